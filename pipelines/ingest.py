@@ -1,0 +1,131 @@
+"""Plain functions behind the Dagster assets and the CLI: find documents, parse + validate the new
+ones, and turn the outcomes into one load batch. No Dagster imports here, so tests call them as is."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.parse.report import PARSER_VERSION, parse_path
+from pipelines.validate import ValidatedReport, validate
+from warehouse.load import LoadBatch
+
+SAMPLES_DIR = Path(__file__).parent / "samples"
+DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".doc", ".docx", ".wps", ""}
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """A document to ingest, wherever it came from (a folder today, the scraper's archive later)."""
+
+    source: str
+    path: str
+    sha256: str
+    size: int
+
+
+def discover_local(source_dir: str | Path) -> list[DocumentRef]:
+    root = Path(source_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"source folder not found: {root}")
+    refs = []
+    for p in sorted(root.rglob("*")):
+        if not p.is_file() or p.name.startswith(".") or p.suffix.lower() not in DOCUMENT_SUFFIXES:
+            continue
+        data = p.read_bytes()
+        refs.append(DocumentRef(str(p), str(p), hashlib.sha256(data).hexdigest(), len(data)))
+    return refs
+
+
+def parse_new(refs: list[DocumentRef], skip_sha256: set[str]) -> list[ValidatedReport]:
+    """Parse and validate every document whose bytes were not yet loaded by this parser version.
+    The same bytes under two names are parsed once."""
+    out, seen = [], set(skip_sha256)
+    for ref in refs:
+        if ref.sha256 in seen:
+            continue
+        seen.add(ref.sha256)
+        result = parse_path(ref.path)
+        result.document = ref.source
+        out.append(validate(result))
+    return out
+
+
+def _issue_rows(vr: ValidatedReport) -> list[dict]:
+    rows = [{"report_id": vr.report_id, "rule": i.rule, "severity": i.severity, "origin": i.origin, "cells": i.cells,
+             "expected": i.expected, "found": i.found, "message": i.message} for i in vr.issues]
+    rows += [{"report_id": vr.report_id, "rule": s.rule, "severity": "info", "origin": "publisher", "cells": s.skipped_cells,
+              "expected": None, "found": None, "message": s.message} for s in vr.skipped]
+    if vr.result.status == "failed":
+        rows.append({"report_id": vr.report_id, "rule": f"parse.{vr.result.error_type}", "severity": "error",
+                     "origin": "parser", "cells": [], "expected": None, "found": None, "message": vr.result.error or ""})
+    return rows
+
+
+def to_load_batch(validated: list[ValidatedReport]) -> LoadBatch:
+    now = datetime.now(UTC)
+    report_rows, issues, prov, sections = [], [], [], []
+    facts: dict[str, list[pd.DataFrame]] = {"applications": [], "proactive": [], "review_litigation": []}
+    for vr in validated:
+        r = vr.result
+        rows = _issue_rows(vr)
+        sev = Counter(i["severity"] for i in rows)
+        report_rows.append({
+            "report_id": vr.report_id, "agency_id": vr.agency_id, "year": r.year, "source": r.document,
+            "sha256": r.sha256, "media_type": r.media_type, "t2_format": r.table_formats.get("T2"),
+            "t3_format": r.table_formats.get("T3"), "t4_format": r.table_formats.get("T4"), "status": vr.status,
+            "error_type": r.error_type, "error": r.error, "title": r.title, "encoding": r.encoding,
+            "n_errors": sev["error"], "n_warnings": sev["warning"], "parser_version": r.parser_version, "ingested_at": now,
+        })
+        issues += rows
+        sections += [{"report_id": vr.report_id, "section_code": k, "text": v} for k, v in r.sections.items()]
+        if vr.status in ("valid", "invalid"):
+            facts["applications"].append(vr.applications)
+            facts["proactive"].append(vr.proactive)
+            facts["review_litigation"].append(vr.review_litigation)
+            prov.append(vr.provenance)
+    reports = pd.DataFrame(report_rows)
+    if not reports.empty:
+        reports["year"] = reports["year"].astype("Int64")
+    return LoadBatch(
+        reports=reports,
+        facts={k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in facts.items()},
+        issues=pd.DataFrame(issues, columns=["report_id", "rule", "severity", "origin", "cells", "expected", "found", "message"]),
+        provenance=pd.concat(prov, ignore_index=True) if prov else None,
+        sections=pd.DataFrame(sections, columns=["report_id", "section_code", "text"]),
+    )
+
+
+@dataclass
+class IngestSummary:
+    documents_seen: int = 0
+    parsed_now: int = 0
+    skipped_unchanged: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    fact_rows: dict[str, int] = field(default_factory=dict)
+    db_path: str = ""
+
+    def lines(self) -> list[str]:
+        s = self.by_status
+        return [
+            f"documents seen: {self.documents_seen} (parsed now: {self.parsed_now}, unchanged: {self.skipped_unchanged})",
+            f"valid: {s.get('valid', 0)}  invalid: {s.get('invalid', 0)}  failed: {s.get('failed', 0)}  "
+            f"not a report: {s.get('not_a_report', 0)}",
+            "rows loaded: " + ", ".join(f"{k}={v}" for k, v in self.fact_rows.items()) if self.fact_rows else "rows loaded: 0",
+            f"database: {self.db_path}",
+        ]
+
+
+def summarize(refs: list[DocumentRef], validated: list[ValidatedReport], fact_rows: dict[str, int], db_path: str) -> IngestSummary:
+    return IngestSummary(
+        documents_seen=len(refs), parsed_now=len(validated), skipped_unchanged=len(refs) - len(validated),
+        by_status=dict(Counter(v.status for v in validated)), fact_rows=fact_rows, db_path=db_path,
+    )
+
+
+__all__ = ["PARSER_VERSION", "DocumentRef", "IngestSummary", "discover_local", "parse_new", "summarize", "to_load_batch"]

@@ -1,0 +1,61 @@
+"""The one interface every medium's parser implements, and the intermediate shape they all return.
+
+A medium parser (HTML, text, later PDF/Word/OCR) turns bytes into an ``ExtractedDocument``: the
+title candidates, the plain text (for identification and narrative sections) and the tables as
+grids of ``GridCell``s with their position. One shared step (``pipelines.parse.cells``) turns grids
+into format cells, so a fix to label matching helps every medium.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class ParseError(Exception):
+    """A document that cannot be parsed. ``error_type`` is a stable, queryable category."""
+
+    def __init__(self, error_type: str, message: str, document: str = "") -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.document = document
+
+    def __str__(self) -> str:
+        where = f"{self.document}: " if self.document else ""
+        return f"{where}{self.error_type}: {self.message}"
+
+
+@dataclass
+class GridCell:
+    text: str
+    row: int  # grid row index inside its table
+    col: int  # first grid column (after rowspan/colspan expansion)
+    rowspan: int = 1
+    colspan: int = 1
+    page: int | None = None  # PDF page (1-based), when the medium has pages
+    bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass
+class Grid:
+    """One table as extracted. ``rows`` hold only the cells that *start* in that row; cells spanning
+    down from earlier rows are not repeated, so merged cells are never read twice."""
+
+    index: int
+    rows: list[list[GridCell]] = field(default_factory=list)
+
+
+@dataclass
+class ExtractedDocument:
+    media_type: str  # html | text | pdf | docx
+    title_candidates: list[str]
+    text: str  # the document's text in reading order, tables included as lines
+    grids: list[Grid]
+    encoding: str | None = None
+
+
+class MediumParser(Protocol):
+    media_type: str
+
+    def extract(self, data: bytes, name: str) -> ExtractedDocument: ...

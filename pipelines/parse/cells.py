@@ -1,0 +1,245 @@
+"""Grids → format cells: the one step every medium shares.
+
+Rows are read in document order. Captions and headers set the context (which table, which table-2
+block, which format); a row whose rightmost label names a row of the format gives that row's
+values, taken from the cells after the label. Blank tokens stay null with their raw text; anything
+the step cannot place is reported as a ``parser`` issue, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pipelines.parse import labels as lab
+from pipelines.parse.base import Grid, GridCell
+from pipelines.parse.tokens import Token, parse_token
+from schemas import format as fmt
+from schemas import labels as L
+
+
+@dataclass
+class CellValue:
+    key: str
+    value: Any  # int | float | str | None (None = blank as printed)
+    number: Decimal | None
+    raw: str
+    grid: int
+    row: int
+    col: int
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass
+class Issue:
+    rule: str
+    severity: str  # error | warning | info
+    origin: str  # publisher | parser
+    cells: list[str]
+    message: str
+    expected: float | None = None
+    found: float | None = None
+
+
+@dataclass
+class CellExtraction:
+    cells: dict[str, CellValue] = field(default_factory=dict)
+    table_formats: dict[str, str] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    data_rows: int = 0
+
+
+@dataclass
+class _State:
+    table: str | None = None
+    t2_block: str | None = None
+    t3_group: str | None = None
+    t2_block_format: dict[str, str] = field(default_factory=dict)
+    t3_rows: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
+    t2_rows: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
+    t4_row: list[tuple[GridCell, Token]] | None = None
+    grid_of: dict[int, int] = field(default_factory=dict)  # id(cell) → grid index, for provenance
+
+
+def _align(values: list[tuple[GridCell, Token]], n: int) -> list[tuple[GridCell, Token]] | None:
+    """Fit a row's value cells to ``n`` columns. Spare *blank* cells at the ends are layout debris
+    (stray tabs, trailing separators, colspan remnants); anything else is a mismatch."""
+    v = list(values)
+    while len(v) > n and v[-1][1].blank and not v[-1][1].raw.strip():
+        v.pop()
+    while len(v) > n and v[0][1].blank and not v[0][1].raw.strip():
+        v.pop(0)
+    if len(v) == n:
+        return v
+    filled = [x for x in v if not x[1].blank]
+    if len(v) > n and len(filled) == n:
+        return filled
+    return None
+
+
+def _split_row(row: list[GridCell]) -> tuple[list[GridCell], list[tuple[GridCell, Token]]]:
+    """Labels of a row, and the value cells after its last label."""
+    last_label = -1
+    tokens: list[Token | None] = []
+    for i, c in enumerate(row):
+        tok = parse_token(c.text)
+        tokens.append(tok)
+        if tok is None:
+            last_label = i
+    labels = [c for c, t in zip(row, tokens, strict=True) if t is None]
+    values = [(c, t) for c, t in zip(row[last_label + 1 :], tokens[last_label + 1 :], strict=True) if t is not None]
+    return labels, values
+
+
+def _update_context(st: _State, texts: list[str]) -> None:
+    for t in texts:
+        sec = lab.section_code(t)
+        if sec in ("S2", "S3", "S4"):
+            st.table = {"S2": "T2", "S3": "T3", "S4": "T4"}[sec]
+        block = lab.t2_caption_block(t)
+        if block:
+            st.table, st.t2_block = "T2", block
+        hf = lab.t2_header_format(t)
+        if hf and st.table == "T2" and st.t2_block:
+            st.t2_block_format[st.t2_block] = hf
+        group = lab.t3_group_code(t)
+        if group:
+            st.table = "T3"
+            st.t3_group = group if group != "3.3" else st.t3_group
+    if lab.has_any(texts, L.T3_HEADER_WORDS):
+        st.table = "T3"
+    if sum(lab.has_any(texts, (w,)) for w in L.T4_HEADER_WORDS) >= 2:
+        st.table = "T4"
+
+
+def extract_cells(grids: list[Grid]) -> CellExtraction:
+    st = _State()
+    out = CellExtraction()
+    for grid in grids:
+        for row in grid.rows:
+            for c in row:
+                st.grid_of[id(c)] = grid.index
+            labels, values = _split_row(row)
+            texts = [c.text for c in labels]
+            _update_context(st, texts)
+            if not values:
+                continue
+            leaf = texts[-1] if texts else None
+            is_t3_header = lab.has_any(texts, L.T3_HEADER_WORDS)
+            is_t4_header = st.table == "T4" and lab.has_any(texts, L.T4_HEADER_WORDS)
+            t2_code = lab.t2_row_code(leaf) if leaf else None
+            if t2_code:
+                _keep(st.t2_rows, t2_code, values, out)
+                continue
+            if leaf and not is_t3_header and not is_t4_header:
+                code = lab.t3_row_code(leaf, st.t3_group)
+                if code is None and lab.t3_group_code(leaf) == "3.3.6":
+                    code = "3.3.6"  # 2019-style single （六）其他处理 row carrying numbers
+                if code:
+                    st.table = "T3"
+                    if code.startswith("3.3.6"):
+                        st.t3_group = "3.3.6"
+                    _keep(st.t3_rows, code, values, out)
+                    continue
+            if st.table == "T4" and (not leaf or is_t4_header) and len(values) >= len(fmt.t4_columns()):
+                if st.t4_row is None or (all(t.blank for _, t in st.t4_row) and not all(t.blank for _, t in values)):
+                    st.t4_row = values
+                continue
+            if any(not t.blank for _, t in values) and st.table in ("T2", "T3", "T4") and not is_t3_header:
+                out.issues.append(
+                    Issue("row_unmatched", "warning", "parser", [],
+                          f"{st.table}: row {' / '.join(texts) or '(no label)'} with values "
+                          f"{[t.raw for _, t in values]} matches no row of the format; not loaded")
+                )
+    _assemble(st, out)
+    return out
+
+
+def _keep(store: dict, code: str, values: list, out: CellExtraction) -> None:
+    if code in store:
+        out.issues.append(Issue("row_duplicate", "warning", "parser", [code],
+                                f"row {code} appears twice; the first occurrence is kept"))
+        return
+    store[code] = values
+
+
+def _convert(d: fmt.CellDef, tok: Token, out: CellExtraction) -> tuple[Any, Decimal | None]:
+    if tok.value is None:
+        return None, None
+    num = tok.value
+    if d.kind == "text_amount":
+        return tok.raw.strip(), num
+    if d.kind == "decimal":
+        return float(num), num
+    if num != num.to_integral_value():
+        out.issues.append(Issue("non_integer", "error", "parser", [d.key],
+                                f"{d.key}: '{tok.raw}' is not a whole number; kept as blank"))
+        return None, None
+    return int(num), num
+
+
+def _place(out: CellExtraction, defs: list[fmt.CellDef], values: list[tuple[GridCell, Token]] | None,
+           grid_of: dict[int, int], row_label: str) -> None:
+    if values is None:
+        return
+    aligned = _align(values, len(defs))
+    if aligned is None:
+        out.issues.append(Issue("row_shape", "error", "parser", [d.key for d in defs],
+                                f"{row_label}: {len(values)} value cells "
+                                f"{[t.raw for _, t in values]} for {len(defs)} columns; not placed"))
+        return
+    out.data_rows += 1
+    for d, (cell, tok) in zip(defs, aligned, strict=True):
+        value, number = _convert(d, tok, out)
+        out.cells[d.key] = CellValue(d.key, value, number, tok.raw, grid_of.get(id(cell), -1),
+                                     cell.row, cell.col, cell.page, cell.bbox)
+
+
+def _t2_format(st: _State) -> str | None:
+    if not st.t2_rows:
+        return None
+    votes = list(st.t2_block_format.values())
+    if any(c in st.t2_rows for c in ("2.5.2", "2.9.1")):
+        votes.append("2019")
+    for code, vals in st.t2_rows.items():  # 2.5/2.6/2.8 value counts differ between formats
+        filled = [v for v in vals if v[1].raw.strip()]
+        if code[:3] in ("2.5", "2.6") and len(filled) == 3:
+            votes.append("2019")
+        if code[:3] in ("2.5", "2.6", "2.8") and len(filled) == 1:
+            votes.append("2021")
+    if not votes:
+        return "2021"
+    return max(("2021", "2019"), key=votes.count)
+
+
+def _assemble(st: _State, out: CellExtraction) -> None:
+    grid_of = st.grid_of
+    t2f = _t2_format(st)
+    single = "3.3.6" in st.t3_rows and not any(k.startswith("3.3.6.") for k in st.t3_rows)
+    if not st.t3_rows and not st.t2_rows and st.t4_row is None:
+        return
+    base = t2f or ("2019" if single else "2021")
+    out.table_formats = {
+        "T2": base if base in ("2019", "2021") else "2021",
+        "T3": fmt.t3_format_name(single, t2f),
+        "T4": base,
+    }
+    for block in fmt.t2_blocks(out.table_formats["T2"]):
+        for r in block.rows:
+            defs = [fmt.CellDef(fmt.cell_key(r.code, c.code), "T2", r.code, c.code, c.kind) for c in block.columns]
+            _place(out, defs, st.t2_rows.get(r.code), grid_of, f"T2 {r.code} {r.label}")
+    for code in st.t2_rows:
+        if not any(r.code == code for b in fmt.t2_blocks(out.table_formats["T2"]) for r in b.rows):
+            out.issues.append(Issue("row_unexpected", "warning", "parser", [code],
+                                    f"T2 row {code} does not exist in the {out.table_formats['T2']} format; not loaded"))
+    t3_defs = fmt.t3_cells(single)
+    for r in fmt.t3_data_rows(single):
+        defs = [d for d in t3_defs if d.row_code == r.code]
+        _place(out, defs, st.t3_rows.get(r.code), grid_of, f"T3 {r.code} {r.label}")
+    _place(out, list(fmt.t4_cells()), st.t4_row, grid_of, "T4")
+    missing = [d.key for d in fmt.cells_for(out.table_formats) if d.key not in out.cells]
+    if missing:
+        out.issues.append(Issue("cell_missing", "error", "parser", missing,
+                                f"{len(missing)} cells of the format were not found in the document"))

@@ -1,0 +1,78 @@
+"""HTML reports: Word-exported pages (mso markup, &nbsp;, spans around digits), CMS pages, any
+charset. Tables become grids with rowspan/colspan laid out; the page text keeps block breaks."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
+from pipelines.parse.decode import decode_bytes
+from pipelines.parse.normalize import clean_cell
+
+_BLOCK_END = re.compile(r"(?i)(<br\s*/?>|</p>|</div>|</tr>|</h[1-6]>|</li>|</table>|</title>)")
+_CELL_END = re.compile(r"(?i)(</td>|</th>)")
+_TITLE_SPLIT = re.compile(r"[_｜|]|\s-\s")
+
+
+def _span(node: LexborNode, attr: str) -> int:
+    raw = (node.attributes.get(attr) or "1").strip()
+    m = re.match(r"\d+", raw)
+    return max(1, min(int(m.group(0)), 200)) if m else 1
+
+
+def table_to_grid(table: LexborNode, index: int) -> Grid:
+    """Lay out a <table>'s cells on a grid: each cell gets its first column after the cells that
+    span down into its row from above (the HTML table model)."""
+    grid = Grid(index=index)
+    occupied: dict[tuple[int, int], bool] = {}
+    for r, tr in enumerate(table.css("tr")):
+        row: list[GridCell] = []
+        col = 0
+        for td in tr.iter():
+            if td.tag not in ("td", "th"):
+                continue
+            while occupied.get((r, col)):
+                col += 1
+            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            for dr in range(rs):
+                for dc in range(cs):
+                    occupied[(r + dr, col + dc)] = True
+            row.append(GridCell(clean_cell(td.text(deep=True, separator="")), r, col, rs, cs))
+            col += cs
+        grid.rows.append(row)
+    return grid
+
+
+def _leaf_tables(tree: LexborHTMLParser) -> list[LexborNode]:
+    # Portals wrap content in layout tables; only innermost tables hold report data.
+    # (lexbor's css() on a node includes the node itself, hence "== 1")
+    return [t for t in tree.css("table") if len(t.css("table")) == 1]
+
+
+class HtmlParser:
+    media_type = "html"
+
+    def extract(self, data: bytes, name: str, declared_charset: str | None = None) -> ExtractedDocument:
+        html, encoding = decode_bytes(data, name, declared_charset)
+        if not html.strip():
+            raise ParseError("empty_document", "the document is empty", name)
+        tree = LexborHTMLParser(html)
+        grids = [table_to_grid(t, i) for i, t in enumerate(_leaf_tables(tree))]
+        grids = [g for g in grids if any(g.rows)]
+        titles: list[str] = []
+        title_node = tree.css_first("title")
+        if title_node is not None:
+            titles += [p.strip() for p in _TITLE_SPLIT.split(title_node.text()) if p.strip()]
+        for sel in ("h1", "h2", "h3", ".title", "p"):
+            titles += [clean_cell(n.text()) for n in tree.css(sel)[:5] if n.text(strip=True)]
+        # Text with block breaks: mark block ends before parsing so spans inside a paragraph or a
+        # number ('2' + '1') stay joined while paragraphs and rows stay apart.
+        marked = _CELL_END.sub("\t\\1", _BLOCK_END.sub("\n\\1", html))
+        body = LexborHTMLParser(marked).body
+        for junk in body.css("script, style") if body is not None else []:
+            junk.decompose()
+        text = body.text(deep=True, separator="") if body is not None else ""
+        text = "\n".join("\t".join(clean_cell(p) for p in line.split("\t")).strip("\t") for line in text.splitlines())
+        return ExtractedDocument("html", titles, text, grids, encoding)

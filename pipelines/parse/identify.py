@@ -1,0 +1,49 @@
+"""Agency and report year from the title, first heading or body.
+
+The year is the year *reported on* ("XX局2022年政府信息公开工作年度报告" is published in 2023 and
+reports on 2022), never the publication date.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pipelines.parse.normalize import normalise_label
+from schemas.labels import NOT_A_REPORT_TITLE, REPORT_TITLE
+
+_YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"
+_TAIL = r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:年报|报告|工作报告)"
+_AGENCY = r"(?P<agency>[\u4e00-\u9fff（）()·]{2,40}?)"
+_PATTERNS = (
+    re.compile(_AGENCY + r"\s*" + _YEAR + r"\s*(?:度)?" + _TAIL),  # 平潭综合实验区2021年度政府信息公开工作年度报告
+    re.compile(_YEAR + r"\s*" + _AGENCY + r"\s*" + _TAIL),  # 2019年上海市人民政府办公厅政府信息公开工作年度报告
+)
+_AGENCY_TRIM = re.compile(r"^(关于|印发|公布|发布)+|(关于)$")
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
+
+
+def identify(candidates: list[str]) -> tuple[str | None, int | None, str | None]:
+    """Return (agency, year, matched_title) from the first candidate that reads as a report title."""
+    for cand in candidates:
+        c = _clean(cand)
+        for pat in _PATTERNS:
+            m = pat.search(c)
+            if m:
+                agency = _AGENCY_TRIM.sub("", m.group("agency")).strip("（）()·")
+                agency = normalise_label(agency).replace("(", "（").replace(")", "）")
+                if len(agency) >= 2:
+                    return agency, int(m.group("year")), cand
+    return None, None, None
+
+
+def looks_like_other_document(candidates: list[str]) -> str | None:
+    """A title that names another kind of document (指南, 通知, 要点…) and not an annual report."""
+    for cand in candidates[:3]:
+        c = normalise_label(cand)
+        if re.search(NOT_A_REPORT_TITLE, c) and not re.search(REPORT_TITLE, c):
+            return cand
+    return None

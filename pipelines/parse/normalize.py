@@ -1,0 +1,34 @@
+"""Text normalisation shared by every medium: whitespace, width, traditional characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from zhconv import convert
+
+_WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_QUOTES = re.compile(r"[\"'“”‘’「」『』]")
+# Leading ordinals: 一、 （三） (3) 1. 1、 1． ①
+_ORDINAL = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）]?[、.．,，]?|[(（]?\d{1,2}[)）]?[、.．,，]+|[(（]\d{1,2}[)）]|[①-⑳])")
+
+
+def clean_cell(text: str) -> str:
+    """Cell text as printed, with runs of whitespace collapsed (kept as the raw token)."""
+    return _WS.sub(" ", text).strip()
+
+
+def normalise_label(text: str) -> str:
+    """Comparable form of a label: NFKC (full/half width), simplified characters, no spaces or
+    quotes. Letter-spaced or wrapped header words ('商 业 企 业') collapse to one word."""
+    t = unicodedata.normalize("NFKC", text)
+    t = _WS.sub("", t)
+    t = _QUOTES.sub("", t)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in t):
+        t = convert(t, "zh-cn")
+    return t
+
+
+def strip_ordinal(label: str) -> str:
+    """Remove one leading ordinal ('（三）', '1.', '一、') from a normalised label."""
+    return _ORDINAL.sub("", label, count=1)

@@ -1,0 +1,103 @@
+"""Parse one document: sniff its medium, extract grids with that medium's parser, turn grids into
+format cells, identify agency and year, keep the narrative. Never raises for bad input: every
+failure becomes ``status='failed'`` with a typed error naming the document."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.parse.base import ExtractedDocument, MediumParser, ParseError
+from pipelines.parse.cells import CellExtraction, CellValue, Issue, extract_cells
+from pipelines.parse.html import HtmlParser
+from pipelines.parse.identify import identify, looks_like_other_document
+from pipelines.parse.narrative import split_sections
+from pipelines.parse.sniff import sniff_media
+from pipelines.parse.text import TextParser
+from schemas import format as fmt
+
+PARSER_VERSION = "0.1.0"
+
+PARSERS: dict[str, MediumParser] = {"html": HtmlParser(), "text": TextParser()}
+
+
+@dataclass
+class ParseResult:
+    document: str
+    sha256: str
+    media_type: str
+    status: str  # parsed | not_a_report | failed
+    agency: str | None = None
+    year: int | None = None
+    title: str | None = None
+    table_formats: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, CellValue] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    sections: dict[str, str] = field(default_factory=dict)
+    error_type: str | None = None
+    error: str | None = None
+    encoding: str | None = None
+    parser_version: str = PARSER_VERSION
+
+    def cell_values(self) -> dict[str, Any]:
+        """Every cell of the detected format; None where blank or not found."""
+        return {d.key: (self.cells[d.key].value if d.key in self.cells else None)
+                for d in fmt.cells_for(self.table_formats)}
+
+    def raw_tokens(self) -> dict[str, str]:
+        """The printed token of every null cell that the document does print."""
+        return {k: c.raw for k, c in self.cells.items() if c.value is None}
+
+
+def _failed(name: str, sha: str, media: str, err: ParseError) -> ParseResult:
+    return ParseResult(name, sha, media, "failed", error_type=err.error_type, error=f"{name}: {err.message}")
+
+
+def parse_bytes(data: bytes, name: str, declared_charset: str | None = None) -> ParseResult:
+    sha = hashlib.sha256(data).hexdigest()
+    media = sniff_media(data, name)
+    try:
+        if not data.strip():
+            raise ParseError("empty_document", "the document is empty (0 bytes or only whitespace)", name)
+        parser = PARSERS.get(media)
+        if parser is None:
+            raise ParseError("unsupported_media", f"no parser for {media} documents yet", name)
+        doc: ExtractedDocument = parser.extract(data, name, declared_charset)  # type: ignore[call-arg]
+        return _interpret(doc, name, sha)
+    except ParseError as err:
+        return _failed(name, sha, media, err)
+    except (RecursionError, MemoryError, ValueError, IndexError, KeyError, UnicodeError) as err:
+        # A parser bug or a pathological document must not stop a run: report it, typed.
+        return _failed(name, sha, media, ParseError("parser_crash", f"{type(err).__name__}: {err}", name))
+
+
+def parse_path(path: str | Path) -> ParseResult:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        return ParseResult(str(p), "0" * 64, "unknown", "failed", error_type="unreadable_file",
+                           error=f"{p}: {err.strerror or err}")
+    return parse_bytes(data, str(p))
+
+
+def _interpret(doc: ExtractedDocument, name: str, sha: str) -> ParseResult:
+    extraction: CellExtraction = extract_cells(doc.grids)
+    agency, year, title = identify(doc.title_candidates + doc.text.splitlines()[:80])
+    res = ParseResult(name, sha, doc.media_type, "parsed", agency, year, title, encoding=doc.encoding)
+    res.sections = split_sections(doc.text)
+    if extraction.data_rows == 0:
+        other = looks_like_other_document(doc.title_candidates)
+        if agency is None or other:
+            res.status = "not_a_report"
+            res.error = f"{name}: no report tables and no annual-report title" + (f" (title: {other})" if other else "")
+            return res
+        raise ParseError("no_report_tables", f"titled as an annual report ({title}) but no table 2/3/4 rows were found", name)
+    if agency is None or year is None:
+        raise ParseError("unidentified", "report tables found but no agency/year in the title or first lines", name)
+    res.table_formats = extraction.table_formats
+    res.cells = extraction.cells
+    res.issues = extraction.issues
+    return res

@@ -1,0 +1,70 @@
+"""Plain-text reports: pastes with tab-separated cells (stray tabs included), crawler text with
+'|' separators, and crawler text with one cell per line.
+
+Lines with two or more cells are rows as they stand. Lines holding a single cell are crawler output
+that lost its row structure; they are regrouped into rows: a label after a number starts a new row.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
+from pipelines.parse.decode import decode_bytes
+from pipelines.parse.normalize import clean_cell
+from pipelines.parse.tokens import is_value_token
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+
+
+def split_cells(line: str) -> list[str]:
+    if "\t" in line:
+        return [clean_cell(c) for c in line.split("\t")]
+    if "|" in line:
+        body = line.strip()
+        if _PIPE_ROW.match(line):  # markdown-like '| a | b |'
+            body = body[1:-1]
+        return [clean_cell(c) for c in body.split("|")]
+    return [clean_cell(line)]
+
+
+def lines_to_grid(lines: list[str]) -> Grid:
+    grid = Grid(index=0)
+    pending: list[GridCell] = []
+    pending_has_value = False
+
+    def flush() -> None:
+        nonlocal pending, pending_has_value
+        if pending:
+            grid.rows.append(pending)
+        pending, pending_has_value = [], False
+
+    for line_no, line in enumerate(lines):
+        cells = split_cells(line)
+        filled = [c for c in cells if c]
+        if len(filled) >= 2 or (len(filled) == 1 and len(cells) > 1 and not is_value_token(filled[0])):
+            flush()
+            grid.rows.append([GridCell(t, line_no, i) for i, t in enumerate(cells)])
+            continue
+        if not filled:
+            continue
+        token = filled[0]
+        value = is_value_token(token)
+        if not value and pending_has_value:
+            flush()
+        pending.append(GridCell(token, line_no, len(pending)))
+        pending_has_value = pending_has_value or value
+    flush()
+    return grid
+
+
+class TextParser:
+    media_type = "text"
+
+    def extract(self, data: bytes, name: str, declared_charset: str | None = None) -> ExtractedDocument:
+        text, encoding = decode_bytes(data, name, declared_charset)
+        if not text.strip():
+            raise ParseError("empty_document", "the document is empty", name)
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        titles = [clean_cell(x) for x in lines if x.strip()][:10]
+        return ExtractedDocument("text", titles, "\n".join(lines), [lines_to_grid(lines)], encoding)

@@ -1,0 +1,180 @@
+"""Parsed report → fact frames validated with the pandera schemas of ``schemas.tables``, plus the
+arithmetic rules. The outcome is data (``ValidatedReport``): frames ready to load and one list of
+issues, shown the same way by the CLI, the warehouse and Dagster checks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import pandera.errors
+import pandera.pandas as pa
+
+from pipelines.parse.cells import Issue
+from pipelines.parse.report import ParseResult
+from schemas import format as fmt
+from schemas import rules
+from schemas.tables import (
+    FactApplications,
+    FactProactiveDisclosure,
+    FactReviewLitigation,
+    RuleResults,
+)
+
+WAREHOUSE_STATUS = {"parsed": "valid", "not_a_report": "not_a_report", "failed": "failed"}
+
+
+def agency_id_for(agency: str) -> str:
+    """Stable key of an agency: its normalised name (readable in SQL; aliases can map onto it)."""
+    return agency
+
+
+def report_id_for(sha256: str) -> str:
+    return sha256[:16]
+
+
+@dataclass
+class ValidatedReport:
+    result: ParseResult
+    report_id: str
+    status: str  # valid | invalid | failed | not_a_report
+    issues: list[Issue] = field(default_factory=list)
+    skipped: list[rules.RuleResult] = field(default_factory=list)
+    rules_checked: int = 0
+    applications: pd.DataFrame | None = None
+    proactive: pd.DataFrame | None = None
+    review_litigation: pd.DataFrame | None = None
+    provenance: pd.DataFrame | None = None
+
+    @property
+    def agency_id(self) -> str | None:
+        return agency_id_for(self.result.agency) if self.result.agency else None
+
+    def violations(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity in ("error", "warning")]
+
+
+def _frame(result: ParseResult, report_id: str, table: str) -> pd.DataFrame:
+    rows = []
+    for d in fmt.cells_for(result.table_formats):
+        if d.table != table:
+            continue
+        cv = result.cells.get(d.key)
+        rows.append({
+            "report_id": report_id,
+            "agency_id": agency_id_for(result.agency or ""),
+            "year": result.year,
+            "row_code": d.row_code,
+            "col_code": d.col_code,
+            "value": None if cv is None or cv.number is None else cv.number,
+            "raw_token": None if cv is None else cv.raw,
+        })
+    return pd.DataFrame(rows)
+
+
+def build_frames(result: ParseResult, report_id: str) -> dict[str, pd.DataFrame]:
+    t3 = _frame(result, report_id, "T3").rename(columns={"row_code": "category_code", "col_code": "applicant_code"})
+    t3["value"] = pd.array([None if v is None else int(v) for v in t3["value"]], dtype="Int64")
+    t2 = _frame(result, report_id, "T2")
+    t2.insert(3, "table_format", "2019" if result.table_formats.get("T2") == "2019" else "2021")
+    t2["value"] = pd.array([None if v is None else float(v) for v in t2["value"]], dtype="Float64")
+    t4 = _frame(result, report_id, "T4").drop(columns=["row_code"])
+    t4.insert(4, "proceeding", t4["col_code"].str.split(".").str[0])
+    t4.insert(5, "outcome", t4["col_code"].str.split(".").str[1])
+    t4["value"] = pd.array([None if v is None else int(v) for v in t4["value"]], dtype="Int64")
+    prov = pd.DataFrame([
+        {"report_id": report_id, "cell_key": k, "grid_index": c.grid, "grid_row": c.row, "grid_col": c.col,
+         "page": c.page, "bbox": json.dumps(c.bbox) if c.bbox else None, "raw_token": c.raw}
+        for k, c in result.cells.items()
+    ], columns=["report_id", "cell_key", "grid_index", "grid_row", "grid_col", "page", "bbox", "raw_token"])
+    return {"applications": t3, "proactive": t2, "review_litigation": t4, "provenance": prov}
+
+
+def _schema_issues(schema: type[pa.DataFrameModel], frame: pd.DataFrame, key_cols: list[str]) -> tuple[pd.DataFrame, list[Issue]]:
+    """Validate lazily; every failure case becomes an issue naming the cell(s). The frame is kept as
+    published — a failed check never drops or changes a number."""
+    try:
+        return schema.validate(frame, lazy=True), []
+    except pandera.errors.SchemaErrors as err:
+        issues = []
+        for fc in err.failure_cases.to_dict("records"):
+            idx = fc.get("index")
+            cells = []
+            if idx is not None and not pd.isna(idx) and int(idx) in frame.index:
+                r = frame.loc[int(idx)]
+                cells = ["|".join(str(r[c]) for c in key_cols)]
+            check = str(fc.get("check"))
+            origin = "publisher" if check.startswith(("greater_than_or_equal_to", "nonneg")) else "parser"
+            rule = "nonneg" if origin == "publisher" else f"schema.{fc.get('column') or 'frame'}.{check}"
+            issues.append(Issue(rule, "error", origin, cells,
+                                f"{schema.__name__}: {fc.get('column') or ''} failed {check} (value {fc.get('failure_case')})",
+                                found=_as_float(fc.get("failure_case"))))
+        return frame, issues
+
+
+def _as_float(v: Any) -> float | None:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def validate(result: ParseResult) -> ValidatedReport:
+    report_id = report_id_for(result.sha256)
+    vr = ValidatedReport(result, report_id, WAREHOUSE_STATUS[result.status], list(result.issues))
+    if result.status != "parsed":
+        return vr
+    frames = build_frames(result, report_id)
+    vr.provenance = frames["provenance"]
+    vr.applications, i1 = _schema_issues(FactApplications, frames["applications"], ["category_code", "applicant_code"])
+    vr.proactive, i2 = _schema_issues(FactProactiveDisclosure, frames["proactive"], ["row_code", "col_code"])
+    vr.review_litigation, i3 = _schema_issues(FactReviewLitigation, frames["review_litigation"], ["col_code"])
+    vr.issues += i1 + i2 + i3
+    evaluated = rules.evaluate(result.cell_values(), result.table_formats)
+    vr.rules_checked = len(evaluated)
+    frame = pd.DataFrame([{"rule": r.rule, "scope": r.scope, "status": r.status, "found": r.found,
+                           "expected": r.expected} for r in evaluated])
+    failing: set[int] = set()
+    try:
+        RuleResults.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        failing = {int(i) for i in err.failure_cases["index"].dropna()}
+    for i, r in enumerate(evaluated):
+        if i in failing:
+            vr.issues.append(Issue(r.rule, "error", "publisher", r.cells, r.message, r.expected, r.found))
+        elif r.status == "skipped":
+            vr.skipped.append(r)
+    if any(i.severity == "error" for i in vr.issues):
+        vr.status = "invalid"
+    return vr
+
+
+def to_contract(vr: ValidatedReport) -> dict[str, Any]:
+    """The ``nianbao parse --json`` object."""
+    r = vr.result
+    return {
+        "document": r.document,
+        "sha256": r.sha256,
+        "status": r.status,
+        "agency": r.agency,
+        "year": r.year,
+        "media_type": r.media_type,
+        "table_formats": r.table_formats,
+        "cells": r.cell_values(),
+        "raw_tokens": r.raw_tokens(),
+        "violations": [
+            {"rule": i.rule, "severity": i.severity, "origin": i.origin, "cells": i.cells,
+             "expected": i.expected, "found": i.found, "message": i.message}
+            for i in vr.violations()
+        ],
+        "skipped_rules": [{"rule": s.rule, "scope": s.scope, "blank_cells": s.skipped_cells} for s in vr.skipped],
+        "rules_checked": vr.rules_checked,
+        "warehouse_status": vr.status,
+        "sections": r.sections,
+        "error": None if r.error_type is None else {"type": r.error_type, "message": r.error},
+        "parser_version": r.parser_version,
+        "parsed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

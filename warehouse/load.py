@@ -1,0 +1,115 @@
+"""Transactional, idempotent loading of a batch of reports.
+
+One batch = one transaction. For every document version the batch replaces its rows in
+``reports`` / ``validation_issues`` / ``cell_provenance`` / ``report_sections``; for every
+agency-year that gains a loadable report (valid or invalid) the fact rows are deleted and inserted
+again from the newest version, which becomes ``is_current``. Loading the same batch twice leaves the
+same rows. Everything goes in as whole DataFrames, never row by row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+FACT_TABLES = {
+    "applications": "fact_applications",
+    "proactive": "fact_proactive_disclosure",
+    "review_litigation": "fact_review_litigation",
+}
+
+
+@dataclass
+class LoadBatch:
+    """What one load writes. ``reports`` has the columns of the ``reports`` table except
+    ``is_current``; fact frames carry report_id, agency_id and year on every row."""
+
+    reports: pd.DataFrame
+    facts: dict[str, pd.DataFrame] = field(default_factory=dict)  # keys of FACT_TABLES
+    issues: pd.DataFrame | None = None
+    provenance: pd.DataFrame | None = None
+    sections: pd.DataFrame | None = None
+
+
+@dataclass
+class LoadSummary:
+    reports: int = 0
+    current_agency_years: int = 0
+    fact_rows: dict[str, int] = field(default_factory=dict)
+
+
+def already_loaded(conn: duckdb.DuckDBPyConnection, parser_version: str) -> set[str]:
+    """sha256 of every document version loaded by this parser version (to skip re-parsing)."""
+    rows = conn.execute("SELECT sha256 FROM reports WHERE parser_version = ?", [parser_version]).fetchall()
+    return {r[0] for r in rows}
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | None) -> int:
+    if frame is None or frame.empty:
+        return 0
+    conn.register("batch_src", frame)
+    try:
+        conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch_src")
+    finally:
+        conn.unregister("batch_src")
+    return len(frame)
+
+
+def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary:
+    summary = LoadSummary()
+    if batch.reports.empty:
+        return summary
+    reports = batch.reports.drop_duplicates("report_id", keep="last").reset_index(drop=True)
+    loadable = reports[reports["status"].isin(["valid", "invalid"]) & reports["agency_id"].notna()]
+    # The newest loadable version of each agency-year in this batch becomes current.
+    current = loadable.drop_duplicates(["agency_id", "year"], keep="last")
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.register("batch_reports", reports)
+        conn.register("batch_current", current[["report_id", "agency_id", "year"]])
+        for table in ("validation_issues", "cell_provenance", "report_sections"):
+            conn.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM batch_reports)")
+        # Keep the original ingested_at of a version loaded before (idempotent re-runs).
+        conn.execute(
+            """CREATE OR REPLACE TEMP TABLE batch_reports_final AS
+               SELECT b.* REPLACE (coalesce(r.ingested_at, b.ingested_at) AS ingested_at),
+                      coalesce(r.is_current, FALSE) AS is_current
+               FROM batch_reports b LEFT JOIN reports r USING (report_id)"""
+        )
+        conn.execute("DELETE FROM reports WHERE report_id IN (SELECT report_id FROM batch_reports)")
+        conn.execute("INSERT INTO reports BY NAME SELECT * FROM batch_reports_final")
+        conn.execute(
+            """UPDATE reports SET is_current = (report_id IN (SELECT report_id FROM batch_current))
+               WHERE (agency_id, year) IN (SELECT agency_id, year FROM batch_current)"""
+        )
+        for key, table in FACT_TABLES.items():
+            conn.execute(f"DELETE FROM {table} WHERE (agency_id, year) IN (SELECT agency_id, year FROM batch_current)")
+            frame = batch.facts.get(key)
+            if frame is not None and not frame.empty:
+                frame = frame[frame["report_id"].isin(current["report_id"])]
+            summary.fact_rows[table] = _insert(conn, table, frame)
+        _insert(conn, "validation_issues", batch.issues)
+        _insert(conn, "cell_provenance", batch.provenance)
+        _insert(conn, "report_sections", batch.sections)
+        conn.execute(
+            """INSERT INTO dim_agency
+               SELECT agency_id, any_value(agency_id), min(year), max(year) FROM batch_current GROUP BY agency_id
+               ON CONFLICT (agency_id) DO UPDATE SET
+                 first_year = least(dim_agency.first_year, excluded.first_year),
+                 last_year = greatest(dim_agency.last_year, excluded.last_year)"""
+        )
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("batch_reports", "batch_current"):
+            try:
+                conn.unregister(name)
+            except Exception:  # noqa: BLE001 - cleanup only
+                pass
+    summary.reports = len(reports)
+    summary.current_agency_years = len(current)
+    return summary

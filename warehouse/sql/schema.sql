@@ -1,0 +1,130 @@
+-- nianbao warehouse: the public SQL surface (documented in docs/data_dictionary.md).
+-- Idempotent: safe to run on every connection.
+
+CREATE TABLE IF NOT EXISTS reports (
+    report_id       VARCHAR PRIMARY KEY,   -- first 16 hex of sha256: one row per document version
+    agency_id       VARCHAR,               -- NULL when the document could not be identified
+    year            INTEGER,               -- the year reported on
+    source          VARCHAR NOT NULL,      -- path or URL the bytes came from
+    sha256          VARCHAR NOT NULL,
+    media_type      VARCHAR NOT NULL,      -- html | text | pdf | docx | doc | ...
+    t2_format       VARCHAR,               -- 2021 | 2019
+    t3_format       VARCHAR,               -- 2021 | 2019 | hybrid
+    t4_format       VARCHAR,
+    status          VARCHAR NOT NULL,      -- valid | invalid | failed | not_a_report
+    error_type      VARCHAR,               -- failed / not_a_report: a stable category
+    error           VARCHAR,
+    title           VARCHAR,
+    encoding        VARCHAR,
+    is_current      BOOLEAN NOT NULL DEFAULT FALSE, -- the version whose numbers are in the fact tables
+    n_errors        INTEGER NOT NULL DEFAULT 0,
+    n_warnings      INTEGER NOT NULL DEFAULT 0,
+    parser_version  VARCHAR NOT NULL,
+    ingested_at     TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS dim_agency (
+    agency_id   VARCHAR PRIMARY KEY,
+    name        VARCHAR NOT NULL,
+    first_year  INTEGER,
+    last_year   INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS dim_application_category (
+    category_code VARCHAR PRIMARY KEY,    -- table-3 row code, e.g. 3.3.3.1
+    label         VARCHAR NOT NULL,
+    parent_code   VARCHAR,
+    kind          VARCHAR NOT NULL,       -- leaf | group | total
+    formats       VARCHAR NOT NULL        -- which layouts print it as a data row: '2021', '2019/hybrid', 'all'
+);
+
+CREATE TABLE IF NOT EXISTS dim_applicant_type (
+    applicant_code VARCHAR PRIMARY KEY,   -- np | lp_com | lp_res | lp_ngo | lp_law | lp_oth | total
+    label          VARCHAR NOT NULL,
+    group_label    VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS dim_proactive_item (
+    table_format VARCHAR NOT NULL,        -- 2021 | 2019
+    block_code   VARCHAR NOT NULL,        -- 2.1 | 2.5 | 2.6 | 2.8 | 2.9
+    caption      VARCHAR NOT NULL,
+    row_code     VARCHAR NOT NULL,
+    row_label    VARCHAR NOT NULL,
+    col_code     VARCHAR NOT NULL,
+    col_label    VARCHAR NOT NULL,
+    value_kind   VARCHAR NOT NULL,        -- int | signed_int | decimal (万元) | text_amount (元, as printed)
+    PRIMARY KEY (table_format, row_code, col_code)
+);
+
+CREATE TABLE IF NOT EXISTS dim_review_litigation_column (
+    col_code        VARCHAR PRIMARY KEY,  -- e.g. R.total, LD.maintain
+    proceeding      VARCHAR NOT NULL,     -- R | LD | LA
+    proceeding_label VARCHAR NOT NULL,
+    outcome         VARCHAR NOT NULL,     -- maintain | correct | other | pending | total
+    outcome_label   VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS fact_applications (
+    agency_id      VARCHAR NOT NULL,
+    year           INTEGER NOT NULL,
+    category_code  VARCHAR NOT NULL,
+    applicant_code VARCHAR NOT NULL,
+    value          BIGINT,                -- NULL = blank in the report ('', '/', '—', '无'): never 0
+    raw_token      VARCHAR,               -- the token as printed
+    report_id      VARCHAR NOT NULL,
+    PRIMARY KEY (agency_id, year, category_code, applicant_code)
+);
+
+CREATE TABLE IF NOT EXISTS fact_proactive_disclosure (
+    agency_id    VARCHAR NOT NULL,
+    year         INTEGER NOT NULL,
+    table_format VARCHAR NOT NULL,
+    row_code     VARCHAR NOT NULL,
+    col_code     VARCHAR NOT NULL,
+    value        DECIMAL(20, 6),          -- counts, 万元 fees (up to 6 decimals), 元 amounts
+    raw_token    VARCHAR,
+    report_id    VARCHAR NOT NULL,
+    PRIMARY KEY (agency_id, year, row_code, col_code)
+);
+
+CREATE TABLE IF NOT EXISTS fact_review_litigation (
+    agency_id   VARCHAR NOT NULL,
+    year        INTEGER NOT NULL,
+    col_code    VARCHAR NOT NULL,
+    proceeding  VARCHAR NOT NULL,
+    outcome     VARCHAR NOT NULL,
+    value       BIGINT,
+    raw_token   VARCHAR,
+    report_id   VARCHAR NOT NULL,
+    PRIMARY KEY (agency_id, year, col_code)
+);
+
+CREATE TABLE IF NOT EXISTS validation_issues (
+    report_id VARCHAR NOT NULL,
+    rule      VARCHAR NOT NULL,           -- e.g. T3.balance, T4.review_total, nonneg, cell_missing
+    severity  VARCHAR NOT NULL,           -- error | warning | info (info = rule skipped over blanks)
+    origin    VARCHAR NOT NULL,           -- publisher (the report's own numbers) | parser (our extraction)
+    cells     VARCHAR[],
+    expected  DOUBLE,
+    found     DOUBLE,
+    message   VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS cell_provenance (
+    report_id  VARCHAR NOT NULL,
+    cell_key   VARCHAR NOT NULL,          -- <row_code>|<col_code>
+    grid_index INTEGER,                   -- table number in the document (HTML/Word) or page table
+    grid_row   INTEGER,
+    grid_col   INTEGER,
+    page       INTEGER,
+    bbox       VARCHAR,                   -- JSON [x0, top, x1, bottom] for PDF
+    raw_token  VARCHAR,
+    PRIMARY KEY (report_id, cell_key)
+);
+
+CREATE TABLE IF NOT EXISTS report_sections (
+    report_id    VARCHAR NOT NULL,
+    section_code VARCHAR NOT NULL,        -- S1 … S6
+    text         VARCHAR NOT NULL,
+    PRIMARY KEY (report_id, section_code)
+);
