@@ -9,6 +9,7 @@ same rows. Everything goes in as whole DataFrames, never row by row.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import duckdb
@@ -106,10 +107,8 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary
         raise
     finally:
         for name in ("batch_reports", "batch_current"):
-            try:
+            with contextlib.suppress(duckdb.Error):  # cleanup only
                 conn.unregister(name)
-            except Exception:  # noqa: BLE001 - cleanup only
-                pass
     summary.reports = len(reports)
     summary.current_agency_years = len(current)
     return summary

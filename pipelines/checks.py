@@ -1,0 +1,66 @@
+"""Asset checks: failed parses are errors, publisher inconsistencies are warnings. Metadata names
+the document, the rule, the cells and expected vs found, so a person can act from the UI."""
+
+
+import dagster as dg
+import pandas as pd
+
+from pipelines.assets import validated_facts
+from warehouse.load import LoadBatch
+
+MAX_ROWS = 50
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "(none)"
+    shown = frame.head(MAX_ROWS).astype(str).replace({"\\|": "/"}, regex=True)
+    head = "| " + " | ".join(shown.columns) + " |\n|" + "---|" * len(shown.columns) + "\n"
+    more = f"\n… and {len(frame) - MAX_ROWS} more" if len(frame) > MAX_ROWS else ""
+    return head + "\n".join("| " + " | ".join(r) + " |" for r in shown.itertuples(index=False)) + more
+
+
+def failed_documents(batch: LoadBatch) -> pd.DataFrame:
+    r = batch.reports
+    if r.empty:
+        return pd.DataFrame(columns=["source", "sha256", "error_type", "error"])
+    return r.loc[r["status"] == "failed", ["source", "sha256", "error_type", "error"]].reset_index(drop=True)
+
+
+def publisher_issues(batch: LoadBatch) -> pd.DataFrame:
+    cols = ["source", "agency_id", "year", "rule", "cells", "expected", "found", "message"]
+    if batch.issues is None or batch.issues.empty:
+        return pd.DataFrame(columns=cols)
+    i = batch.issues[(batch.issues["origin"] == "publisher") & batch.issues["severity"].isin(["error", "warning"])]
+    merged = i.merge(batch.reports[["report_id", "source", "agency_id", "year"]], on="report_id")
+    merged["cells"] = merged["cells"].map(lambda c: ", ".join(c) if len(c) <= 6 else f"{', '.join(c[:6])}, … ({len(c)})")
+    return merged[cols].reset_index(drop=True)
+
+
+@dg.asset_check(asset=validated_facts, description="Every document of the run parsed (status failed = ERROR).")
+def no_failed_parses(validated_facts: LoadBatch) -> dg.AssetCheckResult:
+    failed = failed_documents(validated_facts)
+    return dg.AssetCheckResult(
+        passed=failed.empty,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "failed_documents": len(failed),
+            "documents": dg.MetadataValue.md(_markdown(failed)),
+            "error_types": dg.MetadataValue.json(failed["error_type"].value_counts().to_dict()),
+        },
+    )
+
+
+@dg.asset_check(asset=validated_facts, description="Reports obey the format's own arithmetic (violations = WARN).")
+def publisher_consistency(validated_facts: LoadBatch) -> dg.AssetCheckResult:
+    issues = publisher_issues(validated_facts)
+    return dg.AssetCheckResult(
+        passed=issues.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "violations": len(issues),
+            "reports_affected": int(issues["source"].nunique()) if not issues.empty else 0,
+            "details": dg.MetadataValue.md(_markdown(issues)),
+            "rules": dg.MetadataValue.json(issues["rule"].value_counts().to_dict() if not issues.empty else {}),
+        },
+    )

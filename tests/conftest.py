@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+FORGE = REPO / "tests" / "fixtures" / "forge"
+
+
+def corpus_or_skip() -> Path:
+    if not (CORPUS / "real").is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS} (it sits beside the repo in every session and in CI)")
+    return CORPUS
+
+
+def truth(name: str) -> dict:
+    return json.loads((corpus_or_skip() / "truth" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def corpus() -> Path:
+    return corpus_or_skip()

@@ -1,0 +1,1 @@
+"""Test-document forge: random truths that obey the format, rendered as report documents."""

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from pipelines.parse.decode import decode_bytes
+from pipelines.parse.identify import identify
+from pipelines.parse.labels import t3_row_code
+from pipelines.parse.text import lines_to_grid
+from pipelines.parse.tokens import parse_token
+
+
+@pytest.mark.parametrize(("raw", "value"), [
+    ("１２", Decimal(12)), ("1,234", Decimal(1234)), ("24252.311082", Decimal("24252.311082")),
+    ("-18", Decimal(-18)), ("－15", Decimal(-15)), ("73802895.90元", Decimal("73802895.90")), (" 7 ", Decimal(7)),
+])
+def test_numbers(raw: str, value: Decimal) -> None:
+    assert parse_token(raw).value == value
+
+
+@pytest.mark.parametrize("raw", ["", "/", "—", "无", "\u00a0", "－"])
+def test_blank_tokens_are_blank_not_zero(raw: str) -> None:
+    tok = parse_token(raw)
+    assert tok is not None and tok.value is None and tok.raw == raw
+
+
+@pytest.mark.parametrize(("label", "group", "code"), [
+    ("2.其他法律行政止公开", "3.3.3", "3.3.3.2"),
+    ("2.其他法律法规禁止公开", "3.3.3", "3.3.3.2"),
+    ("1、申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "3.3.6", "3.3.6.1"),
+    ("3.其他", "3.3.6", "3.3.6.3"),
+    ("3.其他", "3.3.5", None),
+    ("（七）總計", None, "3.3.7"),  # traditional characters from mirror sites
+    ("(二) 部分公开 (区分处理的, 只计这一情形, 不计其他情形)", None, "3.3.2"),
+    ("三、本年度办理结果", None, None),
+])
+def test_t3_label_variants(label: str, group: str | None, code: str | None) -> None:
+    assert t3_row_code(label, group) == code
+
+
+@pytest.mark.parametrize(("title", "agency", "year"), [
+    ("平潭综合实验区2019年度政府信息公开工作年度报告", "平潭综合实验区", 2019),
+    ("2019年上海市人民政府办公厅政府信息公开工作年度报告", "上海市人民政府办公厅", 2019),
+    ("封丘县科技和工业信息化局2022年政府信息公开工作年度报告", "封丘县科技和工业信息化局", 2022),
+    ("西安市高陵区行政审批服务局 2021 年政府信息公开工作年度报告", "西安市高陵区行政审批服务局", 2021),
+])
+def test_identify(title: str, agency: str, year: int) -> None:
+    assert identify(["首页", title])[:2] == (agency, year)
+
+
+def test_gbk_declared_and_undeclared() -> None:
+    text = "<html><head><meta charset='gb2312'></head><body>第二十条第（一）项 行政规范性文件</body></html>"
+    assert decode_bytes(text.encode("gbk"), "x")[0] == text
+    body = "二、主动公开政府信息情况\n第二十条第（一）项\n行政规范性文件\t3\t0\t101\n" * 5
+    decoded, enc = decode_bytes(body.encode("gb18030"), "x")
+    assert decoded == body
+
+
+def test_one_cell_per_line_text_is_regrouped_into_rows() -> None:
+    grid = lines_to_grid(["规章", "0", "0", "0", "行政规范性文件", "3", "|", "0", "101"])
+    assert [[c.text for c in row] for row in grid.rows] == [["规章", "0", "0", "0"], ["行政规范性文件", "3", "0", "101"]]

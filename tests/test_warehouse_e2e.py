@@ -1,0 +1,152 @@
+"""End to end: ingest the real corpus (and the forge corpus) into a temporary DuckDB file through
+the Dagster job, then assert exact rows by SQL."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.definitions import build_defs
+from tests.conftest import FORGE, truth
+
+COUNT_TABLES = ("reports", "fact_applications", "fact_proactive_disclosure", "fact_review_litigation",
+                "validation_issues", "cell_provenance", "report_sections", "dim_agency")
+
+
+def run_job(source: Path, db: Path):
+    result = build_defs(str(db), str(source)).resolve_job_def("nightly_ingest").execute_in_process(raise_on_error=False)
+    assert result.success
+    return result
+
+
+def counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as c:
+        return {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNT_TABLES}
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory, corpus) -> Path:  # noqa: ARG001 - corpus skips when absent
+    src = tmp_path_factory.mktemp("src")
+    for p in (corpus / "real").glob("*"):
+        if p.suffix in (".html", ".txt", ".pdf"):
+            shutil.copy(p, src / p.name)
+    (src / "broken.html").write_bytes(b"\x00\xff" * 500)
+    db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    run_job(src, db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def corpus(request):
+    from tests.conftest import corpus_or_skip
+    return corpus_or_skip()
+
+
+def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as c:
+        return c.execute(sql, params or []).fetchall()
+
+
+def test_pingtan_2021_new_applications_by_applicant(corpus_db: Path) -> None:
+    rows = q(corpus_db, """SELECT applicant_code, value, raw_token FROM fact_applications
+                           WHERE agency_id = '平潭综合实验区' AND year = 2021 AND category_code = '3.1'
+                           ORDER BY applicant_code""")
+    assert rows == [("lp_com", 0, "0"), ("lp_law", 0, "0"), ("lp_ngo", 2, "2"), ("lp_oth", 4, "4"),
+                    ("lp_res", 0, "0"), ("np", 64, "64"), ("total", 70, "70")]
+
+
+def test_every_fact_equals_truth(corpus_db: Path) -> None:
+    for name, agency in [("pingtan-2019", "平潭综合实验区"), ("pingtan-2020", "平潭综合实验区"), ("pingtan-2021", "平潭综合实验区"),
+                         ("pingtan-2022", "平潭综合实验区"), ("shanghai-office-2019", "上海市人民政府办公厅"),
+                         ("fengqiu-2022", "封丘县科技和工业信息化局")]:
+        t = truth(name)
+        got = dict(q(corpus_db, "SELECT category_code || '|' || applicant_code, value FROM fact_applications WHERE agency_id=? AND year=?",
+                     [agency, t["year"]]))
+        got |= dict(q(corpus_db, "SELECT '4|' || col_code, value FROM fact_review_litigation WHERE agency_id=? AND year=?", [agency, t["year"]]))
+        got |= {k: float(v) if v is not None else None for k, v in
+                q(corpus_db, "SELECT row_code || '|' || col_code, value FROM fact_proactive_disclosure WHERE agency_id=? AND year=?",
+                  [agency, t["year"]])}
+        expected = {k: (float(v.rstrip("元")) if isinstance(v, str) else v) for k, v in t["cells"].items()}
+        assert got == expected, name
+
+
+def test_blank_cells_are_null_with_raw_token(corpus_db: Path) -> None:
+    rows = q(corpus_db, """SELECT value, raw_token FROM fact_applications
+                           WHERE agency_id='上海市人民政府办公厅' AND year=2019 AND category_code='3.3.1' AND applicant_code='total'""")
+    assert rows == [(None, "")]
+
+
+def test_reports_statuses_and_failures(corpus_db: Path) -> None:
+    rows = q(corpus_db, "SELECT regexp_extract(source, '[^/]+$'), status, error_type, agency_id, year, is_current FROM reports ORDER BY 1")
+    assert rows == [
+        ("broken.html", "failed", "binary_content", None, None, False),
+        ("fengqiu-2022.txt", "valid", None, "封丘县科技和工业信息化局", 2022, True),
+        ("hongze-2023.pdf", "failed", "unsupported_media", None, None, False),
+        ("hongze-2024.pdf", "failed", "unsupported_media", None, None, False),
+        ("huaian-2024.pdf", "failed", "unsupported_media", None, None, False),
+        ("pingtan-2019.html", "valid", None, "平潭综合实验区", 2019, True),
+        ("pingtan-2020.html", "invalid", None, "平潭综合实验区", 2020, True),
+        ("pingtan-2021.html", "valid", None, "平潭综合实验区", 2021, True),
+        ("pingtan-2022.html", "valid", None, "平潭综合实验区", 2022, True),
+        ("shanghai-office-2019.html", "valid", None, "上海市人民政府办公厅", 2019, True),
+    ]
+    failures = q(corpus_db, "SELECT regexp_extract(source, '[^/]+$'), error_type FROM parse_failures WHERE source LIKE '%broken%'")
+    assert failures == [("broken.html", "binary_content")]
+
+
+def test_publisher_issues_view(corpus_db: Path) -> None:
+    rows = q(corpus_db, """SELECT agency_id, year, rule, cells[1], found, expected FROM publisher_issues ORDER BY found""")
+    assert rows == [("平潭综合实验区", 2020, "T3.results_total", "3.3.1|np", 20.0, 26.0),
+                    ("平潭综合实验区", 2020, "T3.results_total", "3.3.1|total", 21.0, 27.0)]
+
+
+def test_provenance_points_back_to_the_cell(corpus_db: Path) -> None:
+    rows = q(corpus_db, """SELECT p.grid_index, p.raw_token FROM cell_provenance p JOIN reports r USING (report_id)
+                           WHERE r.source LIKE '%pingtan-2021.html' AND p.cell_key = '2.8.1|fee_wan'""")
+    assert rows == [(0, "24252.311082")]
+    assert q(corpus_db, """SELECT value FROM fact_proactive_disclosure WHERE agency_id='平潭综合实验区' AND year=2021
+                           AND row_code='2.8.1'""") == [(__import__("decimal").Decimal("24252.311082"),)]
+
+
+def test_ingest_twice_is_idempotent(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(FORGE, src)
+    db = tmp_path / "w.duckdb"
+    run_job(src, db)
+    first = counts(db)
+    first_rows = q(db, "SELECT * FROM fact_applications ORDER BY ALL")
+    second = run_job(src, db)
+    assert second.output_for_node("parsed_reports") == []  # unchanged bytes are not parsed again
+    assert counts(db) == first
+    assert q(db, "SELECT * FROM fact_applications ORDER BY ALL") == first_rows
+    import json
+    truths = [json.loads(p.read_text(encoding="utf-8")) for p in FORGE.glob("*.truth.json")]
+    agency_years = {(t["agency"], t["year"]) for t in truths}
+    assert first["reports"] == len(truths) + 1  # + the guide (not_a_report)
+    assert q(db, "SELECT count(*) FROM reports WHERE is_current") == [(len(agency_years),)]
+    assert q(db, "SELECT sum(CASE t3_format WHEN '2021' THEN 175 ELSE 161 END) FROM reports WHERE is_current") == [
+        (first["fact_applications"],)]
+
+
+def test_new_version_replaces_facts_and_keeps_history(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    doc = (FORGE / "forge-01-2021.html").read_text(encoding="utf-8")
+    (src / "report.html").write_text(doc, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    run_job(src, db)
+    old = q(db, "SELECT value FROM fact_review_litigation WHERE col_code = 'R.total'")
+    # the publisher re-issues the page with a corrected table 4
+    fixed = doc.replace("</tr></table>\n<p><b>五、", "</tr></table>\n<p><b>五、")  # same layout
+    fixed = fixed + "<!-- re-issued -->"
+    (src / "report.html").write_text(fixed, encoding="utf-8")
+    run_job(src, db)
+    assert q(db, "SELECT count(*), count(*) FILTER (WHERE is_current) FROM reports") == [(2, 1)]
+    assert q(db, "SELECT value FROM fact_review_litigation WHERE col_code = 'R.total'") == old
+    assert q(db, "SELECT count(*) FROM fact_applications") == [(175,)]
+    assert q(db, "SELECT count(DISTINCT report_id) FROM fact_applications") == [(1,)]
+    current = q(db, "SELECT report_id FROM reports WHERE is_current")[0][0]
+    assert q(db, "SELECT DISTINCT report_id FROM fact_applications") == [(current,)]
