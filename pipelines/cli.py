@@ -45,7 +45,9 @@ def ingest(
 
     db_path = str(db or DEFAULT_DB)
     defs = build_defs(db_path, str(source) if source else None)
-    result = defs.resolve_job_def("nightly_ingest").execute_in_process(raise_on_error=False)
+    result = defs.resolve_job_def("nightly_ingest").execute_in_process(
+        raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    )
     if not result.success:
         typer.echo("nightly_ingest failed; see the Dagster events above", err=True)
         raise typer.Exit(code=1)

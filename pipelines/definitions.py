@@ -1,6 +1,8 @@
 """Dagster definitions: assets, checks, the nightly job and its schedule, resources."""
 
 
+from pathlib import Path
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -24,6 +26,8 @@ nightly_schedule = dg.ScheduleDefinition(
 
 
 def make_resources(db_path: str = DEFAULT_DB, source: str | None = None) -> dict:
+    if db_path != ":memory:":
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)  # DuckDB does not create folders
     docs = LocalFolderSource(path=source) if source else LocalFolderSource()
     return {"duckdb": DuckDBResource(database=db_path), "documents": docs}
 
