@@ -61,7 +61,8 @@ def test_pingtan_2021_new_applications_by_applicant(corpus_db: Path) -> None:
 def test_every_fact_equals_truth(corpus_db: Path) -> None:
     for name, agency in [("pingtan-2019", "平潭综合实验区"), ("pingtan-2020", "平潭综合实验区"), ("pingtan-2021", "平潭综合实验区"),
                          ("pingtan-2022", "平潭综合实验区"), ("shanghai-office-2019", "上海市人民政府办公厅"),
-                         ("fengqiu-2022", "封丘县科技和工业信息化局")]:
+                         ("fengqiu-2022", "封丘县科技和工业信息化局"), ("huaian-2024", "淮安市人民政府"),
+                         ("hongze-2023", "洪泽区人民政府")]:
         t = truth(name)
         got = dict(q(corpus_db, "SELECT category_code || '|' || applicant_code, value FROM fact_applications WHERE agency_id=? AND year=?",
                      [agency, t["year"]]))
@@ -84,9 +85,9 @@ def test_reports_statuses_and_failures(corpus_db: Path) -> None:
     assert rows == [
         ("broken.html", "failed", "binary_content", None, None, False),
         ("fengqiu-2022.txt", "valid", None, "封丘县科技和工业信息化局", 2022, True),
-        ("hongze-2023.pdf", "failed", "unsupported_media", None, None, False),
-        ("hongze-2024.pdf", "failed", "unsupported_media", None, None, False),
-        ("huaian-2024.pdf", "failed", "unsupported_media", None, None, False),
+        ("hongze-2023.pdf", "invalid", None, "洪泽区人民政府", 2023, True),
+        ("hongze-2024.pdf", "valid", None, "淮安市洪泽区人民政府", 2024, True),
+        ("huaian-2024.pdf", "valid", None, "淮安市人民政府", 2024, True),
         ("pingtan-2019.html", "valid", None, "平潭综合实验区", 2019, True),
         ("pingtan-2020.html", "invalid", None, "平潭综合实验区", 2020, True),
         ("pingtan-2021.html", "valid", None, "平潭综合实验区", 2021, True),
@@ -98,8 +99,10 @@ def test_reports_statuses_and_failures(corpus_db: Path) -> None:
 
 
 def test_publisher_issues_view(corpus_db: Path) -> None:
-    rows = q(corpus_db, """SELECT agency_id, year, rule, cells[1], found, expected FROM publisher_issues ORDER BY found""")
-    assert rows == [("平潭综合实验区", 2020, "T3.results_total", "3.3.1|np", 20.0, 26.0),
+    rows = q(corpus_db, """SELECT agency_id, year, rule, cells[1], found, expected FROM publisher_issues ORDER BY found, expected DESC""")
+    assert rows == [("洪泽区人民政府", 2023, "T4.review_total", "4|R.maintain", 0.0, 11.0),
+                    ("洪泽区人民政府", 2023, "T4.after_review_total", "4|LA.maintain", 0.0, 5.0),
+                    ("平潭综合实验区", 2020, "T3.results_total", "3.3.1|np", 20.0, 26.0),
                     ("平潭综合实验区", 2020, "T3.results_total", "3.3.1|total", 21.0, 27.0)]
 
 

@@ -14,13 +14,14 @@ from pipelines.parse.cells import CellExtraction, CellValue, Issue, extract_cell
 from pipelines.parse.html import HtmlParser
 from pipelines.parse.identify import identify, looks_like_other_document
 from pipelines.parse.narrative import split_sections
+from pipelines.parse.pdf import PdfParser
 from pipelines.parse.sniff import sniff_media
 from pipelines.parse.text import TextParser
 from schemas import format as fmt
 
 PARSER_VERSION = "0.1.0"
 
-PARSERS: dict[str, MediumParser] = {"html": HtmlParser(), "text": TextParser()}
+PARSERS: dict[str, MediumParser] = {"html": HtmlParser(), "text": TextParser(), "pdf": PdfParser()}
 
 
 @dataclass
