@@ -44,3 +44,22 @@ def test_checks_report_failed_and_inconsistent_documents(tmp_path: Path) -> None
     assert not pub.passed and pub.severity == dg.AssetCheckSeverity.WARN
     assert "forge-08-2019-t4err.txt" in pub.metadata["details"].value and "T4.review_total" in pub.metadata["details"].value
     assert pub.metadata["violations"].value == 1
+
+
+def test_assets_materialize_in_process(tmp_path: Path) -> None:
+    from pipelines.assets import parsed_reports, source_documents, validated_facts, warehouse_tables
+    from pipelines.definitions import make_resources
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.html").write_bytes((FORGE / "forge-03-2019.html").read_bytes())
+    db = tmp_path / "w.duckdb"
+    result = dg.materialize([source_documents, parsed_reports, validated_facts, warehouse_tables],
+                            resources=make_resources(str(db), str(src)))
+    assert result.success
+    [vr] = result.output_for_node("parsed_reports")
+    assert (vr.status, vr.result.table_formats["T3"]) == ("valid", "2019")
+    import duckdb
+    with duckdb.connect(str(db), read_only=True) as c:
+        assert c.execute("SELECT count(*), min(t3_format) FROM reports").fetchone() == (1, "2019")
+        assert c.execute("SELECT count(*) FROM fact_applications").fetchone() == (161,)
