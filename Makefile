@@ -31,8 +31,8 @@ ui: env
 
 ## Regenerate the committed forge corpus and the bundled samples
 forge: env
-	rm -rf tests/fixtures/forge && $(UV) run python -m tests.forge --out tests/fixtures/forge
-	rm -rf pipelines/samples && $(UV) run python -m tests.forge --out pipelines/samples --samples && rm -f pipelines/samples/*.truth.json
+	rm -rf tests/fixtures/forge pipelines/samples
+	$(UV) run python -m tests.forge --out tests/fixtures/forge --samples-out pipelines/samples
 
 clean:
 	rm -rf data .dagster_home .pytest_cache .ruff_cache

@@ -8,7 +8,16 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
-FORGE = REPO / "tests" / "fixtures" / "forge"
+FORGE = REPO / "tests" / "fixtures" / "forge"  # truths of every forged document; documents not shipped as samples
+SAMPLES = REPO / "pipelines" / "samples"  # forged documents shipped as the default run
+
+
+def forge_doc(name: str) -> Path:
+    """A forged document, wherever the repository keeps it."""
+    for folder in (FORGE, SAMPLES):
+        if (folder / name).exists():
+            return folder / name
+    raise FileNotFoundError(name)
 
 
 def corpus_or_skip() -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipelines.parse.report import parse_bytes, parse_path
 from pipelines.validate import validate
-from tests.conftest import FORGE
+from tests.conftest import FORGE, forge_doc
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -38,13 +38,13 @@ def test_html_without_tables_titled_as_report_fails(tmp_path: Path) -> None:
 
 
 def test_guide_is_not_a_report() -> None:
-    r = parse_path(FORGE / "guide-not-a-report.html")
+    r = parse_path(forge_doc("guide-not-a-report.html"))
     assert r.status == "not_a_report"
     assert validate(r).status == "not_a_report"
 
 
 def test_truncated_table_reports_missing_cells_and_keeps_the_rest() -> None:
-    data = (FORGE / "forge-01-2021.html").read_bytes()
+    data = (forge_doc("forge-01-2021.html")).read_bytes()
     cut = data[: data.index("不予处理".encode())]  # the page ends inside table 3
     r = parse_bytes(cut, "truncated.html")
     vr = validate(r)
@@ -70,7 +70,7 @@ def test_cli_failed_exit_code_and_one_line_error(tmp_path: Path) -> None:
 
 
 def test_cli_parse_json_contract() -> None:
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "parse", str(FORGE / "forge-07-2021-t3err.html"), "--json"],
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "parse", str(forge_doc("forge-07-2021-t3err.html")), "--json"],
                           capture_output=True, text=True, check=True)
     out = json.loads(proc.stdout)
     truth = json.loads((FORGE / "forge-07-2021-t3err.truth.json").read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.definitions import build_defs, defs
-from tests.conftest import FORGE, REPO
+from tests.conftest import REPO, forge_doc
 
 
 def test_definitions_validate() -> None:
@@ -31,7 +31,7 @@ def test_checks_report_failed_and_inconsistent_documents(tmp_path: Path) -> None
     src = tmp_path / "src"
     src.mkdir()
     for name in ("forge-01-2021.html", "forge-08-2019-t4err.txt"):
-        (src / name).write_bytes((FORGE / name).read_bytes())
+        (src / name).write_bytes(forge_doc(name).read_bytes())
     (src / "truncated-binary.html").write_bytes(b"\x00" * 64)
     result = build_defs(str(tmp_path / "w.duckdb"), str(src)).resolve_job_def("nightly_ingest").execute_in_process(raise_on_error=False)
     assert result.success
@@ -52,7 +52,7 @@ def test_assets_materialize_in_process(tmp_path: Path) -> None:
 
     src = tmp_path / "src"
     src.mkdir()
-    (src / "a.html").write_bytes((FORGE / "forge-03-2019.html").read_bytes())
+    (src / "a.html").write_bytes((forge_doc("forge-03-2019.html")).read_bytes())
     db = tmp_path / "w.duckdb"
     result = dg.materialize([source_documents, parsed_reports, validated_facts, warehouse_tables],
                             resources=make_resources(str(db), str(src)))

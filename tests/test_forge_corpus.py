@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.parse.report import parse_path
 from pipelines.validate import validate
-from tests.conftest import FORGE
+from tests.conftest import FORGE, SAMPLES
 from tests.forge.__main__ import generate
 
 TRUTHS = sorted(FORGE.glob("*.truth.json"))
@@ -17,7 +17,7 @@ TRUTHS = sorted(FORGE.glob("*.truth.json"))
 
 def _doc_for(truth_path: Path) -> Path:
     stem = truth_path.name.removesuffix(".truth.json")
-    return next(p for p in FORGE.glob(f"{stem}.*") if not p.name.endswith(".json"))
+    return next(p for d in (FORGE, SAMPLES) for p in d.glob(f"{stem}.*") if not p.name.endswith(".json"))
 
 
 def test_forge_corpus_present() -> None:
@@ -40,6 +40,8 @@ def test_forge_document_exact(truth_path: Path) -> None:
 
 
 def test_forge_regenerates_identically(tmp_path: Path) -> None:
-    generate(tmp_path)
-    for p in FORGE.iterdir():
-        assert (tmp_path / p.name).read_bytes() == p.read_bytes(), p.name
+    generate(tmp_path / "forge", tmp_path / "samples")
+    for folder, committed in (("forge", FORGE), ("samples", SAMPLES)):
+        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == sorted(p.name for p in committed.iterdir())
+        for p in committed.iterdir():
+            assert (tmp_path / folder / p.name).read_bytes() == p.read_bytes(), p.name

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.definitions import build_defs
-from tests.conftest import FORGE, truth
+from tests.conftest import FORGE, SAMPLES, forge_doc, truth
 
 COUNT_TABLES = ("reports", "fact_applications", "fact_proactive_disclosure", "fact_review_litigation",
                 "validation_issues", "cell_provenance", "report_sections", "dim_agency")
@@ -117,6 +117,7 @@ def test_provenance_points_back_to_the_cell(corpus_db: Path) -> None:
 def test_ingest_twice_is_idempotent(tmp_path: Path) -> None:
     src = tmp_path / "src"
     shutil.copytree(FORGE, src)
+    shutil.copytree(SAMPLES, src, dirs_exist_ok=True)
     db = tmp_path / "w.duckdb"
     run_job(src, db)
     first = counts(db)
@@ -137,7 +138,7 @@ def test_ingest_twice_is_idempotent(tmp_path: Path) -> None:
 def test_new_version_replaces_facts_and_keeps_history(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
-    doc = (FORGE / "forge-01-2021.html").read_text(encoding="utf-8")
+    doc = (forge_doc("forge-01-2021.html")).read_text(encoding="utf-8")
     (src / "report.html").write_text(doc, encoding="utf-8")
     db = tmp_path / "w.duckdb"
     run_job(src, db)

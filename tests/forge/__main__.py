@@ -31,19 +31,22 @@ GUIDE = ("<html><head><meta charset='utf-8'><title>白沙市人民政府办公�
          "<p>二、依申请公开：申请人可以通过信函、网络等方式提出申请。</p></body></html>")
 
 
-def generate(out: Path, only: set[str] | None = None) -> list[Path]:
+def generate(out: Path, samples_out: Path | None = None) -> list[Path]:
+    """Write every planned document with its truth to ``out``. With ``samples_out``, the documents
+    shipped as the default run's samples go there instead (their truths stay in ``out``), so the
+    repository holds each generated document once."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, seed, fmt_name, blank, error, medium, charset in PLAN:
-        if only is not None and name not in only:
-            continue
         truth = make_truth(seed, fmt_name, blank, error)
         data = render_html(truth, charset) if medium == "html" else render_text(truth)
-        doc = out / f"{name}.{'html' if medium == 'html' else 'txt'}"
+        doc_dir = samples_out if samples_out is not None and name in SAMPLES else out
+        doc_dir.mkdir(parents=True, exist_ok=True)
+        doc = doc_dir / f"{name}.{'html' if medium == 'html' else 'txt'}"
         doc.write_bytes(data)
         (out / f"{name}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
         written.append(doc)
-    guide = out / "guide-not-a-report.html"
+    guide = (samples_out or out) / "guide-not-a-report.html"
     guide.write_text(GUIDE, encoding="utf-8")
     written.append(guide)
     return written
@@ -52,9 +55,9 @@ def generate(out: Path, only: set[str] | None = None) -> list[Path]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--samples", action="store_true", help="only the documents shipped as the default run's samples")
+    ap.add_argument("--samples-out", type=Path, help="folder for the documents shipped as the default run's samples")
     args = ap.parse_args()
-    for p in generate(args.out, SAMPLES if args.samples else None):
+    for p in generate(args.out, args.samples_out):
         print(p)
 
 
