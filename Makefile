@@ -6,7 +6,12 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DB ?= data/warehouse.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: env ingest test lint ui samples forge clean
+# Debian packages some features need: LibreOffice converts .doc/.wps/.rtf reports (tests skip
+# without it); the CJK font is only for `make forge` (printing forged reports to PDF).
+APT_PACKAGES := libreoffice-writer-nogui
+FORGE_APT_PACKAGES := $(APT_PACKAGES) fonts-wqy-microhei
+
+.PHONY: env system-deps ingest test bench lint ui samples forge clean
 
 env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -22,6 +27,14 @@ test: env
 	$(UV) run ruff check .
 	$(UV) run pytest -q -p no:cacheprovider
 
+## PDF parse speed: ours vs plain pdfplumber extract_tables() vs pypdfium2 text (same run)
+bench: env
+	$(UV) run python -m benchmarks.pdf_parse
+
+## Debian packages (root; CI runs this): LibreOffice for legacy Word reports
+system-deps:
+	command -v soffice >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
+
 lint: env
 	$(UV) run ruff check .
 
@@ -29,7 +42,7 @@ lint: env
 ui: env
 	$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-## Regenerate the committed forge corpus and the bundled samples
+## Regenerate the committed forge corpus and the bundled samples (needs $(FORGE_APT_PACKAGES))
 forge: env
 	rm -rf tests/fixtures/forge pipelines/samples
 	$(UV) run python -m tests.forge --out tests/fixtures/forge --samples-out pipelines/samples

@@ -10,9 +10,10 @@ import pytest
 from pipelines.parse.report import parse_path
 from pipelines.validate import validate
 from tests.conftest import FORGE, SAMPLES
-from tests.forge.__main__ import generate
+from tests.forge.__main__ import MANIFEST, PLAN, generate
 
 TRUTHS = sorted(FORGE.glob("*.truth.json"))
+PRINTED = json.loads((FORGE / MANIFEST).read_text(encoding="utf-8"))  # PDF / .doc made by LibreOffice
 
 
 def _doc_for(truth_path: Path) -> Path:
@@ -21,7 +22,10 @@ def _doc_for(truth_path: Path) -> Path:
 
 
 def test_forge_corpus_present() -> None:
-    assert len(TRUTHS) >= 12
+    assert len(TRUTHS) == len(PLAN) >= 30
+    assert all(any((d / name).exists() for d in (FORGE, SAMPLES)) for name in PRINTED)
+    media = {p.suffix for p in map(_doc_for, TRUTHS)}
+    assert media == {".html", ".txt", ".docx", ".doc", ".pdf"}
 
 
 @pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.name)
@@ -40,8 +44,13 @@ def test_forge_document_exact(truth_path: Path) -> None:
 
 
 def test_forge_regenerates_identically(tmp_path: Path) -> None:
-    generate(tmp_path / "forge", tmp_path / "samples")
+    """Every committed document is what `make forge` writes: byte for byte, and for the documents
+    LibreOffice prints (whose output embeds dates) the .docx they are printed from."""
+    generate(tmp_path / "forge", tmp_path / "samples", convert=False)
+    assert json.loads((tmp_path / "forge" / MANIFEST).read_text(encoding="utf-8")) == PRINTED
     for folder, committed in (("forge", FORGE), ("samples", SAMPLES)):
-        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == sorted(p.name for p in committed.iterdir())
-        for p in committed.iterdir():
-            assert (tmp_path / folder / p.name).read_bytes() == p.read_bytes(), p.name
+        regenerated = {p.name for p in (tmp_path / folder).iterdir()}
+        committed_names = {p.name for p in committed.iterdir()}
+        assert regenerated | (set(PRINTED) & committed_names) == committed_names
+        for name in regenerated:
+            assert (tmp_path / folder / name).read_bytes() == (committed / name).read_bytes(), name

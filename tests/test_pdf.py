@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipelines.parse.report import parse_bytes, parse_path
 from pipelines.validate import validate
-from tests.conftest import CORPUS, truth
+from tests.conftest import CORPUS, FORGE, SAMPLES, forge_doc, truth
 from tests.pdfs import cid_only_pdf, image_only_pdf
 
 
@@ -64,3 +66,34 @@ def test_cid_glyph_pdf_is_unreadable() -> None:
 def test_corrupt_pdf_is_a_typed_failure() -> None:
     r = parse_bytes(b"%PDF-1.4 this is not really a pdf", "bad.pdf")
     assert (r.status, r.error_type) == ("failed", "corrupt_pdf")
+
+
+PDFS = sorted([*FORGE.glob("*.pdf"), *SAMPLES.glob("*.pdf")])
+
+
+@pytest.mark.parametrize("path", PDFS + sorted((CORPUS / "real").glob("*.pdf")), ids=lambda p: p.name)
+def test_pdfium_pages_read_what_pdfminer_pages_read(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast engine (PDFium chars/lines into pdfplumber's table finder) gives the same cells,
+    raw tokens and provenance as pdfplumber's own pdfminer pages."""
+    fast = parse_path(path)
+    monkeypatch.setenv("NIANBAO_PDF_ENGINE", "pdfminer")
+    slow = parse_path(path)
+    assert fast.status == slow.status == "parsed"
+    assert fast.cell_values() == slow.cell_values() and fast.raw_tokens() == slow.raw_tokens()
+    assert {k: c.page for k, c in fast.cells.items()} == {k: c.page for k, c in slow.cells.items()}
+    for k, c in fast.cells.items():
+        if c.bbox and slow.cells[k].bbox:
+            # ruled cells match exactly; word boxes differ by the font metrics each engine uses (≤ 3 pt)
+            assert all(abs(a - b) <= 3.0 for a, b in zip(c.bbox, slow.cells[k].bbox, strict=True)), k
+
+
+def test_table_three_across_a_page_break_is_read_from_both_pages() -> None:
+    r = parse_path(forge_doc("forge-19-2021-long.pdf"))
+    t3_pages = {c.page for k, c in r.cells.items() if k.startswith("3.")}
+    assert len(t3_pages) >= 2
+    assert [i for i in r.issues if i.origin == "parser"] == []
+
+
+def test_borderless_table_cells_have_word_boxes() -> None:
+    r = parse_path(FORGE / "forge-26-2021-noborder.pdf")
+    assert r.status == "parsed" and r.cells["3.1|total"].bbox is not None

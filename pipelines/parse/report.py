@@ -11,8 +11,10 @@ from typing import Any
 
 from pipelines.parse.base import ExtractedDocument, MediumParser, ParseError
 from pipelines.parse.cells import CellExtraction, CellValue, Issue, extract_cells
+from pipelines.parse.docx import DocxParser
 from pipelines.parse.html import HtmlParser
 from pipelines.parse.identify import identify, looks_like_other_document
+from pipelines.parse.legacy import LegacyWordParser
 from pipelines.parse.narrative import split_sections
 from pipelines.parse.pdf import PdfParser
 from pipelines.parse.sniff import sniff_media
@@ -21,7 +23,10 @@ from schemas import format as fmt
 
 PARSER_VERSION = "0.1.0"
 
-PARSERS: dict[str, MediumParser] = {"html": HtmlParser(), "text": TextParser(), "pdf": PdfParser()}
+PARSERS: dict[str, MediumParser] = {
+    "html": HtmlParser(), "text": TextParser(), "pdf": PdfParser(), "docx": DocxParser(),
+    **{m: LegacyWordParser(m) for m in ("doc", "wps", "rtf")},
+}
 
 
 @dataclass

@@ -13,8 +13,8 @@ def sniff_media(data: bytes, name: str = "") -> str:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "docx"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE compound file: Word 97-2003 or WPS
+        return "wps" if name.lower().endswith(".wps") else "doc"
     if head.lstrip().startswith(b"{\\rtf"):
         return "rtf"
     if _HTML.search(data[:65536]):

@@ -73,8 +73,42 @@ def t3_label_rows(single: bool) -> list[list[tuple[str, int, int]]]:
     return out
 
 
-def render_html(truth: dict[str, Any], charset: str = "utf-8") -> bytes:
+T4_RESULTS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+Layout = list[list[tuple[str, int, int]]]  # rows of (text, rowspan, colspan), cells listed where they start
+
+
+def t2_layout(truth: dict[str, Any]) -> Layout:
+    return [[(t, 1, cs) for t, cs in row] for row in t2_rows(truth)]
+
+
+def t3_layout(truth: dict[str, Any]) -> Layout:
     single = truth["table_formats"]["T3"] in ("2019", "hybrid")
+    rows: Layout = [[(T3_NOTE, 3, 3), ("申请人情况", 1, 7)],
+                    [("自然人", 2, 1), ("法人或其他组织", 1, 5), ("总计", 2, 1)],
+                    [(x, 1, 1) for x in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")]]
+    for r, label_cells in zip(fmt.t3_data_rows(single), t3_label_rows(single), strict=True):
+        rows.append(label_cells + [(_tok(truth, fmt.cell_key(r.code, c.code)), 1, 1) for c in fmt.t3_columns()])
+    return rows
+
+
+def t4_layout(truth: dict[str, Any]) -> Layout:
+    return [[("行政复议", 1, 5), ("行政诉讼", 1, 10)],
+            [(x, 2, 1) for x in T4_RESULTS] + [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
+            [(x, 1, 1) for x in T4_RESULTS * 2],
+            [(_tok(truth, d.key), 1, 1) for d in fmt.t4_cells()]]
+
+
+LAYOUTS = {"S2": (t2_layout, 4), "S3": (t3_layout, 10), "S4": (t4_layout, 15)}
+
+
+def _html_table(rows: Layout, attrs: str) -> str:
+    def td(t: str, rs: int, cs: int) -> str:
+        span = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
+        return f'<td{span}><p><span style="font-family:仿宋">{h.escape(t) or "&nbsp;"}</span></p></td>'
+    return f"<table {attrs}>" + "".join("<tr>" + "".join(td(*c) for c in row) + "</tr>" for row in rows) + "</table>"
+
+
+def render_html(truth: dict[str, Any], charset: str = "utf-8") -> bytes:
     parts = [f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{h.escape(title(truth))}_政府信息公开年报</title></head><body>',
              '<div class="nav">首页 &gt; 政府信息公开 &gt; 年报</div>',
              f'<h1 class="title">{h.escape(title(truth))}</h1>']
@@ -82,27 +116,8 @@ def render_html(truth: dict[str, Any], charset: str = "utf-8") -> bytes:
         parts.append(f"<p><b>{HEADINGS[s]}</b></p>")
         if s in NARRATIVE:
             parts += [f"<p>{h.escape(x)}</p>" for x in NARRATIVE[s].split("\n")]
-        if s == "S2":
-            parts.append('<table class="MsoNormalTable" border="1">')
-            for row in t2_rows(truth):
-                parts.append("<tr>" + "".join(
-                    f'<td colspan="{cs}"><p><span style="font-family:仿宋">{h.escape(t) or "&nbsp;"}</span></p></td>' for t, cs in row) + "</tr>")
-            parts.append("</table>")
-        if s == "S3":
-            parts.append('<table border="1"><tr><td colspan="3" rowspan="3">' + T3_NOTE + '</td><td colspan="7">申请人情况</td></tr>'
-                         '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>'
-                         "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>")
-            for r, label_cells in zip(fmt.t3_data_rows(single), t3_label_rows(single), strict=True):
-                tds = "".join(f'<td rowspan="{rs}" colspan="{cs}">{h.escape(t)}</td>' for t, rs, cs in label_cells)
-                tds += "".join(f"<td>{h.escape(_tok(truth, fmt.cell_key(r.code, c.code))) or '&nbsp;'}</td>" for c in fmt.t3_columns())
-                parts.append(f"<tr>{tds}</tr>")
-            parts.append("</table>")
-        if s == "S4":
-            parts.append('<table border="1"><tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr><tr>'
-                         + "".join(f'<td rowspan="2">{x}</td>' for x in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计"))
-                         + '<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr><tr>'
-                         + "".join(f"<td>{x}</td>" for x in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计") * 2) + "</tr><tr>"
-                         + "".join(f"<td>{h.escape(_tok(truth, d.key)) or '&nbsp;'}</td>" for d in fmt.t4_cells()) + "</tr></table>")
+        if s in LAYOUTS:
+            parts.append(_html_table(LAYOUTS[s][0](truth), 'class="MsoNormalTable" border="1"'))
     parts.append("</body></html>")
     text = "\n".join(parts)
     return text.encode("gb18030" if charset.lower() in ("gbk", "gb2312", "gb18030") else charset)

@@ -1,0 +1,83 @@
+"""PDF parse speed: ours per report next to plain pdfplumber ``extract_tables()`` over all pages
+and pypdfium2 text extraction, measured in the same run on the same files.
+
+    make bench            # or: uv run python -m benchmarks.pdf_parse [--repeat N] [PDF ...]
+
+Prints one row per PDF (median of N runs) and the ratio ours / plain pdfplumber; the target is
+≤ 0.5. Defaults to the real PDFs in ../shared/corpus/real and the forged PDFs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.parse.report import parse_bytes
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_PDFS = [*sorted((REPO.parent / "shared" / "corpus" / "real").glob("*.pdf")),
+                *sorted((REPO / "tests" / "fixtures" / "forge").glob("*.pdf"))]
+
+
+def plain_pdfplumber(data: bytes) -> None:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            page.extract_tables()
+
+
+def pdfium_text(data: bytes) -> None:
+    pdf = pdfium.PdfDocument(data)
+    for i in range(len(pdf)):
+        pdf[i].get_textpage().get_text_range()
+    pdf.close()
+
+
+def ours(data: bytes) -> None:
+    result = parse_bytes(data, "bench.pdf")
+    if result.status != "parsed":
+        raise SystemExit(f"benchmark document did not parse: {result.error}")
+
+
+def median_seconds(fn: Callable[[bytes], None], data: bytes, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(data)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("pdfs", nargs="*", type=Path)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    pdfs = args.pdfs or DEFAULT_PDFS
+    table = Table(title=f"PDF parse time per report (median of {args.repeat})")
+    for col in ("document", "pages", "ours ms", "pdfplumber extract_tables ms", "pypdfium2 text ms", "ours / pdfplumber"):
+        table.add_column(col, justify="right" if col != "document" else "left")
+    ratios = []
+    for path in pdfs:
+        data = path.read_bytes()
+        pages = len(pdfium.PdfDocument(data))
+        ours_s = median_seconds(ours, data, args.repeat)
+        plain_s = median_seconds(plain_pdfplumber, data, args.repeat)
+        text_s = median_seconds(pdfium_text, data, args.repeat)
+        ratios.append(ours_s / plain_s)
+        table.add_row(path.name, str(pages), f"{ours_s * 1000:.0f}", f"{plain_s * 1000:.0f}", f"{text_s * 1000:.1f}", f"{ours_s / plain_s:.2f}")
+    console = Console()
+    console.print(table)
+    console.print(f"geometric-mean ratio ours / plain pdfplumber: {statistics.geometric_mean(ratios):.2f} (target ≤ 0.50)")
+
+
+if __name__ == "__main__":
+    main()

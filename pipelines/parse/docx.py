@@ -1,0 +1,112 @@
+"""Word reports (.docx), read from the document XML rather than python-docx's cell view.
+
+python-docx's ``row.cells`` repeats a merged cell once per grid column / row it covers, which
+would read one printed number as several. Here each ``w:tc`` is placed on the grid by hand:
+``w:gridBefore`` and ``w:gridSpan`` move the column, ``w:vMerge`` continuation cells are the
+lower part of a merged cell above and are skipped, so every printed cell is read exactly once.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
+
+from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
+from pipelines.parse.normalize import clean_cell
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_CELLS = etree.XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc", namespaces={"w": W[1:-1]})
+
+
+def _val(el: etree._Element | None, default: str | None = None) -> str | None:
+    return default if el is None else el.get(f"{W}val", default)
+
+
+def _int_val(el: etree._Element | None, default: int) -> int:
+    raw = _val(el)
+    return int(raw) if raw is not None and raw.isdigit() else default
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """A paragraph's visible text: runs, tabs and line breaks (not deleted revisions)."""
+    out: list[str] = []
+    for el in p.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}delText"):
+        if el.tag == f"{W}t":
+            out.append(el.text or "")
+        elif el.tag == f"{W}tab":
+            out.append("\t")
+        elif el.tag in (f"{W}br", f"{W}cr"):
+            out.append("\n")
+    return "".join(out)
+
+
+def _cell_text(tc: etree._Element) -> str:
+    # Paragraphs inside one cell are one printed value or label wrapped by hand: join them.
+    return clean_cell("".join(paragraph_text(p) for p in tc.iter(f"{W}p")).replace("\n", ""))
+
+
+def _row_cells(tr: etree._Element) -> list[etree._Element]:
+    # Cells may sit inside content controls (w:sdt) in templates filled by forms.
+    return _CELLS(tr)
+
+
+def table_to_grid(tbl: etree._Element, index: int) -> Grid:
+    grid = Grid(index=index)
+    starts: dict[int, GridCell] = {}  # grid column → the cell whose vertical merge is open there
+    for r, tr in enumerate(tbl.findall(f"{W}tr")):
+        row: list[GridCell] = []
+        col = _int_val(tr.find(f"{W}trPr/{W}gridBefore"), 0)
+        for tc in _row_cells(tr):
+            pr = tc.find(f"{W}tcPr")
+            span = max(1, _int_val(pr.find(f"{W}gridSpan") if pr is not None else None, 1))
+            vmerge = pr.find(f"{W}vMerge") if pr is not None else None
+            if vmerge is not None and _val(vmerge, "continue") == "continue" and col in starts:
+                starts[col].rowspan += 1  # covered by the merged cell above: not a cell of its own
+                col += span
+                continue
+            cell = GridCell(_cell_text(tc), r, col, 1, span)
+            row.append(cell)
+            for c in range(col, col + span):
+                starts.pop(c, None)
+            if vmerge is not None:
+                starts[col] = cell
+            col += span
+        grid.rows.append(row)
+    return grid
+
+
+def _leaf_tables(body: etree._Element) -> list[etree._Element]:
+    return [t for t in body.iter(f"{W}tbl") if t.find(f".//{W}tbl") is None]
+
+
+def _body_lines(body: etree._Element) -> list[str]:
+    """Document text in reading order; table rows as tab-separated lines."""
+    lines: list[str] = []
+    for el in body:
+        if el.tag == f"{W}p":
+            lines.extend(paragraph_text(el).split("\n"))
+        elif el.tag == f"{W}tbl":
+            for tr in el.iter(f"{W}tr"):
+                lines.append("\t".join(_cell_text(tc) for tc in _row_cells(tr)))
+        elif el.tag == f"{W}sdt":
+            lines.extend(_body_lines(el.find(f"{W}sdtContent")) if el.find(f"{W}sdtContent") is not None else [])
+    return lines
+
+
+class DocxParser:
+    media_type = "docx"
+
+    def extract(self, data: bytes, name: str, declared_charset: str | None = None) -> ExtractedDocument:
+        try:
+            document = docx.Document(io.BytesIO(data))
+        except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as err:
+            raise ParseError("corrupt_docx", f"not a readable Word document ({type(err).__name__}: {err})", name) from err
+        body = document.element.body
+        grids = [table_to_grid(t, i) for i, t in enumerate(_leaf_tables(body))]
+        lines = _body_lines(body)
+        titles = [clean_cell(x) for x in lines if x.strip() and "\t" not in x][:10]
+        return ExtractedDocument(self.media_type, titles, "\n".join(lines), [g for g in grids if any(g.rows)])

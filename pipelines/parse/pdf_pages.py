@@ -1,0 +1,136 @@
+"""Pages for pdfplumber's table finder, read by PDFium instead of pdfminer.
+
+pdfplumber finds tables from a page's ruling lines (``page.edges``) and reads cell text from its
+characters (``page.chars``); almost all of its time goes into pdfminer's pure-Python content
+stream interpreter that produces those two lists (60–100 ms for a table page here). PDFium, in C,
+produces the same facts in a few milliseconds: every character with its box, every path with its
+points. ``PdfiumPage`` hands them to pdfplumber's own ``TableFinder`` and word extraction in
+pdfplumber's coordinate system (origin top-left, in points), so the table algorithm — and every
+bbox we store as provenance — is pdfplumber's.
+
+Pages PDFium describes in ways this adapter does not model (rotated pages) report ``supported =
+False``; the parser then uses pdfplumber's own pdfminer pages.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfplumber import utils
+from pdfplumber.table import Table, TableFinder
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _compose(inner: Matrix, outer: Matrix) -> Matrix:
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _matrix(obj: Any) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+class PdfiumPage:
+    """The slice of ``pdfplumber.page.Page`` that table finding and word extraction use."""
+
+    def __init__(self, page: pdfium.PdfPage, page_number: int) -> None:
+        self.page_number = page_number
+        left, bottom, right, top = page.get_mediabox()
+        self._left, self._top = left, top
+        self.width, self.height = right - left, top - bottom
+        self.bbox = (0.0, 0.0, self.width, self.height)
+        self.supported = page.get_rotation() == 0
+        self.chars = self._read_chars(page)
+        self.edges = self._read_edges(page)
+
+    # -- characters -------------------------------------------------------------------------
+    def _read_chars(self, page: pdfium.PdfPage) -> list[dict[str, Any]]:
+        textpage = page.get_textpage()
+        chars: list[dict[str, Any]] = []
+        rect, m = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        raw = textpage.raw
+        for i in range(pdfium_c.FPDFText_CountChars(raw)):
+            if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+                continue  # spaces/line breaks PDFium infers; pdfplumber infers its own
+            code = pdfium_c.FPDFText_GetUnicode(raw, i)
+            if code in (0, 0xFFFE, 0xFFFF) or chr(code).isspace():
+                continue
+            if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect)):
+                continue
+            x0, x1 = rect.left - self._left, rect.right - self._left
+            y0, y1 = self._top - rect.top, self._top - rect.bottom
+            pdfium_c.FPDFText_GetMatrix(raw, i, ctypes.byref(m))
+            size = pdfium_c.FPDFText_GetFontSize(raw, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
+            if x1 - x0 > 1.5 * size + 1 or y1 - y0 > 1.5 * size + 1:
+                # PDFium's loose box (font ascent/descent and advance) comes out unscaled for text
+                # drawn with a scaled-down text matrix; one em around the tight glyph box is what
+                # pdfminer reports for those glyphs.
+                pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
+                cx, cy = (left.value + right.value) / 2 - self._left, self._top - (top.value + bottom.value) / 2
+                x0, x1, y0, y1 = cx - size / 2, cx + size / 2, cy - size / 2, cy + size / 2
+            chars.append({"text": chr(code), "x0": x0, "x1": x1, "top": y0, "bottom": y1, "doctop": y0,
+                          "width": x1 - x0, "height": y1 - y0, "upright": True, "object_type": "char"})
+        textpage.close()
+        return chars
+
+    # -- ruling lines -------------------------------------------------------------------------
+    def _read_edges(self, page: pdfium.PdfPage) -> list[dict[str, Any]]:
+        edges: list[dict[str, Any]] = []
+        for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+            self._collect(pdfium_c.FPDFPage_GetObject(page.raw, i), IDENTITY, edges, depth=0)
+        return edges
+
+    def _collect(self, obj: Any, outer: Matrix, edges: list[dict[str, Any]], depth: int) -> None:
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        matrix = _compose(_matrix(obj), outer)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
+            for i in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
+                self._collect(pdfium_c.FPDFFormObj_GetObject(obj, i), matrix, edges, depth + 1)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            self._path_edges(obj, matrix, edges)
+
+    def _path_edges(self, obj: Any, m: Matrix, edges: list[dict[str, Any]]) -> None:
+        x, y = ctypes.c_float(), ctypes.c_float()
+        start = current = None
+        for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+            pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            point = (m[0] * x.value + m[2] * y.value + m[4] - self._left, self._top - (m[1] * x.value + m[3] * y.value + m[5]))
+            kind = pdfium_c.FPDFPathSegment_GetType(seg)
+            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+                start = current = point
+                continue
+            if kind == pdfium_c.FPDF_SEGMENT_LINETO and current is not None:
+                self._add_edge(current, point, edges)
+            current = point
+            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and current is not None:
+                self._add_edge(current, start, edges)
+                current = start
+
+    @staticmethod
+    def _add_edge(p: tuple[float, float], q: tuple[float, float], edges: list[dict[str, Any]]) -> None:
+        (x0, y0), (x1, y1) = sorted((p, q))
+        if abs(y0 - y1) < 0.01:
+            edges.append({"x0": x0, "x1": x1, "top": y0, "bottom": y0, "width": x1 - x0, "height": 0.0,
+                          "orientation": "h", "object_type": "line"})
+        elif abs(x0 - x1) < 0.01:
+            top, bottom = min(y0, y1), max(y0, y1)
+            edges.append({"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0.0, "height": bottom - top,
+                          "orientation": "v", "object_type": "line"})
+
+    # -- the pdfplumber calls the parser makes ----------------------------------------------
+    def find_tables(self, table_settings: dict[str, Any] | None = None) -> list[Table]:
+        return TableFinder(self, table_settings).tables  # type: ignore[arg-type]
+
+    def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
+        return utils.extract_words(self.chars, **kwargs)
