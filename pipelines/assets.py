@@ -8,7 +8,8 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.ingest import DocumentRef, parse_new, to_load_batch
 from pipelines.parse.report import PARSER_VERSION
-from pipelines.resources import LocalFolderSource
+from pipelines.resources import DocumentSource
+from pipelines.scrape.crawl import CrawlResult, crawl_into
 from pipelines.validate import ValidatedReport
 from warehouse.db import ensure_schema
 from warehouse.load import LoadBatch, already_loaded, load_batch
@@ -16,11 +17,35 @@ from warehouse.load import LoadBatch, already_loaded, load_batch
 WRITER_POOL = "duckdb_writer"  # DuckDB allows one writing process: every writer step takes this pool
 
 
-@dg.asset(group_name="ingest", description="Report documents found in the configured source.")
-def source_documents(context: dg.AssetExecutionContext, documents: LocalFolderSource) -> list[DocumentRef]:
-    refs = documents.documents()
-    context.add_output_metadata({"documents": len(refs), "source": documents.path})
-    return refs
+def crawl_metadata(result: CrawlResult) -> dict[str, dg.MetadataValue]:
+    """Per-source results for the UI: pages fetched, reports found, failures, silent sources."""
+    rows = ["| source | listing pages | requests | reports | new | changed | failures |", "|---|---|---|---|---|---|---|"]
+    for name, o in result.sources.items():
+        c = o.counts()
+        rows.append(f"| {name} | {c['listing_pages']} | {c['requests']} | {c['reports_found']} | {c['documents_new']} "
+                    f"| {c['documents_changed']} | {c['failures']} |")
+    failures = ["| source | stage | url | error |", "|---|---|---|---|"] + [
+        f"| {f.source} | {f.stage} | {f.url} | {f.error_type} |" for f in result.failures[:50]]
+    return {
+        "crawl_id": dg.MetadataValue.text(result.crawl_id),
+        "documents": dg.MetadataValue.int(len(result.reports)),
+        "failures": dg.MetadataValue.int(len(result.failures)),
+        "sources": dg.MetadataValue.md("\n".join(rows)),
+        "failed_fetches": dg.MetadataValue.md("\n".join(failures) if result.failures else "(none)"),
+        "silent_sources": dg.MetadataValue.json(result.silent_sources()),
+    }
+
+
+@dg.asset(group_name="ingest", pool=WRITER_POOL,
+          description="Discovery: crawl the catalogue's sources (or read a folder); new and changed documents "
+                      "are archived by sha256 and indexed in the documents table.")
+def source_documents(context: dg.AssetExecutionContext, documents: DocumentSource, duckdb: DuckDBResource) -> list[DocumentRef]:
+    catalog = documents.load_catalog()
+    with duckdb.get_connection() as conn:
+        ensure_schema(conn)
+        result = crawl_into(conn, catalog, documents.data_dir, progress=lambda s, m: context.log.debug(f"{s}: {m}"))
+    context.add_output_metadata({"source": documents.describe(), **crawl_metadata(result)})
+    return result.refs()
 
 
 @dg.asset(group_name="ingest", pool=WRITER_POOL,

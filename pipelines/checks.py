@@ -4,8 +4,10 @@ the document, the rule, the cells and expected vs found, so a person can act fro
 
 import dagster as dg
 import pandas as pd
+from dagster_duckdb import DuckDBResource
 
-from pipelines.assets import validated_facts
+from pipelines.assets import source_documents, validated_facts
+from warehouse.db import ensure_schema
 from warehouse.load import LoadBatch
 
 MAX_ROWS = 50
@@ -62,5 +64,26 @@ def publisher_consistency(validated_facts: LoadBatch) -> dg.AssetCheckResult:
             "reports_affected": int(issues["source"].nunique()) if not issues.empty else 0,
             "details": dg.MetadataValue.md(_markdown(issues)),
             "rules": dg.MetadataValue.json(issues["rule"].value_counts().to_dict() if not issues.empty else {}),
+        },
+    )
+
+
+@dg.asset_check(asset=source_documents, description="Every source still yields reports: a source that found "
+                "some before and none now has gone silent (ERROR); fetch failures are listed.")
+def sources_yield_reports(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as conn:
+        ensure_schema(conn)
+        health = conn.execute("SELECT * FROM source_health ORDER BY source").fetchdf()
+        failures = conn.execute("""
+            SELECT f.source, f.stage, f.url, f.error_type, f.http_status FROM fetch_failures f
+            JOIN source_health h ON h.latest_crawl = f.crawl_id AND h.source = f.source ORDER BY 1, 3""").fetchdf()
+    silent = health.loc[health["went_silent"], "source"].tolist() if not health.empty else []
+    return dg.AssetCheckResult(
+        passed=not silent,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "silent_sources": dg.MetadataValue.json(silent),
+            "sources": dg.MetadataValue.md(_markdown(health.drop(columns=["latest_crawl"]) if not health.empty else health)),
+            "fetch_failures": dg.MetadataValue.md(_markdown(failures)),
         },
     )

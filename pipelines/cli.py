@@ -14,7 +14,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="China govern
 
 @app.command()
 def parse(
-    path: Annotated[Path, typer.Argument(help="A report document (HTML, text; PDF/Word to come)")],
+    path: Annotated[Path, typer.Argument(help="A report document (HTML, text, PDF, DOCX, DOC/WPS/RTF)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract object")] = False,
 ) -> None:
     """Parse one document and show what was extracted."""
@@ -34,17 +34,55 @@ def parse(
         raise typer.Exit(code=2)
 
 
+CatalogOpt = Annotated[Path | None, typer.Option(help="Source catalogue YAML (default: the demo catalogue, bundled samples)")]
+DataDirOpt = Annotated[Path | None, typer.Option(help="Data folder; the raw archive is DATA_DIR/raw (default: data or $NIANBAO_DATA_DIR)")]
+DbOpt = Annotated[Path | None, typer.Option(help="DuckDB file (default: data/warehouse.duckdb or $NIANBAO_DB)")]
+
+
+@app.command()
+def crawl(catalog: Annotated[Path, typer.Option(help="Source catalogue YAML")], data_dir: DataDirOpt = None,
+          db: DbOpt = None) -> None:
+    """Discover and fetch reports from the catalogue's sources into the raw archive; print a summary."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from pipelines.resources import DEFAULT_DATA_DIR, DEFAULT_DB
+    from pipelines.scrape.catalog import CatalogError, load_catalog
+    from pipelines.scrape.crawl import crawl_into
+    from warehouse.db import connect
+
+    try:
+        cat = load_catalog(catalog)
+    except CatalogError as err:
+        typer.echo(f"error: catalog: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True, disable=not sys.stderr.isatty()) as bar:
+        tasks = {s.name: bar.add_task(s.name, total=None) for s in cat.enabled()}
+        counts: dict[str, int] = dict.fromkeys(tasks, 0)
+
+        def progress(source: str, what: str) -> None:
+            counts[source] += 1
+            bar.update(tasks[source], description=f"{source}: {counts[source]} fetched — {what[:80]}")
+
+        with connect(db or DEFAULT_DB) as conn:
+            result = crawl_into(conn, cat, data_dir or DEFAULT_DATA_DIR, progress=progress)
+    for line in result.lines():
+        typer.echo(line)
+
+
 @app.command()
 def ingest(
-    source: Annotated[Path | None, typer.Option(help="Folder of documents (default: the bundled samples)")] = None,
-    db: Annotated[Path | None, typer.Option(help="DuckDB file (default: data/warehouse.duckdb or $NIANBAO_DB)")] = None,
+    catalog: CatalogOpt = None,
+    source: Annotated[Path | None, typer.Option(help="A plain folder of documents instead of a catalogue")] = None,
+    data_dir: DataDirOpt = None,
+    db: DbOpt = None,
 ) -> None:
-    """Run the nightly_ingest Dagster job in-process over a folder of documents."""
+    """Run the nightly_ingest Dagster job in-process: discover (crawl or folder), parse, validate, load."""
     from pipelines.definitions import DEFAULT_DB, build_defs
     from pipelines.ingest import summarize
 
     db_path = str(db or DEFAULT_DB)
-    defs = build_defs(db_path, str(source) if source else None)
+    defs = build_defs(db_path, str(source) if source else None, str(catalog) if catalog else None,
+                      str(data_dir) if data_dir else None)
     result = defs.resolve_job_def("nightly_ingest").execute_in_process(
         raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     )

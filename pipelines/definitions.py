@@ -7,8 +7,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import parsed_reports, source_documents, validated_facts, warehouse_tables
-from pipelines.checks import no_failed_parses, publisher_consistency
-from pipelines.resources import DEFAULT_DB, LocalFolderSource
+from pipelines.checks import no_failed_parses, publisher_consistency, sources_yield_reports
+from pipelines.resources import DEFAULT_DB, DocumentSource
 
 nightly_ingest = dg.define_asset_job(
     "nightly_ingest",
@@ -25,20 +25,22 @@ nightly_schedule = dg.ScheduleDefinition(
 )
 
 
-def make_resources(db_path: str = DEFAULT_DB, source: str | None = None) -> dict:
+def make_resources(db_path: str = DEFAULT_DB, source: str | None = None, catalog: str | None = None,
+                   data_dir: str | None = None) -> dict:
     if db_path != ":memory:":
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)  # DuckDB does not create folders
-    docs = LocalFolderSource(path=source) if source else LocalFolderSource()
-    return {"duckdb": DuckDBResource(database=db_path), "documents": docs}
+    options = {k: v for k, v in (("folder", source), ("catalog", catalog), ("data_dir", data_dir)) if v}
+    return {"duckdb": DuckDBResource(database=db_path), "documents": DocumentSource(**options)}
 
 
-def build_defs(db_path: str = DEFAULT_DB, source: str | None = None) -> dg.Definitions:
+def build_defs(db_path: str = DEFAULT_DB, source: str | None = None, catalog: str | None = None,
+               data_dir: str | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=[source_documents, parsed_reports, validated_facts, warehouse_tables],
-        asset_checks=[no_failed_parses, publisher_consistency],
+        asset_checks=[no_failed_parses, publisher_consistency, sources_yield_reports],
         jobs=[nightly_ingest],
         schedules=[nightly_schedule],
-        resources=make_resources(db_path, source),
+        resources=make_resources(db_path, source, catalog, data_dir),
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.parse.report import PARSER_VERSION, parse_path
+from pipelines.parse.report import PARSER_VERSION, parse_bytes, parse_path
 from pipelines.validate import ValidatedReport, validate
 from warehouse.load import LoadBatch
 
@@ -21,7 +21,8 @@ DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".doc", ".docx",
 
 @dataclass(frozen=True)
 class DocumentRef:
-    """A document to ingest, wherever it came from (a folder today, the scraper's archive later)."""
+    """A document to ingest: ``source`` names it (a URL for crawled documents, else the path),
+    ``path`` is where its bytes are (the raw archive, or the folder)."""
 
     source: str
     path: str
@@ -50,8 +51,12 @@ def parse_new(refs: list[DocumentRef], skip_sha256: set[str]) -> list[ValidatedR
         if ref.sha256 in seen:
             continue
         seen.add(ref.sha256)
-        result = parse_path(ref.path)
-        result.document = ref.source
+        try:
+            data = Path(ref.path).read_bytes()
+        except OSError:
+            result = parse_path(ref.path)  # the typed unreadable_file failure
+        else:
+            result = parse_bytes(data, ref.source)  # the URL (or path) names the document and hints its type
         out.append(validate(result))
     return out
 

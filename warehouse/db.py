@@ -26,6 +26,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql_text("schema.sql"))
+    conn.execute(sql_text("documents.sql"))
     conn.execute(sql_text("views.sql"))
     _seed_dimensions(conn)
 

@@ -1,0 +1,1 @@
+"""Finding and fetching published reports: catalogue, polite HTTP, discovery, raw archive."""

@@ -1,0 +1,138 @@
+"""The source catalogue: which portals to crawl and how, validated by a pydantic schema.
+
+A bad entry fails the whole load with one message naming the entry (its ``name`` or its position)
+and the field, before any request is made.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+USER_AGENT = "nianbao/0.1 (+https://github.com/nianbao/nianbao; government report archiver)"
+
+
+class CatalogError(ValueError):
+    """The catalogue file cannot be used; the message names the entry and the field."""
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, pattern=r"^[\w.\-]+$")
+    kind: Literal["portal", "folder"] = "portal"
+    start_urls: list[str] = Field(default_factory=list)  # listing pages (portal) …
+    path: str | None = None  # … or a folder of documents (the local demo source)
+    allowed_domains: list[str] = Field(default_factory=list)
+    agency_hint: str | None = None  # agency name when titles leave it out ("2023年政府信息公开工作年度报告")
+    include: list[str] = Field(default_factory=list)  # regexes a report link's URL or title must match (any)
+    exclude: list[str] = Field(default_factory=list)  # regexes that drop a link
+    rate_limit_seconds: float = Field(default=1.0, ge=0)  # minimum gap between requests to one host
+    max_listing_pages: int = Field(default=50, ge=1)
+    enabled: bool = True
+
+    @field_validator("start_urls")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for u in urls:
+            parts = urlsplit(u)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"not an http(s) URL: {u!r}")
+        return urls
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _regexes(cls, patterns: list[str]) -> list[str]:
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as err:
+                raise ValueError(f"bad regular expression {p!r}: {err}") from err
+        return patterns
+
+    @model_validator(mode="after")
+    def _shape(self) -> Source:
+        if self.kind == "portal":
+            if not self.start_urls:
+                raise ValueError("a portal source needs start_urls")
+            if not self.allowed_domains:
+                raise ValueError("a portal source needs allowed_domains")
+            for u in self.start_urls:
+                if not self.allows(u):
+                    raise ValueError(f"start URL {u!r} is outside allowed_domains {self.allowed_domains}")
+        elif not self.path:
+            raise ValueError("a folder source needs path")
+        return self
+
+    def allows(self, url: str) -> bool:
+        """True when the URL's host is one of ``allowed_domains`` or a subdomain of one."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d.lower() or host.endswith("." + d.lower()) for d in self.allowed_domains)
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_agent: str = USER_AGENT
+    connect_timeout_seconds: float = Field(default=10, gt=0)
+    read_timeout_seconds: float = Field(default=30, gt=0)
+    max_document_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    retries: int = Field(default=3, ge=1)  # attempts per request, first one included
+    retry_wait_seconds: float = Field(default=2.0, ge=0)  # first backoff; doubles, with jitter
+    sources: list[Source]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Catalog:
+        names = [s.name for s in self.sources]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"source names must be unique; repeated: {sorted(dup)}")
+        return self
+
+    def enabled(self) -> list[Source]:
+        return [s for s in self.sources if s.enabled]
+
+
+def _describe(err: ValidationError, raw: dict) -> str:
+    lines = []
+    for e in err.errors():
+        loc = list(e["loc"])
+        where = "catalogue"
+        if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+            entries = raw.get("sources") or []
+            entry = entries[loc[1]] if loc[1] < len(entries) and isinstance(entries[loc[1]], dict) else {}
+            where = f"source {entry.get('name')!r}" if entry.get("name") else f"source #{loc[1] + 1}"
+            loc = loc[2:]
+        field = ".".join(str(x) for x in loc) or "(entry)"
+        lines.append(f"{where}: {field}: {e['msg']}")
+    return "; ".join(lines)
+
+
+def parse_catalog(data: dict, origin: str = "catalogue") -> Catalog:
+    if not isinstance(data, dict):
+        raise CatalogError(f"{origin}: expected a mapping with a 'sources' list")
+    try:
+        return Catalog.model_validate(data)
+    except ValidationError as err:
+        raise CatalogError(f"{origin}: {_describe(err, data)}") from None
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise CatalogError(f"{p}: cannot read the catalogue ({err.strerror or err})") from err
+    except yaml.YAMLError as err:
+        raise CatalogError(f"{p}: not valid YAML ({err})") from err
+    catalog = parse_catalog(data, str(p))
+    for s in catalog.sources:  # folder paths are relative to the catalogue file
+        if s.kind == "folder" and s.path and not Path(s.path).is_absolute():
+            s.path = str((p.parent / s.path).resolve())
+    return catalog

@@ -1,0 +1,283 @@
+"""One crawl of a catalogue: listing pages → report items → detail pages and attachments, every
+body archived by sha256, every outcome (new / changed / unchanged / failed) recorded.
+
+Sources run in parallel threads (one per source; the fetcher keeps each host polite), pages of a
+source in order. Nothing here raises for a bad page: failures are collected with their stage and
+type, and the crawl goes on. ``crawl()`` only reads the previous state it is given; ``record()``
+writes the outcome in one DuckDB transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines.ingest import DocumentRef, discover_local
+from pipelines.parse.decode import decode_bytes
+from pipelines.parse.sniff import sniff_media
+from pipelines.scrape.archive import Archive
+from pipelines.scrape.catalog import Catalog, Source
+from pipelines.scrape.discover import (
+    Link,
+    classify_title,
+    embeds_report,
+    is_attachment,
+    page_links,
+    pagination,
+)
+from pipelines.scrape.fetch import Fetcher, FetchResult
+from warehouse.documents import KnownDocument, known_documents, previous_reports_found, record_crawl
+
+Progress = Callable[[str, str], None]  # (source name, what happened) — for progress bars and logs
+
+
+@dataclass(frozen=True)
+class FoundReport:
+    """A report document found by this crawl (the page embedding it, or an attachment)."""
+
+    source: str
+    url: str
+    agency: str | None
+    year: int | None
+    title: str
+    sha256: str
+    path: str
+    size: int
+    state: str  # new | changed | unchanged (fetched) | local (a folder source: read in place, not archived)
+
+
+@dataclass(frozen=True)
+class Failure:
+    source: str
+    url: str
+    stage: str  # listing | detail | attachment
+    error_type: str
+    http_status: int | None
+    message: str
+
+
+@dataclass
+class SourceOutcome:
+    name: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    listing_pages: int = 0
+    requests: int = 0
+    reports: list[FoundReport] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    new_versions: list[dict] = field(default_factory=list)  # rows for the documents table
+    seen_versions: list[dict] = field(default_factory=list)  # rows whose last_seen/etag to update
+
+    def counts(self) -> dict[str, int]:
+        states = [r.state for r in self.reports]
+        return {"listing_pages": self.listing_pages, "requests": self.requests, "reports_found": len(self.reports),
+                "documents_new": states.count("new"), "documents_changed": states.count("changed"),
+                "documents_unchanged": states.count("unchanged"), "failures": len(self.failures)}
+
+
+@dataclass
+class CrawlResult:
+    crawl_id: str
+    sources: dict[str, SourceOutcome]
+    previous_reports_found: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reports(self) -> list[FoundReport]:
+        """Every report found, the same bytes under two URLs once (the first URL found)."""
+        out, seen = [], set()
+        for outcome in self.sources.values():
+            for r in outcome.reports:
+                if r.sha256 not in seen:
+                    seen.add(r.sha256)
+                    out.append(r)
+        return out
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [f for o in self.sources.values() for f in o.failures]
+
+    def refs(self) -> list[DocumentRef]:
+        return [DocumentRef(r.url, r.path, r.sha256, r.size) for r in self.reports]
+
+    def silent_sources(self) -> list[str]:
+        """Sources that found no report now although an earlier crawl found some."""
+        return [n for n, o in self.sources.items() if not o.reports and self.previous_reports_found.get(n, 0) > 0]
+
+    def lines(self) -> list[str]:
+        reports = self.reports
+        states = [r.state for r in reports]
+        out = [f"crawl {self.crawl_id}: {len(self.sources)} source(s), {len(reports)} report document(s): "
+               f"{states.count('new')} new, {states.count('changed')} changed, {states.count('unchanged')} unchanged; "
+               f"{len(self.failures)} failure(s)"]
+        for name, o in self.sources.items():
+            c = o.counts()
+            out.append(f"  {name}: {c['listing_pages']} listing page(s), {c['requests']} request(s), "
+                       f"{c['reports_found']} report(s), {c['failures']} failure(s)")
+        out += [f"  failed {f.stage} {f.url}: {f.error_type}" for f in self.failures]
+        out += [f"  SOURCE WENT SILENT: {n} found no report (earlier crawls found {self.previous_reports_found[n]})"
+                for n in self.silent_sources()]
+        return out
+
+
+def _wanted(source: Source, link: Link) -> bool:
+    if source.include and not any(re.search(p, link.url) or re.search(p, link.text) for p in source.include):
+        return False
+    return not any(re.search(p, link.url) or re.search(p, link.text) for p in source.exclude)
+
+
+class _SourceCrawler:
+    def __init__(self, source: Source, fetcher: Fetcher, archive: Archive, known: dict[str, KnownDocument],
+                 progress: Progress | None) -> None:
+        self.source, self.fetcher, self.archive, self.known = source, fetcher, archive, known
+        self.progress = progress or (lambda _s, _m: None)
+        self.out = SourceOutcome(source.name, datetime.now(UTC))
+
+    def _get(self, url: str, stage: str, conditional: bool) -> FetchResult | None:
+        prev = self.known.get(url) if conditional else None
+        res = self.fetcher.get(url, self.source, prev.etag if prev else None, prev.last_modified if prev else None)
+        self.progress(self.source.name, f"{stage} {url}")
+        if not res.ok:
+            self.out.failures.append(Failure(self.source.name, url, stage, res.error_type or "error", res.status, res.error or ""))
+            return None
+        return res
+
+    def _store(self, url: str, res: FetchResult, role: str, title: str, agency: str | None, year: int | None) -> tuple[bytes, str, str]:
+        """Archive the body (or take the archived one on a 304); returns (bytes, sha256, state)."""
+        now = datetime.now(UTC)
+        prev = self.known.get(url)
+        if res.not_modified and prev is not None:
+            body, sha = self.archive.get(prev.sha256), prev.sha256
+        else:
+            body = res.body or b""
+            sha = self.archive.put(body)[0]
+        common = {"url": url, "fetched_at": now, "last_seen": now, "etag": res.headers.get("etag"),
+                  "last_modified": res.headers.get("last-modified"), "http_status": res.status}
+        if prev is not None and prev.sha256 == sha:
+            self.out.seen_versions.append({**common, "version": prev.version})
+            return body, sha, "unchanged"
+        version = prev.version + 1 if prev else 1
+        self.out.new_versions.append({
+            **common, "version": version, "sha256": sha, "source": self.source.name, "role": role, "title": title,
+            "agency_guess": agency, "year_guess": year, "media_type": sniff_media(body, url),
+            "content_type": res.content_type, "size": len(body), "first_seen": now,
+            "changed_after_publication": prev is not None, "archive_path": str(self.archive.path_for(sha)),
+        })
+        self.known[url] = KnownDocument(url, version, sha, common["etag"], common["last_modified"])
+        return body, sha, "changed" if prev is not None else "new"
+
+    def _report(self, url: str, body: bytes, sha: str, state: str, title: str, agency: str | None, year: int | None) -> None:
+        self.out.reports.append(FoundReport(self.source.name, url, agency, year, title, sha,
+                                            str(self.archive.path_for(sha)), len(body), state))
+
+    def listing_items(self) -> dict[str, tuple[str, str, int]]:
+        """Report items (url → title, agency, year) from the listing pages and their pagination."""
+        queue, visited = list(self.source.start_urls), set()
+        items: dict[str, tuple[str, str, int]] = {}
+        while queue and self.out.listing_pages < self.source.max_listing_pages:
+            url = queue.pop(0)
+            if url in visited:
+                continue
+            visited.add(url)
+            res = self._get(url, "listing", conditional=False)
+            if res is None:
+                continue
+            self.out.listing_pages += 1
+            html, _ = decode_bytes(res.body or b"", url, res.charset)
+            queue += [u for u in pagination(html, url) if u not in visited and self.source.allows(u)]
+            for link in page_links(html, url):
+                if not self.source.allows(link.url) or not _wanted(self.source, link):
+                    continue  # never requested: off-catalogue hosts are not followed
+                found = classify_title(link.text, self.source.agency_hint)
+                if found is not None:
+                    items.setdefault(link.url, (link.text, *found))
+        return items
+
+    def run(self) -> SourceOutcome:
+        for url, (title, agency, year) in self.listing_items().items():
+            if is_attachment(Link(url, title)):
+                self._attachment(url, title, agency, year)
+                continue
+            res = self._get(url, "detail", conditional=True)
+            if res is None:
+                continue
+            page = res.body if not res.not_modified else self.archive.get(self.known[url].sha256)
+            html, _ = decode_bytes(page or b"", url, res.charset)
+            attachments = [a for a in page_links(html, url) if is_attachment(a)]
+            embedded = embeds_report(html) or not attachments
+            body, sha, state = self._store(url, res, "report_page" if embedded else "detail_page", title, agency, year)
+            if embedded:
+                self._report(url, body, sha, state, title, agency, year)
+            for a in attachments:
+                if not self.source.allows(a.url):
+                    self.out.failures.append(Failure(self.source.name, a.url, "attachment", "off_catalog", None,
+                                                     f"{a.url}: attachment host is outside allowed_domains; not fetched"))
+                    continue
+                self._attachment(a.url, a.text or title, agency, year)
+        self.out.finished_at = datetime.now(UTC)
+        self.out.requests = self.fetcher.requests_by_source.get(self.source.name, 0)
+        return self.out
+
+    def _attachment(self, url: str, title: str, agency: str | None, year: int | None) -> None:
+        res = self._get(url, "attachment", conditional=True)
+        if res is None:
+            return
+        body, sha, state = self._store(url, res, "attachment", title, agency, year)
+        self._report(url, body, sha, state, title, agency, year)
+
+
+def _folder_outcome(source: Source) -> SourceOutcome:
+    out = SourceOutcome(source.name, datetime.now(UTC))
+    for ref in discover_local(source.path or "."):
+        out.reports.append(FoundReport(source.name, ref.source, None, None, Path(ref.path).name, ref.sha256,
+                                       ref.path, ref.size, "local"))
+    out.finished_at = datetime.now(UTC)
+    return out
+
+
+def crawl(catalog: Catalog, data_dir: str | Path, known: dict[str, KnownDocument] | None = None,
+          previous: dict[str, int] | None = None, fetcher: Fetcher | None = None,
+          progress: Progress | None = None) -> CrawlResult:
+    """Crawl every enabled source. ``known`` is the archive index before this crawl (for conditional
+    requests and change detection); it is updated in place as versions are added."""
+    archive = Archive(data_dir)
+    known = {} if known is None else known
+    own_fetcher = fetcher is None
+    fetcher = fetcher or Fetcher(catalog)
+    result = CrawlResult(datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], {}, previous or {})
+    try:
+        sources = catalog.enabled()
+        portals = [s for s in sources if s.kind == "portal"]
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(portals)))) as pool:
+            futures = {s.name: pool.submit(_SourceCrawler(s, fetcher, archive, known, progress).run) for s in portals}
+            for s in sources:
+                result.sources[s.name] = futures[s.name].result() if s.kind == "portal" else _folder_outcome(s)
+    finally:
+        if own_fetcher:
+            fetcher.close()
+    return result
+
+
+def crawl_into(conn: duckdb.DuckDBPyConnection, catalog: Catalog, data_dir: str | Path,
+               fetcher: Fetcher | None = None, progress: Progress | None = None) -> CrawlResult:
+    """Crawl with the archive index from ``conn`` and record the outcome there."""
+    result = crawl(catalog, data_dir, known_documents(conn), previous_reports_found(conn), fetcher, progress)
+    record(conn, result)
+    return result
+
+
+def record(conn: duckdb.DuckDBPyConnection, result: CrawlResult) -> None:
+    docs = [row for o in result.sources.values() for row in o.new_versions]
+    seen = [row for o in result.sources.values() for row in o.seen_versions]
+    failures = [{"crawl_id": result.crawl_id, "source": f.source, "url": f.url, "stage": f.stage, "error_type": f.error_type,
+                 "http_status": f.http_status, "message": f.message, "failed_at": datetime.now(UTC)} for f in result.failures]
+    runs = [{"crawl_id": result.crawl_id, "source": n, "started_at": o.started_at, "finished_at": o.finished_at or o.started_at,
+             **o.counts()} for n, o in result.sources.items()]
+    record_crawl(conn, pd.DataFrame(docs), pd.DataFrame(seen), pd.DataFrame(failures), pd.DataFrame(runs))

@@ -1,0 +1,205 @@
+"""Polite HTTP for government portals: httpx with timeouts, tenacity retries, one request at a time
+per host with a minimum gap, robots.txt, redirects followed by hand (so no hop leaves the
+catalogue's hosts), a body-size cap and conditional requests.
+
+Every outcome is a ``FetchResult``; nothing raises for a bad URL or a bad server, so one broken
+page never stops a crawl. ``requested`` lists every URL actually sent, for audit and tests.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.robotparser
+from dataclasses import dataclass, field
+from email.message import Message
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from pipelines.scrape.catalog import Catalog, Source
+
+ROBOTS_AGENT = "nianbao"
+
+
+class _RetryableStatus(Exception):
+    def __init__(self, status: int, headers: httpx.Headers) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status, self.headers = status, headers
+
+
+class _TooLarge(Exception):
+    pass
+
+
+@dataclass
+class FetchResult:
+    url: str
+    final_url: str
+    status: int | None = None
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    not_modified: bool = False
+    error_type: str | None = None  # timeout | connection_error | http_error | too_large | redirect_loop |
+    #                                too_many_redirects | off_catalog | robots_disallowed
+    error: str | None = None
+    attempts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_type is None
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @property
+    def charset(self) -> str | None:
+        if not self.content_type:
+            return None
+        msg = Message()
+        msg["content-type"] = self.content_type
+        return msg.get_param("charset")  # type: ignore[return-value]
+
+
+class Fetcher:
+    def __init__(self, catalog: Catalog, transport: httpx.BaseTransport | None = None) -> None:
+        self.catalog = catalog
+        timeout = httpx.Timeout(catalog.read_timeout_seconds, connect=catalog.connect_timeout_seconds)
+        self.client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport,
+                                   headers={"User-Agent": catalog.user_agent})
+        self._lock = threading.Lock()
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._host_next: dict[str, float] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self.requested: list[str] = []
+        self.requests_by_source: dict[str, int] = {}
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- politeness ---------------------------------------------------------------------------
+    def _wait_turn(self, url: str, gap: float) -> None:
+        """Block until this host's next request slot; different hosts never wait for each other."""
+        host = urlsplit(url).netloc.lower()
+        with self._lock:
+            lock = self._host_locks.setdefault(host, threading.Lock())
+        with lock:
+            now = time.monotonic()
+            start = max(now, self._host_next.get(host, 0.0))
+            self._host_next[host] = start + gap
+        if start > now:
+            time.sleep(start - now)
+
+    # -- one request, with retries ------------------------------------------------------------
+    def _send(self, url: str, source: Source, headers: dict[str, str]) -> tuple[httpx.Response, bytes, int]:
+        attempts = 0
+        retrying = Retrying(
+            stop=stop_after_attempt(self.catalog.retries),
+            wait=wait_exponential_jitter(multiplier=self.catalog.retry_wait_seconds, max=120,
+                                         jitter=self.catalog.retry_wait_seconds),
+            retry=retry_if_exception_type((httpx.TimeoutException, httpx.TransportError, _RetryableStatus)),
+            reraise=True,  # the last error itself, typed, not tenacity's wrapper
+        )
+        for attempt in retrying:
+            with attempt:
+                attempts += 1
+                self._wait_turn(url, source.rate_limit_seconds)
+                with self._lock:
+                    self.requested.append(url)
+                    self.requests_by_source[source.name] = self.requests_by_source.get(source.name, 0) + 1
+                with self.client.stream("GET", url, headers=headers) as resp:
+                    if resp.status_code == 429 or resp.status_code >= 500:
+                        raise _RetryableStatus(resp.status_code, resp.headers)
+                    body = b"" if resp.status_code in (301, 302, 303, 307, 308, 304) else self._read_capped(resp)
+                    return resp, body, attempts
+        raise AssertionError("unreachable")  # pragma: no cover - Retrying either returns or raises
+
+    def _read_capped(self, resp: httpx.Response) -> bytes:
+        cap = self.catalog.max_document_bytes
+        declared = resp.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise _TooLarge(f"Content-Length {declared} exceeds the {cap}-byte cap")
+        chunks, total = [], 0
+        for chunk in resp.iter_bytes():
+            total += len(chunk)
+            if total > cap:
+                raise _TooLarge(f"body exceeds the {cap}-byte cap")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    # -- robots.txt ------------------------------------------------------------------------------
+    def robots_allows(self, url: str, source: Source) -> bool:
+        """robots.txt of the URL's host: missing (4xx) allows all; unreachable (5xx, timeout)
+        disallows all for this crawl — when a site cannot say, we do not assume."""
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            known = key in self._robots
+        if not known:
+            parser: urllib.robotparser.RobotFileParser | None = urllib.robotparser.RobotFileParser()
+            try:
+                resp, body, _ = self._send(key + "/robots.txt", source, {})
+                if resp.status_code >= 400:
+                    parser.parse([])  # type: ignore[union-attr]
+                elif 200 <= resp.status_code < 300:
+                    parser.parse(body.decode("utf-8", "replace").splitlines())  # type: ignore[union-attr]
+                else:
+                    parser = None
+            except (httpx.HTTPError, _RetryableStatus, _TooLarge):
+                parser = None
+            with self._lock:
+                self._robots[key] = parser
+        rp = self._robots[key]
+        return rp is not None and rp.can_fetch(ROBOTS_AGENT, url)
+
+    # -- the public call -------------------------------------------------------------------------
+    def get(self, url: str, source: Source, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        result = FetchResult(url, url)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        seen = {url}
+        current = url
+        for _hop in range(self.catalog.max_redirects + 1):
+            if not source.allows(current):
+                return self._fail(result, "off_catalog", f"{current} is outside the source's allowed_domains")
+            if not self.robots_allows(current, source):
+                return self._fail(result, "robots_disallowed", f"robots.txt disallows {current}")
+            try:
+                resp, body, attempts = self._send(current, source, headers)
+            except _RetryableStatus as err:
+                result.status = err.status
+                return self._fail(result, "http_error", f"HTTP {err.status} after {self.catalog.retries} attempts")
+            except httpx.TimeoutException as err:
+                return self._fail(result, "timeout", f"{type(err).__name__} after {self.catalog.retries} attempts")
+            except httpx.TransportError as err:
+                return self._fail(result, "connection_error", f"{type(err).__name__}: {err}")
+            except _TooLarge as err:
+                return self._fail(result, "too_large", str(err))
+            result.attempts += attempts
+            result.status, result.final_url = resp.status_code, current
+            result.headers = {k.lower(): v for k, v in resp.headers.items()}
+            if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
+                nxt = urljoin(current, resp.headers["location"])
+                if nxt in seen:
+                    return self._fail(result, "redirect_loop", f"redirect loop back to {nxt}")
+                seen.add(nxt)
+                current = nxt
+                continue
+            if resp.status_code == 304:
+                result.not_modified = True
+                return result
+            if resp.status_code >= 400:
+                return self._fail(result, "http_error", f"HTTP {resp.status_code}")
+            result.body = body
+            return result
+        return self._fail(result, "too_many_redirects", f"more than {self.catalog.max_redirects} redirects")
+
+    @staticmethod
+    def _fail(result: FetchResult, error_type: str, message: str) -> FetchResult:
+        result.error_type, result.error = error_type, f"{result.url}: {message}"
+        return result

@@ -1,0 +1,67 @@
+"""The archive index in DuckDB: what the crawler knew before (for conditional requests and change
+detection) and recording one crawl's outcome in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from warehouse.db import sql_text
+
+
+@dataclass(frozen=True)
+class KnownDocument:
+    url: str
+    version: int
+    sha256: str
+    etag: str | None
+    last_modified: str | None
+
+
+def ensure_documents_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(sql_text("documents.sql"))
+
+
+def known_documents(conn: duckdb.DuckDBPyConnection) -> dict[str, KnownDocument]:
+    """The latest version of every URL fetched so far."""
+    ensure_documents_schema(conn)
+    rows = conn.execute("SELECT url, version, sha256, etag, last_modified FROM current_documents").fetchall()
+    return {r[0]: KnownDocument(*r) for r in rows}
+
+
+def previous_reports_found(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per source, the most reports any earlier crawl found (a source dropping to zero is a failure)."""
+    ensure_documents_schema(conn)
+    return dict(conn.execute("SELECT source, max(reports_found) FROM crawl_runs GROUP BY 1").fetchall())
+
+
+def record_crawl(conn: duckdb.DuckDBPyConnection, documents: pd.DataFrame, seen: pd.DataFrame,
+                 failures: pd.DataFrame, runs: pd.DataFrame) -> None:
+    """One transaction: new document versions inserted, re-seen versions' last_seen/etag updated,
+    failures and per-source run rows appended."""
+    ensure_documents_schema(conn)
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        if not documents.empty:
+            conn.register("new_documents", documents)
+            conn.execute("INSERT INTO documents BY NAME SELECT * FROM new_documents")
+            conn.unregister("new_documents")
+        if not seen.empty:
+            conn.register("seen_documents", seen)
+            conn.execute("""
+                UPDATE documents d SET last_seen = s.last_seen, fetched_at = s.fetched_at,
+                       etag = coalesce(s.etag, d.etag), last_modified = coalesce(s.last_modified, d.last_modified),
+                       http_status = s.http_status
+                FROM seen_documents s WHERE d.url = s.url AND d.version = s.version""")
+            conn.unregister("seen_documents")
+        for name, frame in (("fetch_failures", failures), ("crawl_runs", runs)):
+            if not frame.empty:
+                conn.register("incoming", frame)
+                conn.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming")
+                conn.unregister("incoming")
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,70 @@
+-- The raw archive's index: every version of every document the crawler fetched, and what went wrong.
+-- Files live content-addressed under <data-dir>/raw/<sha[:2]>/<sha>; rows here are never deleted.
+
+CREATE TABLE IF NOT EXISTS documents (
+    url                        VARCHAR NOT NULL,
+    version                    INTEGER NOT NULL,     -- 1, 2, … : a new sha256 at the same URL is a new version
+    sha256                     VARCHAR NOT NULL,
+    source                     VARCHAR NOT NULL,     -- catalogue source name
+    role                       VARCHAR NOT NULL,     -- report_page (report embedded in the page) | attachment | detail_page
+    title                      VARCHAR,              -- listing title (or link text)
+    agency_guess               VARCHAR,
+    year_guess                 INTEGER,
+    media_type                 VARCHAR,              -- sniffed from the bytes: html | pdf | docx | doc | ...
+    content_type               VARCHAR,              -- as the server declared it
+    http_status                INTEGER,
+    etag                       VARCHAR,
+    last_modified              VARCHAR,
+    size                       BIGINT,
+    fetched_at                 TIMESTAMPTZ,          -- last time the body was fetched (or confirmed by a 304)
+    first_seen                 TIMESTAMPTZ NOT NULL,
+    last_seen                  TIMESTAMPTZ NOT NULL,
+    changed_after_publication  BOOLEAN NOT NULL DEFAULT false,  -- version > 1: the bytes changed at the same URL
+    archive_path               VARCHAR NOT NULL,
+    PRIMARY KEY (url, version)
+);
+
+CREATE TABLE IF NOT EXISTS fetch_failures (
+    crawl_id     VARCHAR NOT NULL,
+    source       VARCHAR NOT NULL,
+    url          VARCHAR NOT NULL,
+    stage        VARCHAR NOT NULL,                   -- listing | detail | attachment
+    error_type   VARCHAR NOT NULL,                   -- timeout | http_error | too_large | redirect_loop | robots_disallowed | ...
+    http_status  INTEGER,
+    message      VARCHAR NOT NULL,
+    failed_at    TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    crawl_id             VARCHAR NOT NULL,
+    source               VARCHAR NOT NULL,
+    started_at           TIMESTAMPTZ NOT NULL,
+    finished_at          TIMESTAMPTZ NOT NULL,
+    listing_pages        INTEGER NOT NULL,
+    requests             INTEGER NOT NULL,
+    reports_found        INTEGER NOT NULL,
+    documents_new        INTEGER NOT NULL,
+    documents_changed    INTEGER NOT NULL,
+    documents_unchanged  INTEGER NOT NULL,
+    failures             INTEGER NOT NULL,
+    PRIMARY KEY (crawl_id, source)
+);
+
+CREATE OR REPLACE VIEW current_documents AS
+SELECT * FROM documents QUALIFY row_number() OVER (PARTITION BY url ORDER BY version DESC) = 1;
+
+-- Per source: the latest crawl next to the best earlier one. A source that used to yield reports
+-- and now yields none has gone silent (a changed site, a block, a broken catalogue entry).
+CREATE OR REPLACE VIEW source_health AS
+WITH ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, crawl_id DESC) AS recency
+    FROM crawl_runs
+), earlier AS (
+    SELECT source, max(reports_found) AS best FROM ranked WHERE recency > 1 GROUP BY source
+)
+SELECT l.source, l.crawl_id AS latest_crawl, l.started_at, l.listing_pages, l.requests, l.reports_found,
+       l.documents_new, l.documents_changed, l.failures,
+       coalesce(e.best, 0) AS best_earlier_reports_found,
+       l.reports_found = 0 AND coalesce(e.best, 0) > 0 AS went_silent
+FROM ranked l LEFT JOIN earlier e USING (source)
+WHERE l.recency = 1;
