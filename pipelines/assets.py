@@ -6,9 +6,11 @@ from collections import Counter
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.ingest import DocumentRef, parse_new, to_load_batch
+from pipelines.ingest import DocumentRef, failed_document_refs, parse_new, run_summary_markdown, to_load_batch
+from pipelines.isolation import Limits
 from pipelines.parse.report import PARSER_VERSION
 from pipelines.resources import DocumentSource
+from pipelines.scrape.catalog import CatalogError
 from pipelines.scrape.crawl import CrawlResult, crawl_into
 from pipelines.validate import ValidatedReport
 from warehouse.db import ensure_schema
@@ -36,11 +38,33 @@ def crawl_metadata(result: CrawlResult) -> dict[str, dg.MetadataValue]:
     }
 
 
-@dg.asset(group_name="ingest", pool=WRITER_POOL,
+class DiscoveryConfig(dg.Config):
+    reparse_failed: bool = False  # instead of crawling: the documents whose last parse failed (from the archive)
+
+
+class ParseConfig(dg.Config):
+    force: bool = False  # parse even documents already loaded by this parser version
+
+
+# Network trouble is worth a retry later; a bad catalogue is not (dg.Failure(allow_retries=False)).
+NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=60, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+
+
+@dg.asset(group_name="ingest", pool=WRITER_POOL, retry_policy=NETWORK_RETRY,
           description="Discovery: crawl the catalogue's sources (or read a folder); new and changed documents "
                       "are archived by sha256 and indexed in the documents table.")
-def source_documents(context: dg.AssetExecutionContext, documents: DocumentSource, duckdb: DuckDBResource) -> list[DocumentRef]:
-    catalog = documents.load_catalog()
+def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig, documents: DocumentSource,
+                     duckdb: DuckDBResource) -> list[DocumentRef]:
+    if config.reparse_failed:
+        with duckdb.get_connection() as conn:
+            ensure_schema(conn)
+            refs = failed_document_refs(conn)
+        context.add_output_metadata({"source": "documents whose last parse failed", "documents": len(refs)})
+        return refs
+    try:
+        catalog = documents.load_catalog()
+    except CatalogError as err:
+        raise dg.Failure(description=str(err), allow_retries=False) from err
     with duckdb.get_connection() as conn:
         ensure_schema(conn)
         result = crawl_into(conn, catalog, documents.data_dir, progress=lambda s, m: context.log.debug(f"{s}: {m}"))
@@ -51,12 +75,13 @@ def source_documents(context: dg.AssetExecutionContext, documents: DocumentSourc
 @dg.asset(group_name="ingest", pool=WRITER_POOL,
           description="New or changed documents parsed and validated (unchanged bytes are skipped).")
 def parsed_reports(
-    context: dg.AssetExecutionContext, source_documents: list[DocumentRef], duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, config: ParseConfig, source_documents: list[DocumentRef], duckdb: DuckDBResource
 ) -> list[ValidatedReport]:
     with duckdb.get_connection() as conn:
         ensure_schema(conn)
-        known = already_loaded(conn, PARSER_VERSION)
-    validated = parse_new(source_documents, known)
+        known = set() if config.force else already_loaded(conn, PARSER_VERSION)
+    # Each document in a worker process under a time and memory limit (pipelines.isolation).
+    validated = parse_new(source_documents, known, Limits())
     statuses = Counter(v.status for v in validated)
     context.add_output_metadata({"parsed": len(validated), "unchanged": len(source_documents) - len(validated),
                                  **{f"status_{k}": v for k, v in statuses.items()}})
@@ -82,5 +107,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, validated_facts: LoadBat
         summary = load_batch(conn, validated_facts)
         totals = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("reports", "fact_applications", "fact_proactive_disclosure", "fact_review_litigation")}
-    context.add_output_metadata({"reports_loaded": summary.reports, **{f"loaded_{k}": v for k, v in summary.fact_rows.items()},
+        summary_md = run_summary_markdown(conn, validated_facts)
+    context.add_output_metadata({"run_summary": dg.MetadataValue.md(summary_md), "reports_loaded": summary.reports,
+                                 **{f"loaded_{k}": v for k, v in summary.fact_rows.items()},
                                  **{f"total_{k}": v for k, v in totals.items()}})

@@ -22,21 +22,37 @@ def _markdown(frame: pd.DataFrame) -> str:
     return head + "\n".join("| " + " | ".join(r) + " |" for r in shown.itertuples(index=False)) + more
 
 
+FAILED_COLUMNS = ["source", "sha256", "media_type", "agency_id", "year", "error_type", "error"]
+ISSUE_COLUMNS = ["source", "sha256", "agency_id", "year", "rule", "cells", "pages", "expected", "found", "message"]
+
+
 def failed_documents(batch: LoadBatch) -> pd.DataFrame:
     r = batch.reports
     if r.empty:
-        return pd.DataFrame(columns=["source", "sha256", "error_type", "error"])
-    return r.loc[r["status"] == "failed", ["source", "sha256", "error_type", "error"]].reset_index(drop=True)
+        return pd.DataFrame(columns=FAILED_COLUMNS)
+    return r.loc[r["status"] == "failed", FAILED_COLUMNS].reset_index(drop=True)
+
+
+def _pages(batch: LoadBatch) -> dict[tuple[str, str], int]:
+    prov = batch.provenance
+    if prov is None or prov.empty or "page" not in prov:
+        return {}
+    known = prov.dropna(subset=["page"])
+    return {(r, k): int(p) for r, k, p in zip(known["report_id"], known["cell_key"], known["page"], strict=True)}
 
 
 def publisher_issues(batch: LoadBatch) -> pd.DataFrame:
-    cols = ["source", "agency_id", "year", "rule", "cells", "expected", "found", "message"]
+    """Publisher violations with everything needed to check them in the document: where it is
+    (URL or path, sha256, page of each cell for PDFs), the rule, the cells, expected vs found."""
     if batch.issues is None or batch.issues.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=ISSUE_COLUMNS)
     i = batch.issues[(batch.issues["origin"] == "publisher") & batch.issues["severity"].isin(["error", "warning"])]
-    merged = i.merge(batch.reports[["report_id", "source", "agency_id", "year"]], on="report_id")
+    merged = i.merge(batch.reports[["report_id", "source", "sha256", "agency_id", "year"]], on="report_id")
+    pages = _pages(batch)
+    merged["pages"] = [", ".join(sorted({str(pages[(r, c)]) for c in cells if (r, c) in pages})) or "-"
+                       for r, cells in zip(merged["report_id"], merged["cells"], strict=True)]
     merged["cells"] = merged["cells"].map(lambda c: ", ".join(c) if len(c) <= 6 else f"{', '.join(c[:6])}, … ({len(c)})")
-    return merged[cols].reset_index(drop=True)
+    return merged[ISSUE_COLUMNS].reset_index(drop=True)
 
 
 @dg.asset_check(asset=validated_facts, description="Every document of the run parsed (status failed = ERROR).")

@@ -77,17 +77,20 @@ def ingest(
     db: DbOpt = None,
 ) -> None:
     """Run the nightly_ingest Dagster job in-process: discover (crawl or folder), parse, validate, load."""
-    from pipelines.definitions import DEFAULT_DB, build_defs
+    _run_job("nightly_ingest", str(db or _default_db()), str(source) if source else None,
+             str(catalog) if catalog else None, str(data_dir) if data_dir else None)
+
+
+def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, data_dir: str | None) -> None:
+    from pipelines.definitions import build_defs
     from pipelines.ingest import summarize
 
-    db_path = str(db or DEFAULT_DB)
-    defs = build_defs(db_path, str(source) if source else None, str(catalog) if catalog else None,
-                      str(data_dir) if data_dir else None)
-    result = defs.resolve_job_def("nightly_ingest").execute_in_process(
+    defs = build_defs(db_path, source, catalog, data_dir)
+    result = defs.resolve_job_def(job).execute_in_process(
         raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     )
     if not result.success:
-        typer.echo("nightly_ingest failed; see the Dagster events above", err=True)
+        typer.echo(f"{job} failed; see the Dagster events above", err=True)
         raise typer.Exit(code=1)
     refs = result.output_for_node("source_documents")
     validated = result.output_for_node("parsed_reports")
@@ -98,6 +101,18 @@ def ingest(
             load_meta = {k.removeprefix("loaded_"): v.value for k, v in mat.metadata.items() if k.startswith("loaded_")}
     for line in summarize(refs, validated, load_meta, db_path).lines():
         typer.echo(line)
+
+
+@app.command("reparse-failed")
+def reparse_failed(db: DbOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Re-parse only the documents whose last parse failed (from the raw archive) and reload them."""
+    _run_job("reparse_failed", str(db or _default_db()), None, None, str(data_dir) if data_dir else None)
+
+
+def _default_db() -> str:
+    from pipelines.resources import DEFAULT_DB
+
+    return DEFAULT_DB
 
 
 def main() -> None:  # pragma: no cover - console entry

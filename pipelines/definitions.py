@@ -9,11 +9,22 @@ from dagster_duckdb import DuckDBResource
 from pipelines.assets import parsed_reports, source_documents, validated_facts, warehouse_tables
 from pipelines.checks import no_failed_parses, publisher_consistency, sources_yield_reports
 from pipelines.resources import DEFAULT_DB, DocumentSource
+from pipelines.sensors import alert_on_run_failure
 
 nightly_ingest = dg.define_asset_job(
     "nightly_ingest",
     selection=dg.AssetSelection.assets(source_documents, parsed_reports, validated_facts, warehouse_tables),
     description="Find documents, parse and validate the new ones, load them into DuckDB.",
+)
+
+# One UI action (Launchpad → reparse_failed) or `nianbao reparse-failed`: the documents whose last
+# parse failed, parsed again from the raw archive after a parser fix; nothing else is touched.
+reparse_failed = dg.define_asset_job(
+    "reparse_failed",
+    selection=dg.AssetSelection.assets(source_documents, parsed_reports, validated_facts, warehouse_tables),
+    config={"ops": {"source_documents": {"config": {"reparse_failed": True}},
+                    "parsed_reports": {"config": {"force": True}}}},
+    description="Re-parse only the documents whose last parse failed (after a parser fix) and reload them.",
 )
 
 nightly_schedule = dg.ScheduleDefinition(
@@ -38,8 +49,9 @@ def build_defs(db_path: str = DEFAULT_DB, source: str | None = None, catalog: st
     return dg.Definitions(
         assets=[source_documents, parsed_reports, validated_facts, warehouse_tables],
         asset_checks=[no_failed_parses, publisher_consistency, sources_yield_reports],
-        jobs=[nightly_ingest],
+        jobs=[nightly_ingest, reparse_failed],
         schedules=[nightly_schedule],
+        sensors=[alert_on_run_failure],
         resources=make_resources(db_path, source, catalog, data_dir),
     )
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from pipelines.parse.report import PARSER_VERSION, parse_bytes, parse_path
-from pipelines.validate import ValidatedReport, validate
+from pipelines.isolation import Job, Limits, ParseFn, parse_isolated
+from pipelines.parse.report import PARSER_VERSION
+from pipelines.validate import ValidatedReport
 from warehouse.load import LoadBatch
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
@@ -43,22 +45,52 @@ def discover_local(source_dir: str | Path) -> list[DocumentRef]:
     return refs
 
 
-def parse_new(refs: list[DocumentRef], skip_sha256: set[str]) -> list[ValidatedReport]:
-    """Parse and validate every document whose bytes were not yet loaded by this parser version.
-    The same bytes under two names are parsed once."""
-    out, seen = [], set(skip_sha256)
+def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | None = None,
+              parse_fn: ParseFn | None = None) -> list[ValidatedReport]:
+    """Parse and validate every document whose bytes were not yet loaded by this parser version, in
+    worker processes under ``limits`` (time, memory). The same bytes under two names are parsed
+    once. Results come back in the order of ``refs`` (later versions after earlier ones)."""
+    jobs, seen = [], set(skip_sha256)
     for ref in refs:
         if ref.sha256 in seen:
             continue
         seen.add(ref.sha256)
-        try:
-            data = Path(ref.path).read_bytes()
-        except OSError:
-            result = parse_path(ref.path)  # the typed unreadable_file failure
-        else:
-            result = parse_bytes(data, ref.source)  # the URL (or path) names the document and hints its type
-        out.append(validate(result))
-    return out
+        jobs.append(Job(ref.path, ref.source, ref.sha256))
+    order = {job: i for i, job in enumerate(jobs)}
+    done = sorted(parse_isolated(jobs, limits, parse_fn), key=lambda jr: order[jr[0]])
+    return [report for _job, report in done]
+
+
+def failed_document_refs(conn: duckdb.DuckDBPyConnection) -> list[DocumentRef]:
+    """Documents whose latest parse failed, with their bytes in the raw archive (or their folder):
+    what a re-parse after a parser fix needs."""
+    rows = conn.execute("SELECT source, sha256, bytes_at FROM parse_failures ORDER BY ingested_at, source").fetchall()
+    refs = []
+    for source, sha, path in rows:
+        size = Path(path).stat().st_size if Path(path).exists() else 0
+        refs.append(DocumentRef(source, path, sha, size))
+    return refs
+
+
+def _md_table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "(none)"
+    head = "| " + " | ".join(map(str, frame.columns)) + " |\n|" + "---|" * len(frame.columns)
+    return head + "\n" + "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False))
+
+
+def run_summary_markdown(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> str:
+    """One run at a glance: documents by status, the most frequent failing rules, source health."""
+    r = batch.reports
+    by_status = r["status"].value_counts().rename_axis("status").reset_index(name="documents") if not r.empty else pd.DataFrame()
+    issues = batch.issues if batch.issues is not None else pd.DataFrame(columns=["rule", "severity", "origin"])
+    bad = issues[issues["severity"].isin(["error", "warning"])]
+    rules = (bad.groupby(["rule", "origin", "severity"]).size().sort_values(ascending=False).head(10)
+             .rename("count").reset_index()) if not bad.empty else pd.DataFrame()
+    health = conn.execute("SELECT source, reports_found, documents_new, documents_changed, failures, went_silent "
+                          "FROM source_health ORDER BY source").fetchdf()
+    return "\n\n".join([f"### Documents by status\n{_md_table(by_status)}", f"### Top failing rules\n{_md_table(rules)}",
+                         f"### Sources (latest crawl)\n{_md_table(health)}"])
 
 
 def _issue_rows(vr: ValidatedReport) -> list[dict]:
@@ -133,4 +165,5 @@ def summarize(refs: list[DocumentRef], validated: list[ValidatedReport], fact_ro
     )
 
 
-__all__ = ["PARSER_VERSION", "DocumentRef", "IngestSummary", "discover_local", "parse_new", "summarize", "to_load_batch"]
+__all__ = ["PARSER_VERSION", "DocumentRef", "IngestSummary", "discover_local", "failed_document_refs", "parse_new",
+           "run_summary_markdown", "summarize", "to_load_batch"]

@@ -3,11 +3,23 @@
 CREATE OR REPLACE VIEW current_reports AS
 SELECT * FROM reports WHERE is_current;
 
+-- What the no_failed_parses check shows, for SQL users: every document that failed to parse, where
+-- its bytes are (the archive copy for crawled documents), and why.
 CREATE OR REPLACE VIEW parse_failures AS
 SELECT r.report_id, r.source, r.sha256, r.media_type, r.agency_id, r.year, r.status,
-       r.error_type, r.error, r.parser_version, r.ingested_at
+       r.error_type, r.error, r.parser_version, r.ingested_at,
+       coalesce(d.archive_path, r.source) AS bytes_at
 FROM reports r
+LEFT JOIN (SELECT sha256, any_value(archive_path) AS archive_path FROM documents GROUP BY sha256) d USING (sha256)
 WHERE r.status = 'failed';
+
+-- Publisher violations with the PDF page of their cells (NULL for HTML/text/Word).
+CREATE OR REPLACE VIEW publisher_issue_pages AS
+SELECT i.report_id, i.rule, i.cells, list_distinct(list(p.page) FILTER (WHERE p.page IS NOT NULL)) AS pages
+FROM validation_issues i
+LEFT JOIN cell_provenance p ON p.report_id = i.report_id AND list_contains(i.cells, p.cell_key)
+WHERE i.origin = 'publisher' AND i.severity IN ('error', 'warning')
+GROUP BY ALL;
 
 CREATE OR REPLACE VIEW publisher_issues AS
 SELECT r.agency_id, r.year, r.source, i.*
