@@ -16,7 +16,9 @@ FORGE_APT_PACKAGES := $(APT_PACKAGES) fonts-wqy-microhei
 env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --quiet
-	@mkdir -p $(DAGSTER_HOME) && [ -e $(DAGSTER_HOME)/dagster.yaml ] || cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)/.nux
+	@[ $(DAGSTER_HOME)/dagster.yaml -nt deploy/dagster.yaml ] || cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@[ -e $(DAGSTER_HOME)/.nux/nux.yaml ] || echo "seen: 1" > $(DAGSTER_HOME)/.nux/nux.yaml  # no community pop-up in the UI
 
 ## The nightly ingestion once, on the bundled sample documents (no network) → $(DB)
 ingest: env

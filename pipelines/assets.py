@@ -15,6 +15,7 @@ from pipelines.scrape.crawl import CrawlResult, crawl_into
 from pipelines.validate import ValidatedReport
 from warehouse.db import ensure_schema
 from warehouse.load import LoadBatch, already_loaded, load_batch
+from warehouse.publish import publish
 
 WRITER_POOL = "duckdb_writer"  # DuckDB allows one writing process: every writer step takes this pool
 
@@ -111,3 +112,10 @@ def warehouse_tables(context: dg.AssetExecutionContext, validated_facts: LoadBat
     context.add_output_metadata({"run_summary": dg.MetadataValue.md(summary_md), "reports_loaded": summary.reports,
                                  **{f"loaded_{k}": v for k, v in summary.fact_rows.items()},
                                  **{f"total_{k}": v for k, v in totals.items()}})
+
+
+@dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[warehouse_tables],
+          description="The read-only copy analysts query (atomically replaced after each load; never half-loaded).")
+def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> None:
+    path = publish(duckdb.database)
+    context.add_output_metadata({"path": dg.MetadataValue.path(str(path)), "bytes": path.stat().st_size})

@@ -6,14 +6,22 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets import parsed_reports, source_documents, validated_facts, warehouse_tables
+from pipelines.assets import (
+    parsed_reports,
+    published_warehouse,
+    source_documents,
+    validated_facts,
+    warehouse_tables,
+)
 from pipelines.checks import no_failed_parses, publisher_consistency, sources_yield_reports
 from pipelines.resources import DEFAULT_DB, DocumentSource
 from pipelines.sensors import alert_on_run_failure
 
+INGEST_ASSETS = [source_documents, parsed_reports, validated_facts, warehouse_tables, published_warehouse]
+
 nightly_ingest = dg.define_asset_job(
     "nightly_ingest",
-    selection=dg.AssetSelection.assets(source_documents, parsed_reports, validated_facts, warehouse_tables),
+    selection=dg.AssetSelection.assets(*INGEST_ASSETS),
     description="Find documents, parse and validate the new ones, load them into DuckDB.",
 )
 
@@ -21,7 +29,7 @@ nightly_ingest = dg.define_asset_job(
 # parse failed, parsed again from the raw archive after a parser fix; nothing else is touched.
 reparse_failed = dg.define_asset_job(
     "reparse_failed",
-    selection=dg.AssetSelection.assets(source_documents, parsed_reports, validated_facts, warehouse_tables),
+    selection=dg.AssetSelection.assets(*INGEST_ASSETS),
     config={"ops": {"source_documents": {"config": {"reparse_failed": True}},
                     "parsed_reports": {"config": {"force": True}}}},
     description="Re-parse only the documents whose last parse failed (after a parser fix) and reload them.",
@@ -47,7 +55,7 @@ def make_resources(db_path: str = DEFAULT_DB, source: str | None = None, catalog
 def build_defs(db_path: str = DEFAULT_DB, source: str | None = None, catalog: str | None = None,
                data_dir: str | None = None) -> dg.Definitions:
     return dg.Definitions(
-        assets=[source_documents, parsed_reports, validated_facts, warehouse_tables],
+        assets=INGEST_ASSETS,
         asset_checks=[no_failed_parses, publisher_consistency, sources_yield_reports],
         jobs=[nightly_ingest, reparse_failed],
         schedules=[nightly_schedule],

@@ -16,6 +16,7 @@ from pipelines.isolation import Job, Limits, ParseFn, parse_isolated
 from pipelines.parse.report import PARSER_VERSION
 from pipelines.validate import ValidatedReport
 from warehouse.load import LoadBatch
+from warehouse.publish import published_path_for
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
 DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".doc", ".docx", ".wps", ""}
@@ -155,6 +156,7 @@ class IngestSummary:
             f"not a report: {s.get('not_a_report', 0)}",
             "rows loaded: " + ", ".join(f"{k}={v}" for k, v in self.fact_rows.items()) if self.fact_rows else "rows loaded: 0",
             f"database: {self.db_path}",
+            f"analysts read: {published_path_for(self.db_path)} (read-only copy, replaced atomically after each load)",
         ]
 
 

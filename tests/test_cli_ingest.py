@@ -20,6 +20,7 @@ def test_ingest_bundled_samples_into_a_new_folder(tmp_path: Path) -> None:
         "valid: 6  invalid: 1  failed: 0  not a report: 1",
         "rows loaded: fact_applications=1197, fact_proactive_disclosure=82, fact_review_litigation=105",
         f"database: {db}",
+        f"analysts read: {db.parent / 'published' / db.name} (read-only copy, replaced atomically after each load)",
     ]
     second = run(["ingest", "--db", str(db)])
     assert second[:3] == ["documents seen: 8 (parsed now: 0, unchanged: 8)",
