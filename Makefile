@@ -6,12 +6,13 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DB ?= data/warehouse.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-# Debian packages some features need: LibreOffice converts .doc/.wps/.rtf reports (tests skip
-# without it); the CJK font is only for `make forge` (printing forged reports to PDF).
-APT_PACKAGES := libreoffice-writer-nogui
+# Debian packages some features need: LibreOffice converts .doc/.wps/.rtf reports; Chromium runs
+# the browser test of the Dagster UI (both tests skip without them, except in CI). The CJK font is
+# only for `make forge` (printing forged reports to PDF).
+APT_PACKAGES := libreoffice-writer-nogui chromium
 FORGE_APT_PACKAGES := $(APT_PACKAGES) fonts-wqy-microhei
 
-.PHONY: env system-deps ingest test bench lint ui samples forge clean
+.PHONY: env system-deps ingest reparse-failed test bench bench-night lint ui samples forge clean
 
 env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -29,13 +30,21 @@ test: env
 	$(UV) run ruff check .
 	$(UV) run pytest -q -p no:cacheprovider
 
+## Re-parse only the documents whose last parse failed (after a parser fix), from the raw archive
+reparse-failed: env
+	$(UV) run nianbao reparse-failed --db $(DB)
+
 ## PDF parse speed: ours vs plain pdfplumber extract_tables() vs pypdfium2 text (same run)
 bench: env
 	$(UV) run python -m benchmarks.pdf_parse
 
+## A synthetic night of 1,000 documents: Dagster overhead per document vs parse time (same run)
+bench-night: env
+	$(UV) run python -m benchmarks.night --documents 1000
+
 ## Debian packages (root; CI runs this): LibreOffice for legacy Word reports
 system-deps:
-	command -v soffice >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
+	{ command -v soffice && command -v chromium; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
 
 lint: env
 	$(UV) run ruff check .
@@ -50,4 +59,4 @@ forge: env
 	$(UV) run python -m tests.forge --out tests/fixtures/forge --samples-out pipelines/samples
 
 clean:
-	rm -rf data .dagster_home .pytest_cache .ruff_cache
+	rm -rf data .dagster_home .pytest_cache .ruff_cache test-artifacts

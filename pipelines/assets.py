@@ -6,7 +6,14 @@ from collections import Counter
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.ingest import DocumentRef, failed_document_refs, parse_new, run_summary_markdown, to_load_batch
+from pipelines.ingest import (
+    DocumentRef,
+    document_refs,
+    failed_document_refs,
+    parse_new,
+    run_summary_markdown,
+    to_load_batch,
+)
 from pipelines.isolation import Limits
 from pipelines.parse.report import PARSER_VERSION
 from pipelines.resources import DocumentSource
@@ -41,6 +48,10 @@ def crawl_metadata(result: CrawlResult) -> dict[str, dg.MetadataValue]:
 
 class DiscoveryConfig(dg.Config):
     reparse_failed: bool = False  # instead of crawling: the documents whose last parse failed (from the archive)
+    reparse: list[str] = []  # instead of crawling: these documents (source URL/path or sha256 prefix)
+    # Backfills: at most this many not-yet-loaded documents per run (0 = all); the rest wait for the
+    # next run, so 10^6 documents are ceil(10^6 / max_documents) runs of bounded memory.
+    max_documents: int = 0
 
 
 class ParseConfig(dg.Config):
@@ -56,11 +67,12 @@ NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=60, backoff=dg.Backoff.EXPON
                       "are archived by sha256 and indexed in the documents table.")
 def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig, documents: DocumentSource,
                      duckdb: DuckDBResource) -> list[DocumentRef]:
-    if config.reparse_failed:
+    if config.reparse_failed or config.reparse:
         with duckdb.get_connection() as conn:
             ensure_schema(conn)
-            refs = failed_document_refs(conn)
-        context.add_output_metadata({"source": "documents whose last parse failed", "documents": len(refs)})
+            refs = failed_document_refs(conn) if config.reparse_failed else document_refs(conn, config.reparse)
+        context.add_output_metadata({"source": "re-parse of " + ("failed documents" if config.reparse_failed
+                                                                  else ", ".join(config.reparse)), "documents": len(refs)})
         return refs
     try:
         catalog = documents.load_catalog()
@@ -69,8 +81,14 @@ def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig,
     with duckdb.get_connection() as conn:
         ensure_schema(conn)
         result = crawl_into(conn, catalog, documents.data_dir, progress=lambda s, m: context.log.debug(f"{s}: {m}"))
-    context.add_output_metadata({"source": documents.describe(), **crawl_metadata(result)})
-    return result.refs()
+        refs = result.refs()
+        deferred = 0
+        if config.max_documents:
+            loaded = already_loaded(conn, PARSER_VERSION)
+            pending = [r for r in refs if r.sha256 not in loaded]
+            refs, deferred = pending[: config.max_documents], max(0, len(pending) - config.max_documents)
+    context.add_output_metadata({"source": documents.describe(), "deferred_to_next_run": deferred, **crawl_metadata(result)})
+    return refs
 
 
 @dg.asset(group_name="ingest", pool=WRITER_POOL,

@@ -2,6 +2,8 @@
 the document, the rule, the cells and expected vs found, so a person can act from the UI."""
 
 
+from pathlib import Path
+
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
@@ -63,6 +65,9 @@ def no_failed_parses(validated_facts: LoadBatch) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "failed_documents": len(failed),
+            # visible without opening the Markdown: which documents, which error type
+            "summary": dg.MetadataValue.text("; ".join(f"{Path(str(s)).name}: {e}" for s, e in
+                                                       zip(failed["source"], failed["error_type"], strict=True))[:500] or "none"),
             "documents": dg.MetadataValue.md(_markdown(failed)),
             "error_types": dg.MetadataValue.json(failed["error_type"].value_counts().to_dict()),
         },
@@ -77,6 +82,9 @@ def publisher_consistency(validated_facts: LoadBatch) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "violations": len(issues),
+            "summary": dg.MetadataValue.text("; ".join(f"{Path(str(s)).name}: {r} (found {f}, expected {e})" for s, r, f, e in
+                                                       zip(issues["source"], issues["rule"], issues["found"], issues["expected"],
+                                                           strict=True))[:500] or "none"),
             "reports_affected": int(issues["source"].nunique()) if not issues.empty else 0,
             "details": dg.MetadataValue.md(_markdown(issues)),
             "rules": dg.MetadataValue.json(issues["rule"].value_counts().to_dict() if not issues.empty else {}),

@@ -75,19 +75,22 @@ def ingest(
     source: Annotated[Path | None, typer.Option(help="A plain folder of documents instead of a catalogue")] = None,
     data_dir: DataDirOpt = None,
     db: DbOpt = None,
+    max_documents: Annotated[int, typer.Option(help="Backfills: load at most N new documents this run (0 = all)")] = 0,
 ) -> None:
     """Run the nightly_ingest Dagster job in-process: discover (crawl or folder), parse, validate, load."""
     _run_job("nightly_ingest", str(db or _default_db()), str(source) if source else None,
-             str(catalog) if catalog else None, str(data_dir) if data_dir else None)
+             str(catalog) if catalog else None, str(data_dir) if data_dir else None,
+             {"source_documents": {"config": {"max_documents": max_documents}}} if max_documents else None)
 
 
-def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, data_dir: str | None) -> None:
+def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, data_dir: str | None,
+             ops: dict | None = None) -> None:
     from pipelines.definitions import build_defs
     from pipelines.ingest import summarize
 
     defs = build_defs(db_path, source, catalog, data_dir)
     result = defs.resolve_job_def(job).execute_in_process(
-        raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}, **({"ops": ops} if ops else {})}
     )
     if not result.success:
         typer.echo(f"{job} failed; see the Dagster events above", err=True)
@@ -101,6 +104,14 @@ def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, da
             load_meta = {k.removeprefix("loaded_"): v.value for k, v in mat.metadata.items() if k.startswith("loaded_")}
     for line in summarize(refs, validated, load_meta, db_path).lines():
         typer.echo(line)
+
+
+@app.command()
+def reparse(documents: Annotated[list[str], typer.Argument(help="Source URL/path or sha256 prefix of loaded documents")],
+            db: DbOpt = None) -> None:
+    """Re-parse the named documents from the raw archive and reload them (e.g. one after a fix)."""
+    _run_job("nightly_ingest", str(db or _default_db()), None, None, None,
+             {"source_documents": {"config": {"reparse": documents}}, "parsed_reports": {"config": {"force": True}}})
 
 
 @app.command("reparse-failed")

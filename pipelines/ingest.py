@@ -66,6 +66,18 @@ def failed_document_refs(conn: duckdb.DuckDBPyConnection) -> list[DocumentRef]:
     """Documents whose latest parse failed, with their bytes in the raw archive (or their folder):
     what a re-parse after a parser fix needs."""
     rows = conn.execute("SELECT source, sha256, bytes_at FROM parse_failures ORDER BY ingested_at, source").fetchall()
+    return _refs(rows)
+
+
+def document_refs(conn: duckdb.DuckDBPyConnection, keys: list[str]) -> list[DocumentRef]:
+    """Loaded documents named by source (URL or path) or by a sha256 prefix — to re-parse one on its own."""
+    rows = conn.execute("""SELECT source, sha256, bytes_at FROM report_documents
+                           WHERE source IN (SELECT unnest($keys)) OR list_has_any([sha256[:length(k)] for k in $keys], $keys)
+                           ORDER BY ingested_at, source""", {"keys": keys}).fetchall()
+    return _refs(rows)
+
+
+def _refs(rows: list[tuple[str, str, str]]) -> list[DocumentRef]:
     refs = []
     for source, sha, path in rows:
         size = Path(path).stat().st_size if Path(path).exists() else 0

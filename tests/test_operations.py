@@ -96,3 +96,25 @@ def test_reparse_only_the_failed_documents_after_a_parser_fix(tmp_path: Path, mo
     assert len(before) == len(after) == 5 and len(changed) == 1
     (old, new), = changed
     assert (old[1], new[1]) == ("failed", "valid")
+
+
+def test_backfill_runs_are_bounded_and_one_document_reparses_on_its_own(tmp_path: Path) -> None:
+    src = _night(tmp_path)
+    db = tmp_path / "w.duckdb"
+    job = build_defs(str(db), str(src)).resolve_job_def("nightly_ingest")
+    capped = {"ops": {"source_documents": {"config": {"max_documents": 3}}}}
+    per_run = []
+    for _ in range(3):
+        result = job.execute_in_process(run_config=capped)
+        per_run.append(len(result.output_for_node("parsed_reports")))
+    assert per_run == [3, 1, 0]  # 4 documents, at most 3 per run: 2 runs do the work, the third finds nothing new
+    with duckdb.connect(str(db), read_only=True) as c:
+        before = dict(c.execute("SELECT sha256, ingested_at FROM reports").fetchall())
+    assert len(before) == 4
+    target = sorted(before)[0]
+    redo = {"ops": {"source_documents": {"config": {"reparse": [target[:12]]}}, "parsed_reports": {"config": {"force": True}}}}
+    result = job.execute_in_process(run_config=redo)
+    assert [vr.result.sha256 for vr in result.output_for_node("parsed_reports")] == [target]
+    with duckdb.connect(str(db), read_only=True) as c:
+        after = dict(c.execute("SELECT sha256, ingested_at FROM reports").fetchall())
+    assert after == before  # same rows; the re-parsed version keeps its first ingestion time

@@ -5,13 +5,18 @@ SELECT * FROM reports WHERE is_current;
 
 -- What the no_failed_parses check shows, for SQL users: every document that failed to parse, where
 -- its bytes are (the archive copy for crawled documents), and why.
-CREATE OR REPLACE VIEW parse_failures AS
-SELECT r.report_id, r.source, r.sha256, r.media_type, r.agency_id, r.year, r.status,
-       r.error_type, r.error, r.parser_version, r.ingested_at,
-       coalesce(d.archive_path, r.source) AS bytes_at
+-- Every loaded document version with where its bytes are (the raw archive for crawled documents,
+-- the file itself for folder sources): what a re-parse reads.
+CREATE OR REPLACE VIEW report_documents AS
+SELECT r.*, coalesce(d.archive_path, r.source) AS bytes_at
 FROM reports r
-LEFT JOIN (SELECT sha256, any_value(archive_path) AS archive_path FROM documents GROUP BY sha256) d USING (sha256)
-WHERE r.status = 'failed';
+LEFT JOIN (SELECT sha256, any_value(archive_path) AS archive_path FROM documents GROUP BY sha256) d USING (sha256);
+
+CREATE OR REPLACE VIEW parse_failures AS
+SELECT report_id, source, sha256, media_type, agency_id, year, status, error_type, error, parser_version,
+       ingested_at, bytes_at
+FROM report_documents
+WHERE status = 'failed';
 
 -- Publisher violations with the PDF page of their cells (NULL for HTML/text/Word).
 CREATE OR REPLACE VIEW publisher_issue_pages AS

@@ -1,0 +1,97 @@
+"""A synthetic night: N forged documents through the nightly job, next to the same plain functions
+without Dagster, in the same run. Prints Dagster's overhead per document against the parse time.
+
+    make bench-night            # or: uv run python -m benchmarks.night [--documents 1000]
+
+The job processes the whole night in ONE run (documents are batched inside the run), so the
+number of runs is 1 whatever N is; overhead = (job wall time − plain wall time) / N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.definitions import build_defs
+from pipelines.ingest import discover_local, parse_new, to_load_batch
+from pipelines.isolation import Limits
+from tests.forge.render import render_html, render_text
+from tests.forge.truths import make_truth
+from warehouse.db import ensure_schema
+from warehouse.load import load_batch
+from warehouse.publish import publish
+
+FORMATS = ("2021", "2019", "hybrid")
+BLANKS = ("zeros", "blank", "slash", "dash")
+
+
+def forge_night(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        truth = make_truth(10_000 + i, FORMATS[i % 3], BLANKS[i % 4], "t4_total" if i % 17 == 0 else None)
+        truth["agency"] = f"{truth['agency']}{i:05d}"  # one agency-year per document: every document loads
+        if i % 5 == 4:
+            (folder / f"night-{i:05d}.txt").write_bytes(render_text(truth))
+        else:
+            (folder / f"night-{i:05d}.html").write_bytes(render_html(truth))
+
+
+def plain(folder: Path, db: Path) -> tuple[float, float]:
+    start = time.perf_counter()
+    refs = discover_local(folder)
+    t0 = time.perf_counter()
+    reports = parse_new(refs, set(), Limits())
+    parse_s = time.perf_counter() - t0
+    with duckdb.connect(str(db)) as conn:
+        ensure_schema(conn)
+        load_batch(conn, to_load_batch(reports))
+    publish(db)
+    return time.perf_counter() - start, parse_s
+
+
+def dagster(folder: Path, db: Path) -> tuple[float, int]:
+    defs = build_defs(str(db), str(folder))
+    start = time.perf_counter()
+    result = defs.resolve_job_def("nightly_ingest").execute_in_process(
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
+    assert result.success
+    return time.perf_counter() - start, 1
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--documents", type=int, default=1000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="nianbao-night-") as tmp:
+        os.environ.setdefault("DAGSTER_HOME", tmp)
+        folder = Path(tmp) / "docs"
+        forge_night(folder, args.documents)
+        plain_s, parse_s = plain(folder, Path(tmp) / "plain.duckdb")
+        job_s, runs = dagster(folder, Path(tmp) / "job.duckdb")
+        with duckdb.connect(str(Path(tmp) / "job.duckdb"), read_only=True) as c:
+            loaded = c.execute("SELECT count(*) FROM reports").fetchone()[0]
+    n = args.documents
+    overhead = (job_s - plain_s) / n
+    table = Table(title=f"synthetic night: {n} documents, {Limits().workers} parse workers")
+    for col in ("measure", "value"):
+        table.add_column(col)
+    table.add_row("Dagster runs for the night", str(runs))
+    table.add_row("reports loaded by the job", str(loaded))
+    table.add_row("plain functions, wall s", f"{plain_s:.1f}")
+    table.add_row("  of which parse + validate, wall s", f"{parse_s:.1f}")
+    table.add_row("nightly_ingest job, wall s", f"{job_s:.1f}")
+    table.add_row("parse time per document, ms", f"{parse_s / n * 1000:.1f}")
+    table.add_row("Dagster overhead per document, ms", f"{overhead * 1000:.2f}")
+    table.add_row("overhead / parse time", f"{overhead / (parse_s / n):.1%} (target ≤ 10%)")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
