@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -55,15 +57,32 @@ def dimension_frames() -> dict[str, pd.DataFrame]:
     }
 
 
-def _seed_dimensions(conn: duckdb.DuckDBPyConnection) -> None:
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: COMMIT when the block ends, ROLLBACK when it raises."""
     conn.execute("BEGIN TRANSACTION")
     try:
-        for table, frame in dimension_frames().items():
-            conn.register("dim_src", frame)
-            conn.execute(f"DELETE FROM {table}")
-            conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM dim_src")
-            conn.unregister("dim_src")
-        conn.execute("COMMIT")
-    except Exception:
+        yield conn
+    except BaseException:
         conn.execute("ROLLBACK")
         raise
+    conn.execute("COMMIT")
+
+
+def insert_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | None) -> int:
+    """Insert a whole DataFrame by column name (never row by row); returns the rows inserted."""
+    if frame is None or frame.empty:
+        return 0
+    conn.register("frame_src", frame)
+    try:
+        conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame_src")
+    finally:
+        conn.unregister("frame_src")
+    return len(frame)
+
+
+def _seed_dimensions(conn: duckdb.DuckDBPyConnection) -> None:
+    with transaction(conn):
+        for table, frame in dimension_frames().items():
+            conn.execute(f"DELETE FROM {table}")
+            insert_frame(conn, table, frame)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from warehouse.db import sql_text
+from warehouse.db import insert_frame, sql_text, transaction
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,8 @@ def record_crawl(conn: duckdb.DuckDBPyConnection, documents: pd.DataFrame, seen:
     """One transaction: new document versions inserted, re-seen versions' last_seen/etag updated,
     failures and per-source run rows appended."""
     ensure_documents_schema(conn)
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        if not documents.empty:
-            conn.register("new_documents", documents)
-            conn.execute("INSERT INTO documents BY NAME SELECT * FROM new_documents")
-            conn.unregister("new_documents")
+    with transaction(conn):
+        insert_frame(conn, "documents", documents)
         if not seen.empty:
             conn.register("seen_documents", seen)
             conn.execute("""
@@ -56,12 +52,5 @@ def record_crawl(conn: duckdb.DuckDBPyConnection, documents: pd.DataFrame, seen:
                        http_status = s.http_status
                 FROM seen_documents s WHERE d.url = s.url AND d.version = s.version""")
             conn.unregister("seen_documents")
-        for name, frame in (("fetch_failures", failures), ("crawl_runs", runs)):
-            if not frame.empty:
-                conn.register("incoming", frame)
-                conn.execute(f"INSERT INTO {name} BY NAME SELECT * FROM incoming")
-                conn.unregister("incoming")
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
+        insert_frame(conn, "fetch_failures", failures)
+        insert_frame(conn, "crawl_runs", runs)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from warehouse.db import insert_frame, transaction
+
 FACT_TABLES = {
     "applications": "fact_applications",
     "proactive": "fact_proactive_disclosure",
@@ -47,17 +49,6 @@ def already_loaded(conn: duckdb.DuckDBPyConnection, parser_version: str) -> set[
     return {r[0] for r in rows}
 
 
-def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | None) -> int:
-    if frame is None or frame.empty:
-        return 0
-    conn.register("batch_src", frame)
-    try:
-        conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch_src")
-    finally:
-        conn.unregister("batch_src")
-    return len(frame)
-
-
 def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary:
     summary = LoadSummary()
     if batch.reports.empty:
@@ -66,45 +57,41 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary
     loadable = reports[reports["status"].isin(["valid", "invalid"]) & reports["agency_id"].notna()]
     # The newest loadable version of each agency-year in this batch becomes current.
     current = loadable.drop_duplicates(["agency_id", "year"], keep="last")
-    conn.execute("BEGIN TRANSACTION")
+    conn.register("batch_reports", reports)
+    conn.register("batch_current", current[["report_id", "agency_id", "year"]])
     try:
-        conn.register("batch_reports", reports)
-        conn.register("batch_current", current[["report_id", "agency_id", "year"]])
-        for table in ("validation_issues", "cell_provenance", "report_sections"):
-            conn.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM batch_reports)")
-        # Keep the original ingested_at of a version loaded before (idempotent re-runs).
-        conn.execute(
-            """CREATE OR REPLACE TEMP TABLE batch_reports_final AS
-               SELECT b.* REPLACE (coalesce(r.ingested_at, b.ingested_at) AS ingested_at),
-                      coalesce(r.is_current, FALSE) AS is_current
-               FROM batch_reports b LEFT JOIN reports r USING (report_id)"""
-        )
-        conn.execute("DELETE FROM reports WHERE report_id IN (SELECT report_id FROM batch_reports)")
-        conn.execute("INSERT INTO reports BY NAME SELECT * FROM batch_reports_final")
-        conn.execute(
-            """UPDATE reports SET is_current = (report_id IN (SELECT report_id FROM batch_current))
-               WHERE (agency_id, year) IN (SELECT agency_id, year FROM batch_current)"""
-        )
-        for key, table in FACT_TABLES.items():
-            conn.execute(f"DELETE FROM {table} WHERE (agency_id, year) IN (SELECT agency_id, year FROM batch_current)")
-            frame = batch.facts.get(key)
-            if frame is not None and not frame.empty:
-                frame = frame[frame["report_id"].isin(current["report_id"])]
-            summary.fact_rows[table] = _insert(conn, table, frame)
-        _insert(conn, "validation_issues", batch.issues)
-        _insert(conn, "cell_provenance", batch.provenance)
-        _insert(conn, "report_sections", batch.sections)
-        conn.execute(
-            """INSERT INTO dim_agency
-               SELECT agency_id, any_value(agency_id), min(year), max(year) FROM batch_current GROUP BY agency_id
-               ON CONFLICT (agency_id) DO UPDATE SET
-                 first_year = least(dim_agency.first_year, excluded.first_year),
-                 last_year = greatest(dim_agency.last_year, excluded.last_year)"""
-        )
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
+        with transaction(conn):
+            for table in ("validation_issues", "cell_provenance", "report_sections"):
+                conn.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM batch_reports)")
+            # Keep the original ingested_at of a version loaded before (idempotent re-runs).
+            conn.execute(
+                """CREATE OR REPLACE TEMP TABLE batch_reports_final AS
+                   SELECT b.* REPLACE (coalesce(r.ingested_at, b.ingested_at) AS ingested_at),
+                          coalesce(r.is_current, FALSE) AS is_current
+                   FROM batch_reports b LEFT JOIN reports r USING (report_id)"""
+            )
+            conn.execute("DELETE FROM reports WHERE report_id IN (SELECT report_id FROM batch_reports)")
+            conn.execute("INSERT INTO reports BY NAME SELECT * FROM batch_reports_final")
+            conn.execute(
+                """UPDATE reports SET is_current = (report_id IN (SELECT report_id FROM batch_current))
+                   WHERE (agency_id, year) IN (SELECT agency_id, year FROM batch_current)"""
+            )
+            for key, table in FACT_TABLES.items():
+                conn.execute(f"DELETE FROM {table} WHERE (agency_id, year) IN (SELECT agency_id, year FROM batch_current)")
+                frame = batch.facts.get(key)
+                if frame is not None and not frame.empty:
+                    frame = frame[frame["report_id"].isin(current["report_id"])]
+                summary.fact_rows[table] = insert_frame(conn, table, frame)
+            insert_frame(conn, "validation_issues", batch.issues)
+            insert_frame(conn, "cell_provenance", batch.provenance)
+            insert_frame(conn, "report_sections", batch.sections)
+            conn.execute(
+                """INSERT INTO dim_agency
+                   SELECT agency_id, any_value(agency_id), min(year), max(year) FROM batch_current GROUP BY agency_id
+                   ON CONFLICT (agency_id) DO UPDATE SET
+                     first_year = least(dim_agency.first_year, excluded.first_year),
+                     last_year = greatest(dim_agency.last_year, excluded.last_year)"""
+            )
     finally:
         for name in ("batch_reports", "batch_current"):
             with contextlib.suppress(duckdb.Error):  # cleanup only
