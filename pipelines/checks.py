@@ -29,10 +29,19 @@ ISSUE_COLUMNS = ["source", "sha256", "agency_id", "year", "rule", "cells", "page
 
 
 def failed_documents(batch: LoadBatch) -> pd.DataFrame:
+    """Documents that failed to parse, and parsed documents with parser errors (cells the parser
+    could not place: an incomplete extraction is a failed parse too, never silent)."""
     r = batch.reports
     if r.empty:
         return pd.DataFrame(columns=FAILED_COLUMNS)
-    return r.loc[r["status"] == "failed", FAILED_COLUMNS].reset_index(drop=True)
+    failed = r.loc[r["status"] == "failed", FAILED_COLUMNS]
+    issues = batch.issues if batch.issues is not None else pd.DataFrame(columns=["report_id", "origin", "severity"])
+    parser = issues[(issues["origin"] == "parser") & (issues["severity"] == "error")]
+    partial = parser.merge(r[r["status"] != "failed"], on="report_id")
+    if not partial.empty:
+        partial = partial.assign(error_type=partial["rule"], error=partial["message"])[FAILED_COLUMNS]
+        failed = pd.concat([failed, partial], ignore_index=True)
+    return failed.reset_index(drop=True)
 
 
 def _pages(batch: LoadBatch) -> dict[tuple[str, str], int]:

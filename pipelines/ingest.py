@@ -65,7 +65,7 @@ def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | N
 def failed_document_refs(conn: duckdb.DuckDBPyConnection) -> list[DocumentRef]:
     """Documents whose latest parse failed, with their bytes in the raw archive (or their folder):
     what a re-parse after a parser fix needs."""
-    rows = conn.execute("SELECT source, sha256, bytes_at FROM parse_failures ORDER BY ingested_at, source").fetchall()
+    rows = conn.execute("SELECT source, sha256, bytes_at FROM failed_documents ORDER BY ingested_at, source").fetchall()
     return _refs(rows)
 
 

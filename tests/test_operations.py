@@ -43,8 +43,8 @@ def test_one_broken_and_one_inconsistent_document_show_exactly_with_evidence(tmp
     with duckdb.connect(str(db), read_only=True) as c:
         sha = c.execute("SELECT sha256 FROM reports WHERE source LIKE '%broken.html'").fetchone()[0]
         assert sha in md
-        assert c.execute("SELECT source, sha256, error_type, bytes_at FROM parse_failures").fetchall() == [
-            (str(src / "broken.html"), sha, "binary_content", str(src / "broken.html"))]
+        problems = c.execute("SELECT problem, severity, source, sha256, error_type, rule, cells, pages, expected, found, "
+                             "bytes_at FROM parse_failures ORDER BY problem").fetchall()
         # the other documents loaded
         assert c.execute("SELECT status, count(*) FROM reports GROUP BY 1 ORDER BY 1").fetchall() == [
             ("failed", 1), ("invalid", 1), ("valid", 3)]
@@ -53,6 +53,14 @@ def test_one_broken_and_one_inconsistent_document_show_exactly_with_evidence(tmp
         issues = c.execute("SELECT source, agency_id, year, rule, cells, expected, found FROM publisher_issues").fetchall()
     rule_cells = ["4|R.maintain", "4|R.correct", "4|R.other", "4|R.pending", "4|R.total"]  # parts, then the total
     parts = sum(truth["cells"][k] for k in rule_cells[:-1])
+    inconsistent = str(src / "forge-08-2019-t4err.txt")
+    # exactly the two documents, each with its evidence
+    assert [p[:2] + p[2:3] + p[4:] for p in problems] == [
+        ("failed_parse", "error", str(src / "broken.html"), "binary_content", "parse.binary_content", [], [], None, None,
+         str(src / "broken.html")),
+        ("publisher_inconsistency", "error", inconsistent, "T4.review_total", "T4.review_total", rule_cells, [],
+         float(parts), float(truth["cells"]["4|R.total"]), inconsistent)]
+    assert problems[0][3] == sha
     assert issues == [(str(src / "forge-08-2019-t4err.txt"), agency, year, "T4.review_total", rule_cells,
                        float(parts), float(truth["cells"]["4|R.total"]))]
     assert (pub.passed, pub.severity, pub.metadata["violations"].value) == (False, dg.AssetCheckSeverity.WARN, 1)
@@ -84,14 +92,14 @@ def test_reparse_only_the_failed_documents_after_a_parser_fix(tmp_path: Path, mo
     assert night.success
     with duckdb.connect(str(db), read_only=True) as c:
         before = c.execute("SELECT report_id, status, ingested_at FROM reports ORDER BY 1").fetchall()
-        assert c.execute("SELECT source FROM parse_failures").fetchall() == [(str(src / "broken.html"),)]
+        assert c.execute("SELECT source FROM failed_documents").fetchall() == [(str(src / "broken.html"),)]
     monkeypatch.undo()  # the fixed release
     out = subprocess.run([sys.executable, "-m", "pipelines.cli", "reparse-failed", "--db", str(db)],
                          capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[:2] == ["documents seen: 1 (parsed now: 1, unchanged: 0)", "valid: 1  invalid: 0  failed: 0  not a report: 0"]
     with duckdb.connect(str(db), read_only=True) as c:
         after = c.execute("SELECT report_id, status, ingested_at FROM reports ORDER BY 1").fetchall()
-        assert c.execute("SELECT count(*) FROM parse_failures").fetchone() == (0,)
+        assert c.execute("SELECT count(*) FROM failed_documents").fetchone() == (0,)
     changed = [(b, a) for b, a in zip(before, after, strict=True) if b != a]
     assert len(before) == len(after) == 5 and len(changed) == 1
     (old, new), = changed

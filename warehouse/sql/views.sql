@@ -3,8 +3,6 @@
 CREATE OR REPLACE VIEW current_reports AS
 SELECT * FROM reports WHERE is_current;
 
--- What the no_failed_parses check shows, for SQL users: every document that failed to parse, where
--- its bytes are (the archive copy for crawled documents), and why.
 -- Every loaded document version with where its bytes are (the raw archive for crawled documents,
 -- the file itself for folder sources): what a re-parse reads.
 CREATE OR REPLACE VIEW report_documents AS
@@ -12,18 +10,30 @@ SELECT r.*, coalesce(d.archive_path, r.source) AS bytes_at
 FROM reports r
 LEFT JOIN (SELECT sha256, any_value(archive_path) AS archive_path FROM documents GROUP BY sha256) d USING (sha256);
 
-CREATE OR REPLACE VIEW parse_failures AS
-SELECT report_id, source, sha256, media_type, agency_id, year, status, error_type, error, parser_version,
-       ingested_at, bytes_at
+-- Documents whose latest parse failed, and where their bytes are: what `nianbao reparse-failed` reads.
+CREATE OR REPLACE VIEW failed_documents AS
+SELECT report_id, source, sha256, media_type, agency_id, year, error_type, error, parser_version, ingested_at, bytes_at
 FROM report_documents
 WHERE status = 'failed';
 
--- Publisher violations with the PDF page of their cells (NULL for HTML/text/Word).
-CREATE OR REPLACE VIEW publisher_issue_pages AS
-SELECT i.report_id, i.rule, i.cells, list_distinct(list(p.page) FILTER (WHERE p.page IS NOT NULL)) AS pages
+-- What the no_failed_parses (ERROR) and publisher_consistency (WARN) checks show, for SQL users:
+-- one row per problem — a document that failed to parse, a parser error in a parsed document
+-- (cells it could not place), or a report breaking its own arithmetic — with the evidence to act
+-- on it: where the document is (URL or path, sha256, archive copy), agency, year, the rule, the
+-- cells, their PDF pages, expected vs found.
+CREATE OR REPLACE VIEW parse_failures AS
+SELECT CASE WHEN r.status = 'failed' THEN 'failed_parse'
+            WHEN i.origin = 'parser' THEN 'parser_error'
+            ELSE 'publisher_inconsistency' END AS problem,
+       i.severity, r.source, r.sha256, r.media_type, r.agency_id, r.year, r.status,
+       coalesce(r.error_type, i.rule) AS error_type, i.rule, i.cells,
+       coalesce(list_sort(list_distinct(list(p.page) FILTER (WHERE p.page IS NOT NULL))), []) AS pages,
+       i.expected, i.found, i.message, r.parser_version, r.ingested_at, r.bytes_at, r.report_id
 FROM validation_issues i
+JOIN report_documents r USING (report_id)
 LEFT JOIN cell_provenance p ON p.report_id = i.report_id AND list_contains(i.cells, p.cell_key)
-WHERE i.origin = 'publisher' AND i.severity IN ('error', 'warning')
+WHERE (i.origin = 'parser' AND i.severity = 'error')
+   OR (i.origin = 'publisher' AND i.severity IN ('error', 'warning'))
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW publisher_issues AS
