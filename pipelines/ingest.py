@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.isolation import Job, Limits, ParseFn, parse_isolated
-from pipelines.parse.report import PARSER_VERSION
+from pipelines.parse.report import PARSER_VERSION, IdentityHint
 from pipelines.validate import ValidatedReport
 from warehouse.load import LoadBatch
 from warehouse.publish import published_path_for
@@ -31,6 +31,7 @@ class DocumentRef:
     path: str
     sha256: str
     size: int
+    hint: IdentityHint | None = None  # what the portal listing said the document is
 
 
 def discover_local(source_dir: str | Path) -> list[DocumentRef]:
@@ -56,7 +57,7 @@ def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | N
         if ref.sha256 in seen:
             continue
         seen.add(ref.sha256)
-        jobs.append(Job(ref.path, ref.source, ref.sha256))
+        jobs.append(Job(ref.path, ref.source, ref.sha256, ref.hint))
     order = {job: i for i, job in enumerate(jobs)}
     done = sorted(parse_isolated(jobs, limits, parse_fn), key=lambda jr: order[jr[0]])
     return [report for _job, report in done]

@@ -23,10 +23,10 @@ from pathlib import Path
 from time import monotonic
 
 from pipelines.parse import report as report_module
-from pipelines.parse.report import ParseResult, parse_path
+from pipelines.parse.report import IdentityHint, ParseResult, parse_path
 from pipelines.validate import ValidatedReport, validate
 
-ParseFn = Callable[[bytes, str], ParseResult]
+ParseFn = Callable[..., ParseResult]  # (data, name, hint=IdentityHint | None) -> ParseResult
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Job:
     path: str  # where the bytes are
     name: str  # what names the document (URL or path)
     sha256: str
+    hint: IdentityHint | None = None  # agency/year from the portal listing, for documents that omit them
 
 
 def _failed(job: Job, error_type: str, message: str) -> ValidatedReport:
@@ -55,7 +56,7 @@ def parse_one(job: Job, parse_fn: ParseFn) -> ValidatedReport:
         result = parse_path(job.path)
         result.document = job.name
         return validate(result)
-    return validate(parse_fn(data, job.name))
+    return validate(parse_fn(data, job.name, hint=job.hint) if job.hint else parse_fn(data, job.name))
 
 
 def _worker(conn: Connection, memory_mb: int, parse_fn: ParseFn) -> None:

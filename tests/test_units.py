@@ -60,3 +60,34 @@ def test_gbk_declared_and_undeclared() -> None:
 def test_one_cell_per_line_text_is_regrouped_into_rows() -> None:
     grid = lines_to_grid(["规章", "0", "0", "0", "行政规范性文件", "3", "|", "0", "101"])
     assert [[c.text for c in row] for row in grid.rows] == [["规章", "0", "0", "0"], ["行政规范性文件", "3", "0", "101"]]
+
+
+def test_identity_from_the_portal_listing_only_when_the_document_omits_it_and_flagged() -> None:
+    import json
+
+    from pipelines.parse.report import IdentityHint, parse_bytes
+    from pipelines.validate import validate
+    from tests.conftest import FORGE, forge_doc
+
+    truth = json.loads((FORGE / "forge-12-2021.truth.json").read_text(encoding="utf-8"))
+    page = forge_doc("forge-12-2021.html").read_bytes().replace(truth["agency"].encode(), b"")  # title: 2022年政府信息…
+    assert (parse_bytes(page, "nb.html").status, parse_bytes(page, "nb.html").error_type) == ("failed", "unidentified")
+    hint = IdentityHint("西溪区教育局", truth["year"], f"西溪区教育局{truth['year']}年政府信息公开工作年度报告")
+    vr = validate(parse_bytes(page, "nb.html", hint=hint))
+    assert (vr.status, vr.result.agency, vr.result.year) == ("valid", "西溪区教育局", truth["year"])
+    assert vr.result.cell_values() == truth["cells"]
+    [flag] = [i for i in vr.issues if i.rule == "identity_from_listing"]
+    assert (flag.severity, flag.origin) == ("warning", "parser") and "西溪区教育局" in flag.message
+    # a document that prints its own identity ignores the hint
+    own = parse_bytes(forge_doc("forge-12-2021.html").read_bytes(), "nb.html", hint=hint)
+    assert own.agency == truth["agency"] and not [i for i in own.issues if i.rule == "identity_from_listing"]
+
+
+def test_identify_real_title_variants() -> None:
+    from pipelines.parse.identify import identify
+
+    assert identify(["根据《条例》规定,现公布区统计局2023年政府信息公开工作年度报告。"])[:2] == ("区统计局", 2023)
+    assert identify(["现将信访局2021年度政府信息公开工作年度报告如下"])[:2] == ("信访局", 2021)
+    assert identify(["麻陽苗族自治縣板栗樹鄉人民政府2022年政府信息公開工作年度報告"])[:2] == ("麻阳苗族自治县板栗树乡人民政府", 2022)
+    assert identify(["2023年政府信息公开工作年度报告"])[:2] == (None, None)  # no agency printed: not '政府'
+    assert identify(["现将我局2022年度政府信息公开工作报告"])[:2] == (None, None)  # 'our bureau' names nobody

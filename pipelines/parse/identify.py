@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from zhconv import convert
+
 from pipelines.parse.normalize import normalise_label
 from schemas.labels import NOT_A_REPORT_TITLE, REPORT_TITLE
 
@@ -19,11 +21,15 @@ _PATTERNS = (
     re.compile(_AGENCY + r"\s*" + _YEAR + r"\s*(?:度)?" + _TAIL),  # 平潭综合实验区2021年度政府信息公开工作年度报告
     re.compile(_YEAR + r"\s*" + _AGENCY + r"\s*" + _TAIL),  # 2019年上海市人民政府办公厅政府信息公开工作年度报告
 )
-_AGENCY_TRIM = re.compile(r"^(关于|印发|公布|发布)+|(关于)$")
+# Sentence words before the agency in a body line: 现将信访局2021年…报告如下 / 现公布区统计局2023年…
+_AGENCY_TRIM = re.compile(r"^(?:(?:关于|印发|现公布|现发布|公布|发布|现将|现就|现把|特将|兹将|现予|予以)+)|(?:关于)$")
+# What the lazy agency group can catch when a title names no agency (2023年政府信息公开工作年度报告).
+_NOT_AN_AGENCY = {"政府", "度政府", "年度", "我局", "我镇", "我委", "我办", "本局", "本机关"}
 
 
 def _clean(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
+    # Mirror sites serve traditional characters (政府信息公開工作年度報告): compare in simplified.
+    return convert(unicodedata.normalize("NFKC", text), "zh-cn").replace(" ", "").replace("\u3000", "")
 
 
 def identify(candidates: list[str]) -> tuple[str | None, int | None, str | None]:
@@ -35,7 +41,7 @@ def identify(candidates: list[str]) -> tuple[str | None, int | None, str | None]
             if m:
                 agency = _AGENCY_TRIM.sub("", m.group("agency")).strip("（）()·")
                 agency = normalise_label(agency).replace("(", "（").replace(")", "）")
-                if len(agency) >= 2:
+                if len(agency) >= 2 and agency not in _NOT_AN_AGENCY:
                     return agency, int(m.group("year")), cand
     return None, None, None
 

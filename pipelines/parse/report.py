@@ -61,7 +61,17 @@ def _failed(name: str, sha: str, media: str, err: ParseError) -> ParseResult:
     return ParseResult(name, sha, media, "failed", error_type=err.error_type, error=f"{name}: {err.message}")
 
 
-def parse_bytes(data: bytes, name: str, declared_charset: str | None = None) -> ParseResult:
+@dataclass(frozen=True)
+class IdentityHint:
+    """Agency and year as the portal's listing titled the document; used only when the document
+    itself does not print them, and then flagged (``identity_from_listing``)."""
+
+    agency: str | None
+    year: int | None
+    title: str
+
+
+def parse_bytes(data: bytes, name: str, declared_charset: str | None = None, hint: IdentityHint | None = None) -> ParseResult:
     sha = hashlib.sha256(data).hexdigest()
     media = sniff_media(data, name)
     try:
@@ -71,7 +81,7 @@ def parse_bytes(data: bytes, name: str, declared_charset: str | None = None) -> 
         if parser is None:
             raise ParseError("unsupported_media", f"no parser for {media} documents yet", name)
         doc: ExtractedDocument = parser.extract(data, name, declared_charset)  # type: ignore[call-arg]
-        return _interpret(doc, name, sha)
+        return _interpret(doc, name, sha, hint)
     except ParseError as err:
         return _failed(name, sha, media, err)
     except (RecursionError, MemoryError, ValueError, IndexError, KeyError, UnicodeError) as err:
@@ -89,9 +99,15 @@ def parse_path(path: str | Path) -> ParseResult:
     return parse_bytes(data, str(p))
 
 
-def _interpret(doc: ExtractedDocument, name: str, sha: str) -> ParseResult:
+def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint | None = None) -> ParseResult:
     extraction: CellExtraction = extract_cells(doc.grids)
     agency, year, title = identify(doc.title_candidates + doc.text.splitlines()[:80])
+    hinted: list[Issue] = []
+    if (agency is None or year is None) and extraction.data_rows and hint and (agency or hint.agency) and (year or hint.year):
+        agency, year = agency or hint.agency, year or hint.year
+        hinted.append(Issue("identity_from_listing", "warning", "parser", [],
+                            f"agency/year are not printed in the document's title or first lines; taken from the "
+                            f"portal listing title {hint.title!r}: {agency} {year}"))
     res = ParseResult(name, sha, doc.media_type, "parsed", agency, year, title, encoding=doc.encoding)
     res.sections = split_sections(doc.text)
     if extraction.data_rows == 0:
@@ -105,5 +121,5 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str) -> ParseResult:
         raise ParseError("unidentified", "report tables found but no agency/year in the title or first lines", name)
     res.table_formats = extraction.table_formats
     res.cells = extraction.cells
-    res.issues = extraction.issues
+    res.issues = extraction.issues + hinted
     return res

@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipelines.ingest import DocumentRef, discover_local
 from pipelines.parse.decode import decode_bytes
+from pipelines.parse.report import IdentityHint
 from pipelines.parse.sniff import sniff_media
 from pipelines.scrape.archive import Archive
 from pipelines.scrape.catalog import Catalog, Source
@@ -105,7 +106,8 @@ class CrawlResult:
         return [f for o in self.sources.values() for f in o.failures]
 
     def refs(self) -> list[DocumentRef]:
-        return [DocumentRef(r.url, r.path, r.sha256, r.size) for r in self.reports]
+        return [DocumentRef(r.url, r.path, r.sha256, r.size,
+                            IdentityHint(r.agency, r.year, r.title) if r.state != "local" else None) for r in self.reports]
 
     def silent_sources(self) -> list[str]:
         """Sources that found no report now although an earlier crawl found some."""
