@@ -18,9 +18,10 @@ from pipelines.isolation import Limits
 from pipelines.parse.report import PARSER_VERSION
 from pipelines.resources import DocumentSource
 from pipelines.scrape.catalog import CatalogError
-from pipelines.scrape.crawl import CrawlResult, crawl_into
+from pipelines.scrape.crawl import CrawlResult, crawl, record
 from pipelines.validate import ValidatedReport
 from warehouse.db import ensure_schema
+from warehouse.documents import known_documents, previous_reports_found
 from warehouse.load import LoadBatch, already_loaded, load_batch
 from warehouse.publish import publish
 
@@ -78,9 +79,12 @@ def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig,
         catalog = documents.load_catalog()
     except CatalogError as err:
         raise dg.Failure(description=str(err), allow_retries=False) from err
-    with duckdb.get_connection() as conn:
+    with duckdb.get_connection() as conn:  # read the archive index, then let go of the file while crawling
         ensure_schema(conn)
-        result = crawl_into(conn, catalog, documents.data_dir, progress=lambda s, m: context.log.debug(f"{s}: {m}"))
+        known, previous = known_documents(conn), previous_reports_found(conn)
+    result = crawl(catalog, documents.data_dir, known, previous, progress=lambda s, m: context.log.debug(f"{s}: {m}"))
+    with duckdb.get_connection() as conn:
+        record(conn, result)
         refs = result.refs()
         deferred = 0
         if config.max_documents:
