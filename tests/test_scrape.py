@@ -24,7 +24,7 @@ from pipelines.validate import validate
 from tests.conftest import REPO, corpus_or_skip, truth
 from tests.portal import AGENCY, LISTING, Portal, build_pingtan_portal, catalog_yaml
 
-READ_TIMEOUT = 0.3
+READ_TIMEOUT = 0.6  # generous for real pages on a busy CI machine; the slow page sleeps 3× this
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_requests_to_one_host_keep_the_configured_gap(portal: Portal, tmp_path: 
         crawl_into(conn, load_catalog(cat_path), data)
     starts = sorted(h.at for h in portal.hits)
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert len(starts) > 20 and min(gaps) >= 0.14
+    assert len(starts) > 20 and min(gaps) >= 0.12  # 0.15 s configured; loopback jitter allowed, unpaced gaps are ~0.002 s
 
 
 def test_bad_catalogue_entries_name_the_entry_and_field(tmp_path: Path) -> None:
