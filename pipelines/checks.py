@@ -107,9 +107,8 @@ def sources_yield_reports(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         ensure_schema(conn)
         health = conn.execute("SELECT * FROM source_health ORDER BY source").fetchdf()
-        failures = conn.execute("""
-            SELECT f.source, f.stage, f.url, f.error_type, f.http_status FROM fetch_failures f
-            JOIN source_health h ON h.latest_crawl = f.crawl_id AND h.source = f.source ORDER BY 1, 3""").fetchdf()
+        failures = conn.execute("SELECT source, stage, url, error_type, http_status FROM latest_fetch_failures "
+                                "ORDER BY source, url").fetchdf()
     silent = health.loc[health["went_silent"], "source"].tolist() if not health.empty else []
     return dg.AssetCheckResult(
         passed=not silent,

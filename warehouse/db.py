@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +17,21 @@ from schemas import format as fmt
 
 def sql_text(name: str) -> str:
     return resources.files("warehouse").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+@cache
+def sql_named(name: str) -> dict[str, str]:
+    """The statements of a .sql file split at its ``-- name: <key>`` lines."""
+    out: dict[str, str] = {}
+    key = None
+    for line in sql_text(name).splitlines():
+        m = re.match(r"--\s*name:\s*(\w+)", line)
+        if m:
+            key = m.group(1)
+            out[key] = ""
+        elif key:
+            out[key] += line + "\n"
+    return out
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

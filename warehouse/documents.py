@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from warehouse.db import insert_frame, sql_text, transaction
+from warehouse.db import insert_frame, sql_named, sql_text, transaction
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,7 @@ def record_crawl(conn: duckdb.DuckDBPyConnection, documents: pd.DataFrame, seen:
         insert_frame(conn, "documents", documents)
         if not seen.empty:
             conn.register("seen_documents", seen)
-            conn.execute("""
-                UPDATE documents d SET last_seen = s.last_seen, fetched_at = s.fetched_at,
-                       etag = coalesce(s.etag, d.etag), last_modified = coalesce(s.last_modified, d.last_modified),
-                       http_status = s.http_status
-                FROM seen_documents s WHERE d.url = s.url AND d.version = s.version""")
+            conn.execute(sql_named("load.sql")["touch_seen_documents"])
             conn.unregister("seen_documents")
         insert_frame(conn, "fetch_failures", failures)
         insert_frame(conn, "crawl_runs", runs)

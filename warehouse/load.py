@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from warehouse.db import insert_frame, transaction
+from warehouse.db import insert_frame, sql_named, transaction
 
+SQL = sql_named("load.sql")
 FACT_TABLES = {
     "applications": "fact_applications",
     "proactive": "fact_proactive_disclosure",
@@ -62,22 +63,11 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary
     try:
         with transaction(conn):
             for table in ("validation_issues", "cell_provenance", "report_sections"):
-                conn.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM batch_reports)")
-            # Keep the original ingested_at of a version loaded before (idempotent re-runs).
-            conn.execute(
-                """CREATE OR REPLACE TEMP TABLE batch_reports_final AS
-                   SELECT b.* REPLACE (coalesce(r.ingested_at, b.ingested_at) AS ingested_at),
-                          coalesce(r.is_current, FALSE) AS is_current
-                   FROM batch_reports b LEFT JOIN reports r USING (report_id)"""
-            )
-            conn.execute("DELETE FROM reports WHERE report_id IN (SELECT report_id FROM batch_reports)")
-            conn.execute("INSERT INTO reports BY NAME SELECT * FROM batch_reports_final")
-            conn.execute(
-                """UPDATE reports SET is_current = (report_id IN (SELECT report_id FROM batch_current))
-                   WHERE (agency_id, year) IN (SELECT agency_id, year FROM batch_current)"""
-            )
+                conn.execute(SQL["delete_report_children"].format(table=table))
+            for step in ("stage_reports", "replace_reports", "mark_current"):
+                conn.execute(SQL[step])
             for key, table in FACT_TABLES.items():
-                conn.execute(f"DELETE FROM {table} WHERE (agency_id, year) IN (SELECT agency_id, year FROM batch_current)")
+                conn.execute(SQL["delete_agency_year_facts"].format(table=table))
                 frame = batch.facts.get(key)
                 if frame is not None and not frame.empty:
                     frame = frame[frame["report_id"].isin(current["report_id"])]
@@ -85,13 +75,7 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary
             insert_frame(conn, "validation_issues", batch.issues)
             insert_frame(conn, "cell_provenance", batch.provenance)
             insert_frame(conn, "report_sections", batch.sections)
-            conn.execute(
-                """INSERT INTO dim_agency
-                   SELECT agency_id, any_value(agency_id), min(year), max(year) FROM batch_current GROUP BY agency_id
-                   ON CONFLICT (agency_id) DO UPDATE SET
-                     first_year = least(dim_agency.first_year, excluded.first_year),
-                     last_year = greatest(dim_agency.last_year, excluded.last_year)"""
-            )
+            conn.execute(SQL["upsert_agencies"])
     finally:
         for name in ("batch_reports", "batch_current"):
             with contextlib.suppress(duckdb.Error):  # cleanup only

@@ -68,3 +68,8 @@ SELECT l.source, l.crawl_id AS latest_crawl, l.started_at, l.listing_pages, l.re
        l.reports_found = 0 AND coalesce(e.best, 0) > 0 AS went_silent
 FROM ranked l LEFT JOIN earlier e USING (source)
 WHERE l.recency = 1;
+
+-- The fetch failures of each source's latest crawl (what the sources_yield_reports check lists).
+CREATE OR REPLACE VIEW latest_fetch_failures AS
+SELECT f.source, f.stage, f.url, f.error_type, f.http_status, f.message
+FROM fetch_failures f JOIN source_health h ON h.latest_crawl = f.crawl_id AND h.source = f.source;
