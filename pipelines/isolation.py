@@ -12,6 +12,7 @@ cost is a pipe round-trip, not a process start.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing as mp
 import os
 import resource
@@ -102,6 +103,16 @@ class _Worker:
         self.conn.close()
 
 
+def _spawn(ctx: mp.context.BaseContext, limits: Limits, parse_fn: ParseFn) -> _Worker:
+    # Objects the worker inherits stay out of its garbage collector: otherwise every collection in a
+    # worker walks (and copy-on-write duplicates) the parent's whole heap — Dagster's included.
+    gc.freeze()
+    try:
+        return _Worker(ctx, limits, parse_fn)
+    finally:
+        gc.unfreeze()
+
+
 def parse_isolated(jobs: list[Job], limits: Limits | None = None,
                    parse_fn: ParseFn | None = None) -> Iterator[tuple[Job, ValidatedReport]]:
     """Parse + validate every job in worker processes; yields (job, report) as they finish.
@@ -112,7 +123,7 @@ def parse_isolated(jobs: list[Job], limits: Limits | None = None,
         return
     ctx = mp.get_context("fork")  # workers inherit the imported parser: no per-worker import cost
     pending = list(reversed(jobs))
-    workers = [_Worker(ctx, limits, parse_fn) for _ in range(min(limits.workers, len(jobs)))]
+    workers = [_spawn(ctx, limits, parse_fn) for _ in range(min(limits.workers, len(jobs)))]
     try:
         while pending or any(w.job for w in workers):
             for i, w in enumerate(workers):
@@ -123,7 +134,7 @@ def parse_isolated(jobs: list[Job], limits: Limits | None = None,
                     except (BrokenPipeError, OSError):
                         yield w.job, _failed(w.job, "worker_crash", "the parse worker died before taking the document")
                         w.stop(kill=True)
-                        workers[i] = _Worker(ctx, limits, parse_fn)
+                        workers[i] = _spawn(ctx, limits, parse_fn)
             busy = [w for w in workers if w.job]
             if not busy:
                 continue
@@ -151,7 +162,7 @@ def parse_isolated(jobs: list[Job], limits: Limits | None = None,
                 else:
                     continue
                 w.stop(kill=True)
-                workers[i] = _Worker(ctx, limits, parse_fn)
+                workers[i] = _spawn(ctx, limits, parse_fn)
     finally:
         for w in workers:
             w.stop(kill=bool(w.job))
