@@ -4,6 +4,7 @@
 from collections import Counter
 
 import dagster as dg
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.ingest import (
@@ -15,6 +16,7 @@ from pipelines.ingest import (
     to_load_batch,
 )
 from pipelines.isolation import Limits
+from pipelines.markdown import markdown_table
 from pipelines.parse.report import PARSER_VERSION
 from pipelines.resources import DocumentSource
 from pipelines.scrape.catalog import CatalogError
@@ -30,19 +32,15 @@ WRITER_POOL = "duckdb_writer"  # DuckDB allows one writing process: every writer
 
 def crawl_metadata(result: CrawlResult) -> dict[str, dg.MetadataValue]:
     """Per-source results for the UI: pages fetched, reports found, failures, silent sources."""
-    rows = ["| source | listing pages | requests | reports | new | changed | failures |", "|---|---|---|---|---|---|---|"]
-    for name, o in result.sources.items():
-        c = o.counts()
-        rows.append(f"| {name} | {c['listing_pages']} | {c['requests']} | {c['reports_found']} | {c['documents_new']} "
-                    f"| {c['documents_changed']} | {c['failures']} |")
-    failures = ["| source | stage | url | error |", "|---|---|---|---|"] + [
-        f"| {f.source} | {f.stage} | {f.url} | {f.error_type} |" for f in result.failures[:50]]
+    sources = pd.DataFrame([{"source": name, **o.counts()} for name, o in result.sources.items()])
+    failures = pd.DataFrame([{"source": f.source, "stage": f.stage, "url": f.url, "error": f.error_type}
+                             for f in result.failures])
     return {
         "crawl_id": dg.MetadataValue.text(result.crawl_id),
         "documents": dg.MetadataValue.int(len(result.reports)),
         "failures": dg.MetadataValue.int(len(result.failures)),
-        "sources": dg.MetadataValue.md("\n".join(rows)),
-        "failed_fetches": dg.MetadataValue.md("\n".join(failures) if result.failures else "(none)"),
+        "sources": dg.MetadataValue.md(markdown_table(sources)),
+        "failed_fetches": dg.MetadataValue.md(markdown_table(failures)),
         "silent_sources": dg.MetadataValue.json(result.silent_sources()),
     }
 

@@ -9,20 +9,9 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import source_documents, validated_facts
+from pipelines.markdown import markdown_table
 from warehouse.db import ensure_schema
 from warehouse.load import LoadBatch
-
-MAX_ROWS = 50
-
-
-def _markdown(frame: pd.DataFrame) -> str:
-    if frame.empty:
-        return "(none)"
-    shown = frame.head(MAX_ROWS).astype(str).replace({"\\|": "/"}, regex=True)
-    head = "| " + " | ".join(shown.columns) + " |\n|" + "---|" * len(shown.columns) + "\n"
-    more = f"\n… and {len(frame) - MAX_ROWS} more" if len(frame) > MAX_ROWS else ""
-    return head + "\n".join("| " + " | ".join(r) + " |" for r in shown.itertuples(index=False)) + more
-
 
 FAILED_COLUMNS = ["source", "sha256", "media_type", "agency_id", "year", "error_type", "error"]
 ISSUE_COLUMNS = ["source", "sha256", "agency_id", "year", "rule", "cells", "pages", "expected", "found", "message"]
@@ -77,7 +66,7 @@ def no_failed_parses(validated_facts: LoadBatch) -> dg.AssetCheckResult:
             # visible without opening the Markdown: which documents, which error type
             "summary": dg.MetadataValue.text("; ".join(f"{Path(str(s)).name}: {e}" for s, e in
                                                        zip(failed["source"], failed["error_type"], strict=True))[:500] or "none"),
-            "documents": dg.MetadataValue.md(_markdown(failed)),
+            "documents": dg.MetadataValue.md(markdown_table(failed)),
             "error_types": dg.MetadataValue.json(failed["error_type"].value_counts().to_dict()),
         },
     )
@@ -95,7 +84,7 @@ def publisher_consistency(validated_facts: LoadBatch) -> dg.AssetCheckResult:
                                                        zip(issues["source"], issues["rule"], issues["found"], issues["expected"],
                                                            strict=True))[:500] or "none"),
             "reports_affected": int(issues["source"].nunique()) if not issues.empty else 0,
-            "details": dg.MetadataValue.md(_markdown(issues)),
+            "details": dg.MetadataValue.md(markdown_table(issues)),
             "rules": dg.MetadataValue.json(issues["rule"].value_counts().to_dict() if not issues.empty else {}),
         },
     )
@@ -115,7 +104,7 @@ def sources_yield_reports(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "silent_sources": dg.MetadataValue.json(silent),
-            "sources": dg.MetadataValue.md(_markdown(health.drop(columns=["latest_crawl"]) if not health.empty else health)),
-            "fetch_failures": dg.MetadataValue.md(_markdown(failures)),
+            "sources": dg.MetadataValue.md(markdown_table(health.drop(columns=["latest_crawl"]) if not health.empty else health)),
+            "fetch_failures": dg.MetadataValue.md(markdown_table(failures)),
         },
     )

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.isolation import Job, Limits, ParseFn, parse_isolated
+from pipelines.markdown import markdown_table
 from pipelines.parse.report import PARSER_VERSION, IdentityHint
 from pipelines.validate import ValidatedReport
 from warehouse.load import LoadBatch
@@ -86,13 +87,6 @@ def _refs(rows: list[tuple[str, str, str]]) -> list[DocumentRef]:
     return refs
 
 
-def _md_table(frame: pd.DataFrame) -> str:
-    if frame.empty:
-        return "(none)"
-    head = "| " + " | ".join(map(str, frame.columns)) + " |\n|" + "---|" * len(frame.columns)
-    return head + "\n" + "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False))
-
-
 def run_summary_markdown(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> str:
     """One run at a glance: documents by status, the most frequent failing rules, source health."""
     r = batch.reports
@@ -103,8 +97,8 @@ def run_summary_markdown(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> s
              .rename("count").reset_index()) if not bad.empty else pd.DataFrame()
     health = conn.execute("SELECT source, reports_found, documents_new, documents_changed, failures, went_silent "
                           "FROM source_health ORDER BY source").fetchdf()
-    return "\n\n".join([f"### Documents by status\n{_md_table(by_status)}", f"### Top failing rules\n{_md_table(rules)}",
-                         f"### Sources (latest crawl)\n{_md_table(health)}"])
+    return "\n\n".join([f"### Documents by status\n{markdown_table(by_status)}", f"### Top failing rules\n{markdown_table(rules)}",
+                         f"### Sources (latest crawl)\n{markdown_table(health)}"])
 
 
 def _issue_rows(vr: ValidatedReport) -> list[dict]:

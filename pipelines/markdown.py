@@ -1,0 +1,17 @@
+"""Markdown tables for Dagster metadata (check details, run summaries, per-source crawl results)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+MAX_ROWS = 50
+
+
+def markdown_table(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
+    """A frame as a Markdown table; '|' inside values becomes '/' (cell keys such as 4|R.total)."""
+    if frame.empty:
+        return "(none)"
+    shown = frame.head(max_rows).astype(str).replace({"\\|": "/"}, regex=True)
+    head = "| " + " | ".join(map(str, shown.columns)) + " |\n|" + "---|" * len(shown.columns) + "\n"
+    more = f"\n… and {len(frame) - max_rows} more" if len(frame) > max_rows else ""
+    return head + "\n".join("| " + " | ".join(r) + " |" for r in shown.itertuples(index=False)) + more
