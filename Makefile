@@ -4,6 +4,7 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DB ?= data/warehouse.duckdb
+UI_PORT ?= 3000
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
 # Debian packages some features need: LibreOffice converts .doc/.wps/.rtf reports; Chromium runs
@@ -49,9 +50,9 @@ system-deps:
 lint: env
 	$(UV) run ruff check .
 
-## Optional: the Dagster UI (asset graph, nightly schedule, checks) on http://127.0.0.1:3000
+## Optional: the Dagster UI (runs, asset graph, nightly schedule, checks) on http://127.0.0.1:3000; Ctrl-C/SIGTERM stops all of it
 ui: env
-	$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(UV) run nianbao ui --host 127.0.0.1 --port $(UI_PORT)
 
 ## Regenerate the committed forge corpus and the bundled samples (needs $(FORGE_APT_PACKAGES))
 forge: env

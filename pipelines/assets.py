@@ -22,6 +22,7 @@ from pipelines.resources import DocumentSource
 from pipelines.scrape.catalog import CatalogError
 from pipelines.scrape.crawl import CrawlResult, crawl, record
 from pipelines.validate import ValidatedReport
+from warehouse import health
 from warehouse.db import ensure_schema
 from warehouse.documents import known_documents, previous_reports_found
 from warehouse.load import LoadBatch, already_loaded, load_batch
@@ -111,7 +112,7 @@ def parsed_reports(
 
 @dg.asset(group_name="ingest", description="Fact, issue and provenance frames, pandera-validated, ready to load.")
 def validated_facts(context: dg.AssetExecutionContext, parsed_reports: list[ValidatedReport]) -> LoadBatch:
-    batch = to_load_batch(parsed_reports)
+    batch = to_load_batch(parsed_reports, run_id=context.run.run_id)
     context.add_output_metadata({
         "reports": len(batch.reports),
         **{f"rows_{k}": len(v) for k, v in batch.facts.items()},
@@ -121,17 +122,30 @@ def validated_facts(context: dg.AssetExecutionContext, parsed_reports: list[Vali
 
 
 @dg.asset(group_name="warehouse", pool=WRITER_POOL,
-          description="DuckDB tables: reports, facts, validation_issues (one transaction per run).")
+          description="DuckDB tables: reports, facts, validation_issues (one transaction per run). Its metadata "
+                      "plots the warehouse by status night after night and shows health per source and per year.")
 def warehouse_tables(context: dg.AssetExecutionContext, validated_facts: LoadBatch, duckdb: DuckDBResource) -> None:
+    run_id = context.run.run_id
     with duckdb.get_connection() as conn:
         ensure_schema(conn)
         summary = load_batch(conn, validated_facts)
         totals = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("reports", "fact_applications", "fact_proactive_disclosure", "fact_review_litigation")}
-        summary_md = run_summary_markdown(conn, validated_facts)
-    context.add_output_metadata({"run_summary": dg.MetadataValue.md(summary_md), "reports_loaded": summary.reports,
-                                 **{f"loaded_{k}": v for k, v in summary.fact_rows.items()},
-                                 **{f"total_{k}": v for k, v in totals.items()}})
+        counts = health.status_counts(conn, run_id)
+        summary_md = run_summary_markdown(conn, validated_facts, run_id)
+        sources, years = health.source_status(conn), health.year_status(conn)
+    context.add_output_metadata({
+        # numeric series: the UI plots each across materializations (asset page → Plots)
+        "documents_valid": counts["valid"], "documents_invalid": counts["invalid"],
+        "documents_failing": counts["failing"], "documents_not_a_report": counts["not_a_report"],
+        "new_documents": counts["parsed_this_run"], "outstanding_failures": counts["outstanding_failures"],
+        "run_summary": dg.MetadataValue.md(summary_md),
+        "sources": dg.MetadataValue.md(markdown_table(sources)),
+        "years": dg.MetadataValue.md(markdown_table(years)),
+        "reports_loaded": summary.reports,
+        **{f"loaded_{k}": v for k, v in summary.fact_rows.items()},
+        **{f"total_{k}": v for k, v in totals.items()},
+    })
 
 
 @dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[warehouse_tables],

@@ -85,15 +85,19 @@ def ingest(
 
 def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, data_dir: str | None,
              ops: dict | None = None) -> None:
+    """Run a job in this process, recorded in the persistent Dagster instance (visible in the UI)."""
     from pipelines.definitions import build_defs
     from pipelines.ingest import summarize
+    from pipelines.instance import open_instance
 
     defs = build_defs(db_path, source, catalog, data_dir)
-    result = defs.resolve_job_def(job).execute_in_process(
-        raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}, **({"ops": ops} if ops else {})}
-    )
+    instance, which = open_instance()
+    with instance:
+        result = defs.resolve_job_def(job).execute_in_process(
+            instance=instance, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}, **({"ops": ops} if ops else {})})
     if not result.success:
-        typer.echo(f"{job} failed; see the Dagster events above", err=True)
+        typer.echo(f"{job} failed (run {result.run_id}); see the Dagster events above", err=True)
         raise typer.Exit(code=1)
     refs = result.output_for_node("source_documents")
     validated = result.output_for_node("parsed_reports")
@@ -104,6 +108,7 @@ def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, da
             load_meta = {k.removeprefix("loaded_"): v.value for k, v in mat.metadata.items() if k.startswith("loaded_")}
     for line in summarize(refs, validated, load_meta, db_path).lines():
         typer.echo(line)
+    typer.echo(f"run {result.run_id} of {job} recorded in the {which}")
 
 
 @app.command()
@@ -116,8 +121,21 @@ def reparse(documents: Annotated[list[str], typer.Argument(help="Source URL/path
 
 @app.command("reparse-failed")
 def reparse_failed(db: DbOpt = None, data_dir: DataDirOpt = None) -> None:
-    """Re-parse only the documents whose last parse failed (from the raw archive) and reload them."""
+    """Re-parse the documents failing now (failed, or cells left unplaced) from the raw archive and reload them."""
     _run_job("reparse_failed", str(db or _default_db()), None, None, str(data_dir) if data_dir else None)
+
+
+@app.command()
+def ui(host: Annotated[str, typer.Option(help="Address to serve on")] = "127.0.0.1",
+       port: Annotated[int, typer.Option(help="Port")] = 3000) -> None:
+    """The Dagster UI (webserver + daemon) on the instance in $DAGSTER_HOME; Ctrl-C or SIGTERM stops all of it."""
+    from pipelines.instance import open_instance
+    from pipelines.ui import serve
+
+    instance, which = open_instance()  # the same instance the command line records its runs in
+    instance.dispose()
+    typer.echo(which, err=True)
+    raise typer.Exit(code=serve(host, port))
 
 
 def _default_db() -> str:

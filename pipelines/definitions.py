@@ -13,9 +13,15 @@ from pipelines.assets import (
     validated_facts,
     warehouse_tables,
 )
-from pipelines.checks import no_failed_parses, publisher_consistency, sources_yield_reports
+from pipelines.checks import (
+    freshness_checks,
+    freshness_sensor,
+    no_failed_parses,
+    publisher_consistency,
+    sources_yield_reports,
+)
 from pipelines.resources import DEFAULT_DB, DocumentSource
-from pipelines.sensors import alert_on_run_failure
+from pipelines.sensors import alert_on_new_failures, alert_on_run_failure
 
 INGEST_ASSETS = [source_documents, parsed_reports, validated_facts, warehouse_tables, published_warehouse]
 
@@ -60,10 +66,10 @@ def build_defs(db_path: str = DEFAULT_DB, source: str | None = None, catalog: st
                data_dir: str | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=INGEST_ASSETS,
-        asset_checks=[no_failed_parses, publisher_consistency, sources_yield_reports],
+        asset_checks=[no_failed_parses, publisher_consistency, sources_yield_reports, *freshness_checks],
         jobs=[nightly_ingest, reparse_failed],
         schedules=[nightly_schedule],
-        sensors=[alert_on_run_failure],
+        sensors=[alert_on_run_failure, alert_on_new_failures, freshness_sensor],
         resources=make_resources(db_path, source, catalog, data_dir),
     )
 

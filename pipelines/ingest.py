@@ -16,6 +16,7 @@ from pipelines.isolation import Job, Limits, ParseFn, parse_isolated
 from pipelines.markdown import markdown_table
 from pipelines.parse.report import PARSER_VERSION, IdentityHint
 from pipelines.validate import ValidatedReport
+from warehouse import health
 from warehouse.load import LoadBatch
 from warehouse.publish import published_path_for
 
@@ -33,6 +34,7 @@ class DocumentRef:
     sha256: str
     size: int
     hint: IdentityHint | None = None  # what the portal listing said the document is
+    catalog_source: str | None = None  # the catalogue source that found it (for health per source)
 
 
 def discover_local(source_dir: str | Path) -> list[DocumentRef]:
@@ -61,44 +63,54 @@ def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | N
         jobs.append(Job(ref.path, ref.source, ref.sha256, ref.hint))
     order = {job: i for i, job in enumerate(jobs)}
     done = sorted(parse_isolated(jobs, limits, parse_fn), key=lambda jr: order[jr[0]])
+    origin = {ref.sha256: ref.catalog_source for ref in refs if ref.catalog_source}
+    for job, report in done:
+        report.catalog_source = origin.get(job.sha256)
     return [report for _job, report in done]
 
 
 def failed_document_refs(conn: duckdb.DuckDBPyConnection) -> list[DocumentRef]:
     """Documents whose latest parse failed, with their bytes in the raw archive (or their folder):
     what a re-parse after a parser fix needs."""
-    rows = conn.execute("SELECT source, sha256, bytes_at FROM failed_documents ORDER BY ingested_at, source").fetchall()
+    rows = conn.execute("SELECT source, sha256, bytes_at, catalog_source FROM outstanding_failures "
+                        "ORDER BY ingested_at, source").fetchall()
     return _refs(rows)
 
 
 def document_refs(conn: duckdb.DuckDBPyConnection, keys: list[str]) -> list[DocumentRef]:
     """Loaded documents named by source (URL or path) or by a sha256 prefix — to re-parse one on its own."""
-    rows = conn.execute("""SELECT source, sha256, bytes_at FROM report_documents
+    rows = conn.execute("""SELECT source, sha256, bytes_at, catalog_source FROM report_documents
                            WHERE source IN (SELECT unnest($keys)) OR list_has_any([sha256[:length(k)] for k in $keys], $keys)
                            ORDER BY ingested_at, source""", {"keys": keys}).fetchall()
     return _refs(rows)
 
 
-def _refs(rows: list[tuple[str, str, str]]) -> list[DocumentRef]:
+def _refs(rows: list[tuple[str, str, str, str | None]]) -> list[DocumentRef]:
     refs = []
-    for source, sha, path in rows:
+    for source, sha, path, catalog_source in rows:
         size = Path(path).stat().st_size if Path(path).exists() else 0
-        refs.append(DocumentRef(source, path, sha, size))
+        refs.append(DocumentRef(source, path, sha, size, catalog_source=catalog_source))
     return refs
 
 
-def run_summary_markdown(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> str:
-    """One run at a glance: documents by status, the most frequent failing rules, source health."""
+def run_summary_markdown(conn: duckdb.DuckDBPyConnection, batch: LoadBatch, run_id: str | None = None) -> str:
+    """One run at a glance: documents parsed by status, the most frequent failing rules, documents
+    judged not to be reports (with the title that decided it), what is failing in the warehouse now,
+    and health per source."""
     r = batch.reports
     by_status = r["status"].value_counts().rename_axis("status").reset_index(name="documents") if not r.empty else pd.DataFrame()
     issues = batch.issues if batch.issues is not None else pd.DataFrame(columns=["rule", "severity", "origin"])
     bad = issues[issues["severity"].isin(["error", "warning"])]
     rules = (bad.groupby(["rule", "origin", "severity"]).size().sort_values(ascending=False).head(10)
              .rename("count").reset_index()) if not bad.empty else pd.DataFrame()
-    health = conn.execute("SELECT source, reports_found, documents_new, documents_changed, failures, went_silent "
-                          "FROM source_health ORDER BY source").fetchdf()
-    return "\n\n".join([f"### Documents by status\n{markdown_table(by_status)}", f"### Top failing rules\n{markdown_table(rules)}",
-                         f"### Sources (latest crawl)\n{markdown_table(health)}"])
+    failing = health.failures(conn, run_id)[["state", "source", "error_type", "failing_since"]]
+    others = health.not_a_report(conn, run_id)
+    sources = health.source_status(conn)
+    return "\n\n".join([f"### Documents parsed in this run, by status\n{markdown_table(by_status)}",
+                         f"### Top failing rules\n{markdown_table(rules)}",
+                         f"### Failing now (new and outstanding)\n{markdown_table(failing)}",
+                         f"### Not a report (title that decided it)\n{markdown_table(others)}",
+                         f"### Sources\n{markdown_table(sources)}"])
 
 
 def _issue_rows(vr: ValidatedReport) -> list[dict]:
@@ -112,7 +124,14 @@ def _issue_rows(vr: ValidatedReport) -> list[dict]:
     return rows
 
 
-def to_load_batch(validated: list[ValidatedReport]) -> LoadBatch:
+def is_failing(vr: ValidatedReport) -> bool:
+    """A failed parse, or a parse that left cells it could not place (parser errors)."""
+    return vr.status == "failed" or any(i.origin == "parser" and i.severity == "error" for i in vr.issues)
+
+
+def to_load_batch(validated: list[ValidatedReport], run_id: str | None = None) -> LoadBatch:
+    """One load batch from a run's outcomes; ``run_id`` (the Dagster run) marks what this run parsed,
+    so checks can tell new failures from outstanding ones."""
     now = datetime.now(UTC)
     report_rows, issues, prov, sections = [], [], [], []
     facts: dict[str, list[pd.DataFrame]] = {"applications": [], "proactive": [], "review_litigation": []}
@@ -126,6 +145,9 @@ def to_load_batch(validated: list[ValidatedReport]) -> LoadBatch:
             "t3_format": r.table_formats.get("T3"), "t4_format": r.table_formats.get("T4"), "status": vr.status,
             "error_type": r.error_type, "error": r.error, "title": r.title, "encoding": r.encoding,
             "n_errors": sev["error"], "n_warnings": sev["warning"], "parser_version": r.parser_version, "ingested_at": now,
+            "parser_errors": sum(1 for i in rows if i["origin"] == "parser" and i["severity"] == "error"),
+            "parsed_at": now, "run_id": run_id, "failing_since": now if is_failing(vr) else None,
+            "failing_since_run": run_id if is_failing(vr) else None, "catalog_source": vr.catalog_source,
         })
         issues += rows
         sections += [{"report_id": vr.report_id, "section_code": k, "text": v} for k, v in r.sections.items()]

@@ -8,10 +8,12 @@ MAX_ROWS = 50
 
 
 def markdown_table(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
-    """A frame as a Markdown table; '|' inside values becomes '/' (cell keys such as 4|R.total)."""
+    """A frame as a Markdown table; '|' inside values becomes '/' (cell keys such as 4|R.total); a
+    missing value shows as '-'."""
     if frame.empty:
         return "(none)"
-    shown = frame.head(max_rows).astype(str).replace({"\\|": "/"}, regex=True)
+    head_rows = frame.head(max_rows).astype(object)
+    shown = head_rows.where(head_rows.notna(), "-").astype(str).replace({"\\|": "/"}, regex=True)
     head = "| " + " | ".join(map(str, shown.columns)) + " |\n|" + "---|" * len(shown.columns) + "\n"
     more = f"\n… and {len(frame) - max_rows} more" if len(frame) > max_rows else ""
     return head + "\n".join("| " + " | ".join(r) + " |" for r in shown.itertuples(index=False)) + more

@@ -48,6 +48,7 @@ class ValidatedReport:
     proactive: pd.DataFrame | None = None
     review_litigation: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
+    catalog_source: str | None = None  # set by the ingestion: which catalogue source found the document
 
     @property
     def agency_id(self) -> str | None:

@@ -77,6 +77,16 @@ T2_HEADERS_ANY = ("本年处理决定数量", "处理决定数量", "信息内�
 # Table 4 header words.
 T4_HEADER_WORDS = ("行政复议", "行政诉讼", "结果维持", "结果纠正", "尚未审结", "复议后起诉", "直接起诉")
 
+# Table 4's three proceedings, when a caption or a row label names one of them: table 4 printed as
+# three small tables (行政复议 / 行政诉讼（未经复议直接起诉） / 行政诉讼（复议后起诉）) or as rows labelled
+# by proceeding. Checked in this order; "litigation" alone (行政诉讼) names the whole table's header.
+T4_PART_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("LA", r"复议后(?:提起)?(?:起诉|诉讼)"),
+    ("LD", r"未经(?:行政)?复议|直接(?:提起)?(?:起诉|诉讼)"),
+    ("R", r"行政复议"),
+    ("L", r"行政诉讼"),
+)
+
 # Section headings: code → pattern on a normalised line (ordinal kept, since it is the anchor).
 SECTION_PATTERNS: tuple[tuple[str, str], ...] = (
     ("S1", r"^一、总体情况"),

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,12 @@ SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 FORGE = REPO / "tests" / "fixtures" / "forge"  # truths of every forged document; documents not shipped as samples
 SAMPLES = REPO / "pipelines" / "samples"  # forged documents shipped as the default run
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests record their Dagster runs in a temporary instance, never the user's ./.dagster_home
+    # (the CLI writes to $DAGSTER_HOME, which the Makefile points there).
+    os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="nianbao-test-dagster-home-")
 
 
 def forge_doc(name: str) -> Path:

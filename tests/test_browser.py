@@ -1,5 +1,8 @@
-"""The Dagster UI in a real browser: a prepared instance with one run that has a failed parse; the
-asset's failed check shows the document and the rule. Saves a screenshot in test-artifacts/."""
+"""The Dagster UI in a real browser, over three nights on one instance, driven through the command
+line as an operator would: night 1 ingests a folder with one broken and one inconsistent document;
+night 2 finds nothing new, and the failure is still shown, outstanding since night 1; after a parser
+fix `nianbao reparse-failed` runs, its run shows and the check passes. Screenshots of every step go
+to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -23,16 +26,6 @@ ARTIFACTS = REPO / "test-artifacts"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() and os.environ.get("NIANBAO_REQUIRE_BROWSER") != "1",
                                 reason="Debian chromium not installed; `make system-deps` installs it (CI does)")
 
-PREPARE = """
-import sys
-from dagster import DagsterInstance
-from pipelines.definitions import build_defs
-home, src = sys.argv[1], sys.argv[2]
-result = build_defs(home + "/w.duckdb", src).resolve_job_def("nightly_ingest").execute_in_process(
-    instance=DagsterInstance.get(), raise_on_error=False)
-assert result.success
-"""
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -40,8 +33,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Operator:
+    """Runs `nianbao` commands against one instance and one warehouse, as cron or a person would."""
+
+    def __init__(self, home: Path, db: Path) -> None:
+        self.env = {**os.environ, "DAGSTER_HOME": str(home)}
+        self.db = db
+
+    def run(self, module: str, *args: str) -> str:
+        out = subprocess.run([sys.executable, "-m", module, *args, "--db", str(self.db)], cwd=REPO, env=self.env,
+                             capture_output=True, text=True, check=True).stdout.strip().splitlines()
+        return out[-1].split()[1]  # "run <run_id> of <job> recorded in …"
+
+
 @pytest.fixture
-def ui(tmp_path: Path) -> Iterator[str]:
+def night(tmp_path: Path) -> Iterator[tuple[str, Operator, Path]]:
     home = tmp_path / "dagster_home"
     (home / ".nux").mkdir(parents=True)
     shutil.copy(REPO / "deploy" / "dagster.yaml", home / "dagster.yaml")
@@ -49,13 +55,13 @@ def ui(tmp_path: Path) -> Iterator[str]:
     src = tmp_path / "night"
     src.mkdir()
     shutil.copy(SAMPLES / "forge-01-2021.html", src)
-    shutil.copy(forge_doc("forge-08-2019-t4err.txt"), src)
-    (src / "broken-report.html").write_bytes(b"\x00\x01" * 100)
-    env = {**os.environ, "DAGSTER_HOME": str(home), "NIANBAO_DB": str(home / "w.duckdb")}
-    subprocess.run([sys.executable, "-c", PREPARE, str(home), str(src)], cwd=REPO, env=env, check=True, capture_output=True)
+    shutil.copy(forge_doc("forge-08-2019-t4err.txt"), src)  # the inconsistent one
+    # the broken one: fails under the buggy release, parses after the fix
+    (src / "broken-report.html").write_bytes(forge_doc("forge-12-2021.html").read_bytes().replace(b"</body>", b"<!-- FIXME --></body>"))
+    operator = Operator(home, tmp_path / "w.duckdb")
     port = _free_port()
     web = subprocess.Popen([str(Path(sys.executable).parent / "dagster-webserver"), "-w", "workspace.yaml",
-                            "-h", "127.0.0.1", "-p", str(port)], cwd=REPO, env=env, start_new_session=True,
+                            "-h", "127.0.0.1", "-p", str(port)], cwd=REPO, env=operator.env, start_new_session=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -68,7 +74,7 @@ def ui(tmp_path: Path) -> Iterator[str]:
                 time.sleep(0.5)
         else:
             pytest.fail("dagster-webserver did not come up within 90 s")
-        yield base
+        yield base, operator, src
     finally:
         os.killpg(web.pid, signal.SIGTERM)  # the webserver and the code server it started
         try:
@@ -77,24 +83,59 @@ def ui(tmp_path: Path) -> Iterator[str]:
             os.killpg(web.pid, signal.SIGKILL)
 
 
-def test_failed_parse_check_shows_document_and_rule_in_the_ui(ui: str) -> None:
-    from playwright.sync_api import sync_playwright
+def test_three_nights_in_the_ui(night: tuple[str, object, Path]) -> None:
+    from playwright.sync_api import Page, sync_playwright
 
+    ui, operator, src = night
     ARTIFACTS.mkdir(exist_ok=True)
+
+    def check(page: Page, name: str, expect: str, shot: str) -> str:
+        page.goto(f"{ui}/assets/warehouse_tables?view=checks", wait_until="networkidle")
+        page.get_by_text(name, exact=True).first.click()
+        page.get_by_text(expect).first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+        return page.inner_text("body")
+
+    def runs(page: Page, run_ids: list[str], shot: str) -> None:
+        page.goto(f"{ui}/runs", wait_until="networkidle")
+        for run_id in run_ids:
+            page.get_by_text(run_id[:8]).first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM),
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{ui}/assets/validated_facts?view=checks", wait_until="networkidle")
-        page.get_by_text("no_failed_parses").first.click()
-        page.get_by_text("broken-report.html: binary_content").wait_for(timeout=30_000)
-        assert "Failed" in page.inner_text("body")
+
+        # night 1 (the release with the bug): the run, the failed check naming the document, the warning
+        night1 = operator.run("tests.buggy_release", "ingest", "--source", str(src))
+        runs(page, [night1], "night1-runs.png")
+        body = check(page, "no_failed_parses", "broken-report.html: parser_crash (new)", "night1-no-failed-parses.png")
+        assert "Failed" in body
         page.get_by_text("[Show Markdown]").first.click()
-        page.get_by_text("the file holds binary data").wait_for(timeout=10_000)
-        page.screenshot(path=str(ARTIFACTS / "dagster-ui-failed-parse-check.png"), full_page=True)
+        page.get_by_text("nianbao reparse ").first.wait_for(timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS / "night1-failed-documents.png"), full_page=True)
         page.get_by_role("button", name="Close").click()
-        page.get_by_text("publisher_consistency").first.click()
-        page.get_by_text("forge-08-2019-t4err.txt: T4.review_total").wait_for(timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / "dagster-ui-publisher-check.png"), full_page=True)
+        check(page, "publisher_consistency", "forge-08-2019-t4err.txt: T4.review_total", "night1-publisher-warning.png")
+
+        # night 2: nothing new, the failure still shows, outstanding since night 1
+        night2 = operator.run("tests.buggy_release", "ingest", "--source", str(src))
+        runs(page, [night1, night2], "night2-runs.png")
+        body = check(page, "no_failed_parses", f"run {night1[:8]})", "night2-outstanding.png")
+        assert "broken-report.html: parser_crash (outstanding since " in body and "Failed" in body
+
+        # the fix is released; the operator re-parses the failed documents from the command line
+        night3 = operator.run("pipelines.cli", "reparse-failed")
+        runs(page, [night1, night2, night3], "night3-runs.png")
+        page.get_by_text("reparse_failed").first.wait_for(timeout=30_000)
+        body = check(page, "no_failed_parses", "Passed", "night3-check-passes.png")
+        assert "broken-report.html" not in body
+        # the numeric series night by night (asset page → Overview → Metadata → Plots)
+        page.goto(f"{ui}/assets/warehouse_tables?view=overview", wait_until="networkidle")
+        page.get_by_text("Plots", exact=True).first.click()
+        page.get_by_text("outstanding_failures").first.wait_for(timeout=30_000)
+        page.get_by_text("documents_failing").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "night3-plots.png"), full_page=True)
         browser.close()
-    assert (ARTIFACTS / "dagster-ui-failed-parse-check.png").stat().st_size > 10_000
+    for shot in ("night1-runs.png", "night1-no-failed-parses.png", "night2-outstanding.png", "night3-check-passes.png"):
+        assert (ARTIFACTS / shot).stat().st_size > 10_000, shot

@@ -91,3 +91,18 @@ def test_identify_real_title_variants() -> None:
     assert identify(["麻陽苗族自治縣板栗樹鄉人民政府2022年政府信息公開工作年度報告"])[:2] == ("麻阳苗族自治县板栗树乡人民政府", 2022)
     assert identify(["2023年政府信息公开工作年度报告"])[:2] == (None, None)  # no agency printed: not '政府'
     assert identify(["现将我局2022年度政府信息公开工作报告"])[:2] == (None, None)  # 'our bureau' names nobody
+
+
+def test_identify_titles_wrapped_over_two_lines() -> None:
+    from pipelines.parse.identify import identify, reads_as_report
+
+    # real wrapped titles (text renderings of published PDFs), spaces around the year
+    assert identify(["2024 年上海市科委政府信息公开工作", "年度报告", "一、总体情况"]) == (
+        "上海市科委", 2024, "2024 年上海市科委政府信息公开工作年度报告")
+    assert identify(["2025 年上海市人民政府办公厅政府信息公开", "工作年度报告"])[:2] == ("上海市人民政府办公厅", 2025)
+    assert identify(["淮安市洪泽区人民政府", "2024年政府信息公开工作年度报告"])[:2] == ("淮安市洪泽区人民政府", 2024)
+    # a breadcrumb before a whole title, or a page-title suffix after it, is not joined into the agency
+    assert identify(["首页", "平潭综合实验区2019年度政府信息公开工作年度报告"])[:2] == ("平潭综合实验区", 2019)
+    assert identify(["2024年政府信息公开工作年度报告", "政府信息公开年报"])[:2] == (None, None)
+    assert reads_as_report(["2022 年政府信息公开工作", "年度报告"]) == "2022 年政府信息公开工作年度报告"
+    assert reads_as_report(["政府信息公开指南"]) is None

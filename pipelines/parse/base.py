@@ -44,6 +44,7 @@ class Grid:
 
     index: int
     rows: list[list[GridCell]] = field(default_factory=list)
+    caption: str = ""  # the short line printed just above the table, if any (e.g. 行政复议 over a sub-table)
 
 
 @dataclass

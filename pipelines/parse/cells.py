@@ -60,6 +60,8 @@ class _State:
     t3_rows: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
     t2_rows: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
     t4_row: list[tuple[GridCell, Token]] | None = None
+    t4_part: str | None = None  # the proceeding (R / LD / LA) a caption or header row names, for sub-tables
+    t4_parts: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
     grid_of: dict[int, int] = field(default_factory=dict)  # id(cell) → grid index, for provenance
 
 
@@ -112,12 +114,28 @@ def _update_context(st: _State, texts: list[str]) -> None:
         st.table = "T3"
     if sum(lab.has_any(texts, (w,)) for w in L.T4_HEADER_WORDS) >= 2:
         st.table = "T4"
+    parts = lab.t4_parts(texts)
+    if parts:
+        # one proceeding named: a sub-table's caption or a row label; several: the whole table's header
+        st.t4_part = next(iter(parts)) if len(parts) == 1 and parts != {"L"} else None
+
+
+MAX_CAPTION_CHARS = 40  # captions and headings are short; a narrative paragraph is not context
+
+
+def _caption_context(st: _State, grid: Grid) -> None:
+    caption = grid.caption.strip()
+    if caption and len(caption) <= MAX_CAPTION_CHARS:
+        _update_context(st, [caption])
+        if lab.t4_parts([caption]) - {"L"}:
+            st.table = "T4"
 
 
 def extract_cells(grids: list[Grid]) -> CellExtraction:
     st = _State()
     out = CellExtraction()
     for grid in grids:
+        _caption_context(st, grid)
         for row in grid.rows:
             for c in row:
                 st.grid_of[id(c)] = grid.index
@@ -143,6 +161,11 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                         st.t3_group = "3.3.6"
                     _keep(st.t3_rows, code, values, out)
                     continue
+            if st.table == "T4" and st.t4_part and len(values) < len(fmt.t4_columns()) and (
+                    not leaf or is_t4_header or lab.t4_parts(texts)):
+                # one proceeding's five numbers: a sub-table under its caption, or a row labelled by it
+                _keep(st.t4_parts, st.t4_part, values, out)
+                continue
             if st.table == "T4" and (not leaf or is_t4_header) and len(values) >= len(fmt.t4_columns()):
                 if st.t4_row is None or (all(t.blank for _, t in st.t4_row) and not all(t.blank for _, t in values)):
                     st.t4_row = values
@@ -238,7 +261,12 @@ def _assemble(st: _State, out: CellExtraction) -> None:
     for r in fmt.t3_data_rows(single):
         defs = [d for d in t3_defs if d.row_code == r.code]
         _place(out, defs, st.t3_rows.get(r.code), grid_of, f"T3 {r.code} {r.label}")
-    _place(out, list(fmt.t4_cells()), st.t4_row, grid_of, "T4")
+    if st.t4_row is not None or not st.t4_parts:
+        _place(out, list(fmt.t4_cells()), st.t4_row, grid_of, "T4")
+    else:  # table 4 printed as one small table (or row) per proceeding
+        for part, label in fmt.T4_GROUPS.items():
+            defs = [d for d in fmt.t4_cells() if d.col_code.split(".")[0] == part]
+            _place(out, defs, st.t4_parts.get(part), grid_of, f"T4 {part} {label}")
     missing = [d.key for d in fmt.cells_for(out.table_formats) if d.key not in out.cells]
     if missing:
         out.issues.append(Issue("cell_missing", "error", "parser", missing,

@@ -83,6 +83,20 @@ def _leaf_tables(body: etree._Element) -> list[etree._Element]:
     return [t for t in body.iter(f"{W}tbl") if t.find(f".//{W}tbl") is None]
 
 
+def _captions(body: etree._Element) -> dict[etree._Element, str]:
+    """Each top-level table's caption: the last non-empty paragraph line right above it."""
+    out: dict[etree._Element, str] = {}
+    last = ""
+    for el in body:
+        if el.tag == f"{W}p":
+            text = [clean_cell(x) for x in paragraph_text(el).split("\n") if x.strip()]
+            last = text[-1] if text else last
+        elif el.tag == f"{W}tbl":
+            out[el] = last
+            last = ""
+    return out
+
+
 def _body_lines(body: etree._Element) -> list[str]:
     """Document text in reading order; table rows as tab-separated lines."""
     lines: list[str] = []
@@ -106,7 +120,10 @@ class DocxParser:
         except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as err:
             raise ParseError("corrupt_docx", f"not a readable Word document ({type(err).__name__}: {err})", name) from err
         body = document.element.body
+        captions = _captions(body)
         grids = [table_to_grid(t, i) for i, t in enumerate(_leaf_tables(body))]
+        for grid, t in zip(grids, _leaf_tables(body), strict=True):
+            grid.caption = captions.get(t, "")
         lines = _body_lines(body)
         titles = [clean_cell(x) for x in lines if x.strip() and "\t" not in x][:10]
         return ExtractedDocument(self.media_type, titles, "\n".join(lines), [g for g in grids if any(g.rows)])

@@ -45,6 +45,26 @@ def table_to_grid(table: LexborNode, index: int) -> Grid:
     return grid
 
 
+def caption_before(table: LexborNode, max_up: int = 3) -> str:
+    """The last line of text printed just above a table (its caption, e.g. 行政复议 over a sub-table
+    of table 4): the nearest preceding sibling with text, climbing out of wrappers; '' when the
+    nearest thing above is another table."""
+    node: LexborNode | None = table
+    for _ in range(max_up):
+        if node is None:
+            return ""
+        sib = node.prev
+        while sib is not None and not (sib.text(deep=True) or "").strip():
+            sib = sib.prev
+        if sib is not None:
+            if sib.tag == "table" or sib.css_first("table") is not None:
+                return ""
+            lines = [clean_cell(x) for x in (sib.text(deep=True, separator="\n") or "").splitlines() if x.strip()]
+            return lines[-1] if lines else ""
+        node = node.parent
+    return ""
+
+
 def _leaf_tables(tree: LexborHTMLParser) -> list[LexborNode]:
     # Portals wrap content in layout tables; only innermost tables hold report data.
     # (lexbor's css() on a node includes the node itself, hence "== 1")
@@ -59,7 +79,11 @@ class HtmlParser:
         if not html.strip():
             raise ParseError("empty_document", "the document is empty", name)
         tree = LexborHTMLParser(html)
-        grids = [table_to_grid(t, i) for i, t in enumerate(_leaf_tables(tree))]
+        grids = []
+        for i, t in enumerate(_leaf_tables(tree)):
+            grid = table_to_grid(t, i)
+            grid.caption = caption_before(t)
+            grids.append(grid)
         grids = [g for g in grids if any(g.rows)]
         titles: list[str] = []
         title_node = tree.css_first("title")

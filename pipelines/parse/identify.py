@@ -32,18 +32,58 @@ def _clean(text: str) -> str:
     return convert(unicodedata.normalize("NFKC", text), "zh-cn").replace(" ", "").replace("\u3000", "")
 
 
+def _match(text: str) -> tuple[str, int] | None:
+    c = _clean(text)
+    for pat in _PATTERNS:
+        m = pat.search(c)
+        if m:
+            agency = _AGENCY_TRIM.sub("", m.group("agency")).strip("（）()·")
+            agency = normalise_label(agency).replace("(", "（").replace(")", "）")
+            if len(agency) >= 2 and agency not in _NOT_AN_AGENCY:
+                return agency, int(m.group("year"))
+    return None
+
+
+_HAS_TAIL = re.compile(r"年报|报告")
+
+
+def _joined(candidates: list[str], matches) -> list[tuple[str, str]]:
+    """Each candidate, then — only where neither it nor the next line reads as a title on its own —
+    the two joined: titles wrap over two lines ("2024 年上海市科委政府信息公开工作" / "年度报告"),
+    while a breadcrumb ("首页") before a whole title must not become part of the agency."""
+    out = []
+    for i, cand in enumerate(candidates):
+        out.append((cand, cand))
+        # the first part of a wrapped title stops before its tail (年度报告 / 年报)
+        if (i + 1 < len(candidates) and cand.strip() and candidates[i + 1].strip() and not _HAS_TAIL.search(_clean(cand))
+                and not matches(candidates[i + 1])):
+            both = cand.strip() + candidates[i + 1].strip()
+            out.append((both, both))
+    return out
+
+
 def identify(candidates: list[str]) -> tuple[str | None, int | None, str | None]:
-    """Return (agency, year, matched_title) from the first candidate that reads as a report title."""
-    for cand in candidates:
-        c = _clean(cand)
-        for pat in _PATTERNS:
-            m = pat.search(c)
-            if m:
-                agency = _AGENCY_TRIM.sub("", m.group("agency")).strip("（）()·")
-                agency = normalise_label(agency).replace("(", "（").replace(")", "）")
-                if len(agency) >= 2 and agency not in _NOT_AN_AGENCY:
-                    return agency, int(m.group("year")), cand
+    """Return (agency, year, matched_title) from the first candidate (or two consecutive candidates,
+    for a wrapped title) that reads as a report title."""
+    for text, title in _joined(candidates, _match):
+        found = _match(text)
+        if found:
+            return found[0], found[1], title
     return None, None, None
+
+
+_REPORT_YEAR = re.compile(r"(?:19|20)\d{2}年")
+
+
+def reads_as_report(candidates: list[str]) -> str | None:
+    """A title or first line that reads as an annual report (政府信息公开…年度报告 / 年报) with a year,
+    even without an agency ("2022年政府信息公开工作年度报告"): such a document without tables is a
+    failed parse, never quietly "not a report"."""
+    for text, title in _joined(candidates, lambda t: re.search(REPORT_TITLE, _clean(t))):
+        c = _clean(text)
+        if re.search(REPORT_TITLE, c) and _REPORT_YEAR.search(c):
+            return title
+    return None
 
 
 def looks_like_other_document(candidates: list[str]) -> str | None:

@@ -61,6 +61,18 @@ def has_any(labels: list[str], words: tuple[str, ...]) -> bool:
     return any(w in normalise_label(x) for x in labels for w in words)
 
 
+def t4_parts(labels: list[str]) -> set[str]:
+    """The table-4 proceedings (R, LD, LA; L = litigation in general) that labels name, one per label."""
+    found = set()
+    for x in labels:
+        n = normalise_label(x)
+        for code, pat in L.T4_PART_PATTERNS:
+            if re.search(pat, n):
+                found.add(code)
+                break
+    return found
+
+
 def section_code(line: str) -> str | None:
     n = normalise_label(line)
     for code, pat in _compiled(L.SECTION_PATTERNS):

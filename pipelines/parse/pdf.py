@@ -115,14 +115,18 @@ class PdfParser:
                 if previous != i - 1:
                     in_table, bands = False, []
                 previous = i
-                tables = page.find_tables()
+                tables = [t for t in page.find_tables() if _fully_ruled(t)]
                 if not tables and (in_table or page_has_table_text(texts[i])):
                     found, bands = word_grids(page, page_no, len(grids), bands)  # no ruling lines
                     grids += found
                     in_table = bool(found)  # a borderless table may go on over the next page
                 else:
                     in_table, bands = bool(tables), []
-                grids += [_table_grid(t, len(grids) + k, page_no) for k, t in enumerate(tables)]
+                words = page.extract_words(x_tolerance=3, y_tolerance=2) if tables else []
+                for t in tables:
+                    grid = _table_grid(t, len(grids), page_no)
+                    grid.caption = caption_above(words, t.bbox)
+                    grids.append(grid)
         return grids
 
 
@@ -159,6 +163,33 @@ class _TablePages:
             return self._plumber.pages[i]
         except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as err:
             raise ParseError("corrupt_pdf", f"pdfplumber could not read the file ({type(err).__name__}: {err})", self.name) from err
+
+
+def _fully_ruled(table: Table) -> bool:
+    """A table whose ruling separates every value: no cell holds two numbers. A frame drawn only
+    around the table, or a 三线表's few horizontal rules, give the line finder "tables" whose cells
+    hold whole rows or columns of numbers; those pages are read from word positions instead."""
+    for row in table.extract():
+        for text in row:
+            if text and sum(1 for part in text.split() if parse_token(part) is not None and not _is_label(part)) >= 2:
+                return False
+    return True
+
+
+CAPTION_GAP = 30.0  # pt: a caption sits right above its table
+
+
+def caption_above(words: list[dict[str, Any]], bbox: tuple[float, float, float, float]) -> str:
+    """The line of text just above a ruled table and overlapping it horizontally (e.g. 行政复议 over
+    one of table 4's sub-tables), or ''."""
+    x0, top, x1, _ = bbox
+    above = [w for w in words if w["bottom"] <= top + 1 and top - w["bottom"] < CAPTION_GAP and w["x1"] > x0 and w["x0"] < x1]
+    if not above:
+        return ""
+    last = max(w["bottom"] for w in above)
+    line = sorted((w for w in above if abs(w["bottom"] - last) < 3), key=lambda w: w["x0"])
+    text = clean_cell("".join(w["text"] for w in line))
+    return "" if PAGE_FOOTER.match(text) else text
 
 
 def _table_grid(table: Table, index: int, page_no: int) -> Grid:

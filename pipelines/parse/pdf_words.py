@@ -19,6 +19,7 @@ from pipelines.parse import labels as lab
 from pipelines.parse.base import Grid, GridCell
 from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.tokens import parse_token
+from schemas import labels as L
 
 PAGE_FOOTER = re.compile(r"^[-—–\s]*\d+[-—–\s]*$")
 LINE_TOLERANCE = 3.0  # pt: words whose tops differ by less are on one line
@@ -76,38 +77,120 @@ def _bands(lines: list[_Line], carried: list[tuple[float, float]]) -> list[tuple
     return found
 
 
+@dataclass
+class _Block:
+    """One label cell's text: consecutive lines of label words in one label column."""
+
+    x0: float
+    words: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        return self.words[0]["top"]
+
+    @property
+    def bottom(self) -> float:
+        return self.words[-1]["bottom"]
+
+    @property
+    def text(self) -> str:
+        return clean_cell("".join(w["text"] for w in self.words))
+
+
+# An ordinal with its mark (一、 （三） 2. 2、): "三类内部事务信息" wrapped onto a line starts with 三 too.
+_ORDINAL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[.、．](?!\d))")
+
+
+def _starts_label(text: str) -> bool:
+    """A word that begins a label of its own: an ordinal (一、 （三） 2.), a heading or a caption."""
+    return bool(_ORDINAL.match(text) or lab.section_code(text) or lab.t2_caption_block(text))
+
+
+HEADER_VOCABULARY = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021 + L.T3_HEADER_WORDS + L.T4_HEADER_WORDS
+
+
+def _complete(text: str) -> bool:
+    """Label text that is a whole cell already: a header word or a (short, never wrapped) table-2
+    row label. The next line in its column starts a new cell even at the same line pitch."""
+    return bool(lab.has_any([text], HEADER_VOCABULARY) or lab.t2_row_code(text))
+
+
+def _label_blocks(words: list[dict[str, Any]]) -> list[_Block]:
+    """Label words → label cells. Words starting at the same x (±6 pt) are one column; in a column a
+    new cell starts at an ordinal or where the gap to the line above is clearly wider than the gap
+    between the wrapped lines of one cell (cell padding, the space between rows)."""
+    columns: dict[float, list[dict[str, Any]]] = {}
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        key = next((k for k in columns if abs(k - w["x0"]) <= 6), w["x0"])
+        columns.setdefault(key, []).append(w)
+    blocks: list[_Block] = []
+    for x0, col in columns.items():
+        gaps = [b["top"] - a["bottom"] for a, b in zip(col, col[1:], strict=False) if b["top"] - a["bottom"] > -1]
+        line_gap = min(gaps) if gaps else 0.0
+        current: _Block | None = None
+        for w in col:
+            if current is not None and abs(w["top"] - current.words[-1]["top"]) < LINE_TOLERANCE:
+                current.words.append(w)  # the same line (a label split into two words)
+                continue
+            gap = w["top"] - current.bottom if current is not None else None
+            if (current is None or _starts_label(w["text"]) or _complete(current.text) or gap is None
+                    or gap > max(line_gap * 1.6, line_gap + 3)):
+                current = _Block(x0)
+                blocks.append(current)
+            current.words.append(w)
+    return blocks
+
+
 def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, float]]) -> list[list[GridCell]]:
+    """Rows from value lines: each line with values is a row; each label cell is given to the row
+    whose values fall inside its vertical span (values printed at the top, middle or bottom of a
+    wrapped label), or else to the nearest row below it; label cells beside no values (headers,
+    captions) stay rows of their own, in reading order."""
     value_left = bands[0][0] - BAND_GAP
-    rows: list[list[GridCell]] = []
-    label_columns: dict[int, GridCell] = {}  # rounded x0 → latest label cell in that column
-    for ln in lines:
-        label_words = [w for w in ln.words if w["x1"] <= value_left]
-        value_words = [w for w in ln.words if w["x1"] > value_left]
-        has_values = any(parse_token(w["text"]) is not None for w in value_words)
-        if not has_values and label_words and not value_words and rows:
-            # wrapped label text: continue the label cell above in the same column
-            for w in label_words:
-                col = _nearest(label_columns, w["x0"])
-                if col is not None:
-                    col.text = clean_cell(col.text + w["text"])
-            continue
-        r = len(rows)
-        row: list[GridCell] = []
-        for w in label_words:
-            cell = GridCell(clean_cell(w["text"]), r, len(row), page=page_no, bbox=_bbox(w))
-            label_columns[round(w["x0"])] = cell
-            row.append(cell)
-        if has_values:
-            for i, (b0, b1) in enumerate(bands):
-                inside = [w for w in value_words if w["x0"] < b1 + BAND_GAP and w["x1"] > b0 - BAND_GAP]
-                bbox = _bbox(inside[0]) if len(inside) == 1 else None
-                row.append(GridCell(clean_cell(" ".join(w["text"] for w in inside)), r, len(label_words) + i,
-                                    page=page_no, bbox=bbox))
+    value_lines = [ln for ln in lines if any(parse_token(w["text"]) is not None for w in ln.words if w["x1"] > value_left)]
+    label_words = [w for ln in lines for w in ln.words if w["x1"] <= value_left]
+    anchors = [(min(w["top"] for w in ln.words if w["x1"] > value_left),
+                max(w["bottom"] for w in ln.words if w["x1"] > value_left)) for ln in value_lines]
+    own: dict[int, list[_Block]] = {i: [] for i in range(len(value_lines))}
+    loose: list[tuple[float, list[GridCell]]] = []
+    for block in _label_blocks(label_words):
+        inside = [i for i, (a, b) in enumerate(anchors) if block.top - LINE_TOLERANCE <= (a + b) / 2 <= block.bottom + LINE_TOLERANCE]
+        if inside:
+            row_blocks = own[inside[0]]  # a merged label over several rows belongs to its first row
+            same_column = next((b for b in row_blocks if abs(b.x0 - block.x0) <= 6), None)
+            if same_column is not None:
+                same_column.words += block.words  # one cell cut in two (a wrapped line that reads as a label)
+            else:
+                row_blocks.append(block)
         else:
-            row += [GridCell(clean_cell(w["text"]), r, len(row) + i, page=page_no) for i, w in enumerate(value_words)]
+            loose.append((block.top, [GridCell(block.text, 0, 0, page=page_no, bbox=_block_bbox(block))]))
+    ordered: list[tuple[float, list[GridCell]]] = list(loose)
+    for i, ln in enumerate(value_lines):
+        row = [GridCell(b.text, 0, 0, page=page_no, bbox=_block_bbox(b)) for b in sorted(own[i], key=lambda b: b.x0)]
+        value_words = [w for w in ln.words if w["x1"] > value_left]
+        for b0, b1 in bands:
+            inside = [w for w in value_words if w["x0"] < b1 + BAND_GAP and w["x1"] > b0 - BAND_GAP]
+            bbox = _bbox(inside[0]) if len(inside) == 1 else None
+            row.append(GridCell(clean_cell(" ".join(w["text"] for w in inside)), 0, 0, page=page_no, bbox=bbox))
+        ordered.append((min([anchors[i][0], *(b.top for b in own[i])]), row))
+    # header lines: words in the value area on lines without values
+    for ln in lines:
+        if ln not in value_lines:
+            words = [w for w in ln.words if w["x1"] > value_left]
+            if words:
+                ordered.append((ln.top, [GridCell(clean_cell(w["text"]), 0, 0, page=page_no) for w in words]))
+    rows: list[list[GridCell]] = []
+    for _top, row in sorted(ordered, key=lambda item: item[0]):
+        for c, cell in enumerate(row):
+            cell.row, cell.col = len(rows), c
         rows.append(row)
     # Judged after wrapped labels are joined: numbers in running text are not table rows.
     return [row for row in rows if _plausible_row(row)]
+
+
+def _block_bbox(block: _Block) -> tuple[float, float, float, float]:
+    return (round(min(w["x0"] for w in block.words), 1), round(block.top, 1),
+            round(max(w["x1"] for w in block.words), 1), round(block.bottom, 1))
 
 
 def _plausible_row(row: list[GridCell]) -> bool:

@@ -13,7 +13,7 @@ from pipelines.parse.base import ExtractedDocument, MediumParser, ParseError
 from pipelines.parse.cells import CellExtraction, CellValue, Issue, extract_cells
 from pipelines.parse.docx import DocxParser
 from pipelines.parse.html import HtmlParser
-from pipelines.parse.identify import identify, looks_like_other_document
+from pipelines.parse.identify import identify, looks_like_other_document, reads_as_report
 from pipelines.parse.legacy import LegacyWordParser
 from pipelines.parse.narrative import split_sections
 from pipelines.parse.pdf import PdfParser
@@ -111,12 +111,19 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
     res = ParseResult(name, sha, doc.media_type, "parsed", agency, year, title, encoding=doc.encoding)
     res.sections = split_sections(doc.text)
     if extraction.data_rows == 0:
+        # "not a report" only for documents that positively read as something else; a document
+        # titled as an annual report that yields no tables (tables as images, a truncated page)
+        # is a failure to look at.
         other = looks_like_other_document(doc.title_candidates)
-        if agency is None or other:
-            res.status = "not_a_report"
-            res.error = f"{name}: no report tables and no annual-report title" + (f" (title: {other})" if other else "")
-            return res
-        raise ParseError("no_report_tables", f"titled as an annual report ({title}) but no table 2/3/4 rows were found", name)
+        titled = None if other else (title if agency else reads_as_report(doc.title_candidates + doc.text.splitlines()[:80]))
+        if titled:
+            raise ParseError("no_report_tables", f"titled as an annual report ({titled}) but no table 2/3/4 rows were "
+                             "read (tables as images, a truncated page, or a layout the parser does not read)", name)
+        res.status = "not_a_report"
+        res.title = other or next((c.strip() for c in doc.title_candidates if c.strip()), None)
+        res.error = (f"{name}: reads as another kind of document (title: {other}); no report tables" if other else
+                     f"{name}: no report tables and no annual-report title")
+        return res
     if agency is None or year is None:
         raise ParseError("unidentified", "report tables found but no agency/year in the title or first lines", name)
     res.table_formats = extraction.table_formats

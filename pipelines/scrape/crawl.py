@@ -107,7 +107,8 @@ class CrawlResult:
 
     def refs(self) -> list[DocumentRef]:
         return [DocumentRef(r.url, r.path, r.sha256, r.size,
-                            IdentityHint(r.agency, r.year, r.title) if r.state != "local" else None) for r in self.reports]
+                            IdentityHint(r.agency, r.year, r.title) if r.state != "local" else None, r.source)
+                for r in self.reports]
 
     def silent_sources(self) -> list[str]:
         """Sources that found no report now although an earlier crawl found some."""

@@ -6,9 +6,17 @@
 DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM batch_reports);
 
 -- name: stage_reports
--- Keep the original ingested_at of a version loaded before (idempotent re-runs).
+-- Keep the original ingested_at of a version loaded before (idempotent re-runs). A version that
+-- was failing before and still fails keeps the date and run it started failing (outstanding since);
+-- one that parses cleanly now has none.
 CREATE OR REPLACE TEMP TABLE batch_reports_final AS
-SELECT b.* REPLACE (coalesce(r.ingested_at, b.ingested_at) AS ingested_at),
+SELECT b.* REPLACE (coalesce(r.ingested_at, b.ingested_at) AS ingested_at,
+                    CASE WHEN b.failing_since IS NULL THEN NULL
+                         ELSE coalesce(r.failing_since, b.failing_since) END AS failing_since,
+                    CASE WHEN b.failing_since IS NULL THEN NULL
+                         WHEN r.failing_since IS NOT NULL THEN r.failing_since_run
+                         ELSE b.failing_since_run END AS failing_since_run,
+                    coalesce(b.catalog_source, r.catalog_source) AS catalog_source),
        coalesce(r.is_current, FALSE) AS is_current
 FROM batch_reports b LEFT JOIN reports r USING (report_id);
 

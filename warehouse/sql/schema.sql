@@ -20,8 +20,16 @@ CREATE TABLE IF NOT EXISTS reports (
     n_errors        INTEGER NOT NULL DEFAULT 0,
     n_warnings      INTEGER NOT NULL DEFAULT 0,
     parser_version  VARCHAR NOT NULL,
-    ingested_at     TIMESTAMPTZ NOT NULL
+    ingested_at     TIMESTAMPTZ NOT NULL   -- first time this version was loaded (kept on re-parses)
 );
+
+-- Operations columns (added after the first release; ALTER keeps older warehouses loading).
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS parser_errors INTEGER DEFAULT 0;      -- cells the parser could not place
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS parsed_at TIMESTAMPTZ;                -- the latest parse of this version
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS run_id VARCHAR;                       -- the Dagster run of that parse
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS failing_since TIMESTAMPTZ;            -- failed (or parser errors) since; NULL when fine
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS failing_since_run VARCHAR;            -- the run that first saw it failing
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS catalog_source VARCHAR;               -- the catalogue source that found it
 
 CREATE TABLE IF NOT EXISTS dim_agency (
     agency_id   VARCHAR PRIMARY KEY,

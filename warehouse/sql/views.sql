@@ -10,17 +10,40 @@ SELECT r.*, coalesce(d.archive_path, r.source) AS bytes_at
 FROM reports r
 LEFT JOIN (SELECT sha256, any_value(archive_path) AS archive_path FROM documents GROUP BY sha256) d USING (sha256);
 
--- Documents whose latest parse failed, and where their bytes are: what `nianbao reparse-failed` reads.
+-- The latest loaded version of every document (per source URL or path): what "the state users see"
+-- means for operations. An older version that a newer one replaced is history, not a problem now.
+CREATE OR REPLACE VIEW latest_documents AS
+SELECT * FROM report_documents
+QUALIFY row_number() OVER (PARTITION BY source ORDER BY ingested_at DESC, report_id DESC) = 1;
+
+-- Documents failing now, whatever run parsed them: the latest version failed to parse, or parsed
+-- with parser errors (cells the parser could not place — an incomplete extraction is a failure too).
+-- They stay here, night after night, until a re-parse fixes them. What the no_failed_parses check
+-- shows and what `nianbao reparse-failed` (job reparse_failed) reads.
+CREATE OR REPLACE VIEW outstanding_failures AS
+WITH parser_errors AS (
+    SELECT report_id, string_agg(DISTINCT rule, ', ' ORDER BY rule) AS rules, min(message) AS message
+    FROM validation_issues WHERE origin = 'parser' AND severity = 'error' GROUP BY report_id
+)
+SELECT d.report_id, d.source, d.catalog_source, d.sha256, d.media_type, d.agency_id, d.year, d.status,
+       coalesce(d.error_type, p.rules) AS error_type, coalesce(d.error, p.message) AS error,
+       d.failing_since, d.failing_since_run, d.parsed_at, d.run_id AS last_run_id, d.parser_version,
+       d.ingested_at, d.bytes_at,
+       'nianbao reparse ' || d.sha256[:12] AS reparse_command
+FROM latest_documents d LEFT JOIN parser_errors p USING (report_id)
+WHERE d.status = 'failed' OR p.report_id IS NOT NULL;
+
+-- Kept for SQL users and the re-parse job: the documents failing now (see outstanding_failures).
 CREATE OR REPLACE VIEW failed_documents AS
-SELECT report_id, source, sha256, media_type, agency_id, year, error_type, error, parser_version, ingested_at, bytes_at
-FROM report_documents
-WHERE status = 'failed';
+SELECT report_id, source, sha256, media_type, agency_id, year, error_type, error, parser_version, ingested_at,
+       bytes_at, failing_since
+FROM outstanding_failures;
 
 -- What the no_failed_parses (ERROR) and publisher_consistency (WARN) checks show, for SQL users:
--- one row per problem — a document that failed to parse, a parser error in a parsed document
--- (cells it could not place), or a report breaking its own arithmetic — with the evidence to act
--- on it: where the document is (URL or path, sha256, archive copy), agency, year, the rule, the
--- cells, their PDF pages, expected vs found.
+-- one row per problem now — a document failing to parse, a parser error in a parsed document
+-- (cells it could not place), or a current report breaking its own arithmetic — with the evidence
+-- to act on it: where the document is (URL or path, sha256, archive copy), agency, year, the rule,
+-- the cells, their PDF pages, expected vs found.
 CREATE OR REPLACE VIEW parse_failures AS
 SELECT CASE WHEN r.status = 'failed' THEN 'failed_parse'
             WHEN i.origin = 'parser' THEN 'parser_error'
@@ -28,13 +51,53 @@ SELECT CASE WHEN r.status = 'failed' THEN 'failed_parse'
        i.severity, r.source, r.sha256, r.media_type, r.agency_id, r.year, r.status,
        coalesce(r.error_type, i.rule) AS error_type, i.rule, i.cells,
        coalesce(list_sort(list_distinct(list(p.page) FILTER (WHERE p.page IS NOT NULL))), []) AS pages,
-       i.expected, i.found, i.message, r.parser_version, r.ingested_at, r.bytes_at, r.report_id
+       i.expected, i.found, i.message, r.parser_version, r.ingested_at, r.bytes_at, r.report_id,
+       r.failing_since, r.run_id
 FROM validation_issues i
-JOIN report_documents r USING (report_id)
+JOIN latest_documents r USING (report_id)
 LEFT JOIN cell_provenance p ON p.report_id = i.report_id AND list_contains(i.cells, p.cell_key)
 WHERE (i.origin = 'parser' AND i.severity = 'error')
-   OR (i.origin = 'publisher' AND i.severity IN ('error', 'warning'))
+   OR (i.origin = 'publisher' AND i.severity IN ('error', 'warning') AND r.is_current)
 GROUP BY ALL;
+
+-- Documents read and judged not to be annual reports (a guide, a notice, a listing), with the title
+-- that decided it: countable, never silently dropped.
+CREATE OR REPLACE VIEW not_a_report_documents AS
+SELECT source, catalog_source, sha256, media_type, title, error AS reason, parsed_at, run_id
+FROM latest_documents WHERE status = 'not_a_report';
+
+-- Health at a glance: per catalogue source and per year, the latest version of every document by
+-- status, next to the source's last crawl and last crawl that found reports.
+CREATE OR REPLACE VIEW source_status AS
+WITH docs AS (
+    SELECT coalesce(catalog_source, '(unknown)') AS source,
+           count(*) AS documents,
+           count(*) FILTER (WHERE status IN ('valid', 'invalid')) AS parsed,
+           count(*) FILTER (WHERE status = 'valid') AS valid,
+           count(*) FILTER (WHERE status = 'invalid') AS invalid,
+           count(*) FILTER (WHERE status = 'failed' OR parser_errors > 0) AS failing,
+           count(*) FILTER (WHERE status = 'not_a_report') AS not_a_report
+    FROM latest_documents GROUP BY 1
+), crawls AS (
+    SELECT source, max(started_at) AS last_crawl,
+           max(started_at) FILTER (WHERE reports_found > 0) AS last_successful_crawl,
+           arg_max(reports_found, started_at) AS found_last_crawl
+    FROM crawl_runs GROUP BY source
+)
+SELECT source, coalesce(c.found_last_crawl, 0) AS found_last_crawl, coalesce(d.documents, 0) AS documents,
+       coalesce(d.parsed, 0) AS parsed, coalesce(d.valid, 0) AS valid, coalesce(d.invalid, 0) AS invalid,
+       coalesce(d.failing, 0) AS failing, coalesce(d.not_a_report, 0) AS not_a_report,
+       c.last_crawl, c.last_successful_crawl
+FROM docs d FULL JOIN crawls c USING (source);
+
+CREATE OR REPLACE VIEW year_status AS
+SELECT year,
+       count(*) AS documents,
+       count(*) FILTER (WHERE status = 'valid') AS valid,
+       count(*) FILTER (WHERE status = 'invalid') AS invalid,
+       count(*) FILTER (WHERE status = 'failed' OR parser_errors > 0) AS failing,
+       count(*) FILTER (WHERE status = 'not_a_report') AS not_a_report
+FROM latest_documents GROUP BY year;
 
 CREATE OR REPLACE VIEW publisher_issues AS
 SELECT r.agency_id, r.year, r.source, i.*

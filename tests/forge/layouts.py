@@ -1,0 +1,285 @@
+"""Layouts as offices print them, from independent dimensions drawn at random with a fixed seed, so
+that combinations nobody listed get tested too.
+
+Dimensions: ruling (full grid, 三线表, outer frame only, none); table-3 header rows repeated on a
+continuation page (Word's 重复标题行) or not; label column width (labels wrapped over 1–3 lines) and
+where the values sit vertically in a wrapped row (top / centre / bottom); table 4 as one table or as
+three captioned sub-tables (行政复议 / 行政诉讼（未经复议直接起诉） / 行政诉讼（复议后起诉）); the title on
+one line or wrapped over two with spaces around the year; font size and line spacing; blank tokens
+(from the truth); medium (HTML, text, DOCX, and PDF printed from the DOCX by LibreOffice).
+"""
+
+from __future__ import annotations
+
+import html as h
+import io
+import random
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import docx
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from tests.forge.render import HEADINGS, NARRATIVE, T4_RESULTS, Layout, _tok, t2_layout, t3_layout
+from tests.forge.word import LONG_PARAGRAPH, _fixed_zip, _page_footer
+from schemas import format as fmt
+
+RULINGS = ("full", "three_line", "frame", "none")
+VALIGNS = ("top", "center", "bottom")
+T4_PARTS = (("R", "行政复议"), ("LD", "行政诉讼（未经复议直接起诉）"), ("LA", "行政诉讼（复议后起诉）"))
+T3_HEADER_ROWS = 3
+
+
+@dataclass(frozen=True)
+class LayoutSpec:
+    ruling: str = "full"
+    repeat_header: bool = False
+    label_mm: int = 0  # width of each table-3 label column in mm; 0 = Word's automatic widths
+    valign: str = "center"
+    t4_split: bool = False
+    title_wrap: bool = False
+    font_pt: float = 10.0
+    line_spacing: float = 1.0
+    narrative_paragraphs: int = 1  # pushes table 3 across a page break at different rows
+
+    def describe(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def draw_specs(seed: int, n: int) -> list[LayoutSpec]:
+    """``n`` layouts, every dimension drawn independently (reproducible for ``seed``)."""
+    rnd = random.Random(seed)
+    return [LayoutSpec(ruling=rnd.choice(RULINGS), repeat_header=rnd.random() < 0.6,
+                       label_mm=rnd.choice((0, 0, 12, 16, 22)), valign=rnd.choice(VALIGNS),
+                       t4_split=rnd.random() < 0.5, title_wrap=rnd.random() < 0.5,
+                       font_pt=rnd.choice((9.0, 10.0, 10.5, 12.0)), line_spacing=rnd.choice((1.0, 1.15, 1.5)),
+                       narrative_paragraphs=rnd.randint(1, 12)) for _ in range(n)]
+
+
+def title_lines(truth: dict[str, Any], spec: LayoutSpec) -> list[str]:
+    if not spec.title_wrap:
+        return [f"{truth['agency']}{truth['year']}年政府信息公开工作年度报告"]
+    return [f"{truth['year']} 年{truth['agency']}政府信息公开工作", "年度报告"]
+
+
+def t4_part_layouts(truth: dict[str, Any]) -> list[tuple[str, Layout]]:
+    """Table 4 as three small tables: a caption each, a header row, one row of five numbers with no label."""
+    out = []
+    for code, caption in T4_PARTS:
+        values = [(_tok(truth, fmt.cell_key("4", f"{code}.{o}")), 1, 1)
+                  for o in ("maintain", "correct", "other", "pending", "total")]
+        out.append((caption, [[(x, 1, 1) for x in T4_RESULTS], values]))
+    return out
+
+
+def t4_whole_layout(truth: dict[str, Any]) -> Layout:
+    return [[("行政复议", 1, 5), ("行政诉讼", 1, 10)],
+            [(x, 2, 1) for x in T4_RESULTS] + [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
+            [(x, 1, 1) for x in T4_RESULTS * 2],
+            [(_tok(truth, d.key), 1, 1) for d in fmt.t4_cells()]]
+
+
+def tables(truth: dict[str, Any], spec: LayoutSpec) -> dict[str, list[tuple[str | None, Layout, int]]]:
+    """Per section: (caption, layout, grid columns) of each table printed there."""
+    t4 = ([(caption, layout, 5) for caption, layout in t4_part_layouts(truth)] if spec.t4_split
+          else [(None, t4_whole_layout(truth), 15)])
+    return {"S2": [(None, t2_layout(truth), 4)], "S3": [(None, t3_layout(truth), 10)], "S4": t4}
+
+
+# --- DOCX (and PDF printed from it) ----------------------------------------------------------------
+
+def _border(tag: str, val: str, size: int = 8) -> Any:
+    el = OxmlElement(f"w:{tag}")
+    el.set(qn("w:val"), val)
+    if val != "nil":
+        el.set(qn("w:sz"), str(size))
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "000000")
+    return el
+
+
+def _table_borders(table: Any, ruling: str) -> None:
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    outer = {"full": "single", "three_line": "single", "frame": "single", "none": "nil"}[ruling]
+    inner = "single" if ruling == "full" else "nil"
+    for side in ("top", "bottom"):
+        borders.append(_border(side, outer, 12 if ruling == "three_line" else 8))
+    for side in ("left", "right"):
+        borders.append(_border(side, outer if ruling in ("full", "frame") else "nil"))
+    for side in ("insideH", "insideV"):
+        borders.append(_border(side, inner))
+    tbl_pr.append(borders)
+
+
+def _cell_bottom_rule(cell: Any) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    borders.append(_border("bottom", "single", 6))
+    tc_pr.append(borders)
+
+
+def _repeat_as_header(row: Any) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _add_table(document: Any, rows: Layout, n_cols: int, spec: LayoutSpec, header_rows: int, label_cols: int) -> None:
+    table = document.add_table(rows=len(rows), cols=n_cols)
+    _table_borders(table, spec.ruling)
+    if spec.label_mm and label_cols:
+        table.autofit = False
+    occupied: set[tuple[int, int]] = set()
+    valign = {"top": WD_CELL_VERTICAL_ALIGNMENT.TOP, "center": WD_CELL_VERTICAL_ALIGNMENT.CENTER,
+              "bottom": WD_CELL_VERTICAL_ALIGNMENT.BOTTOM}[spec.valign]
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rs, cs in row:
+            while (r, c) in occupied:
+                c += 1
+            cell = table.cell(r, c)
+            if rs > 1 or cs > 1:
+                cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+            cell.text = text
+            cell.vertical_alignment = valign
+            if spec.ruling == "three_line" and r + rs == header_rows:
+                _cell_bottom_rule(cell)  # the rule under the header: the third line of a 三线表
+            for dr in range(rs):
+                for dc in range(cs):
+                    occupied.add((r + dr, c + dc))
+            c += cs
+    if spec.label_mm and label_cols:
+        for r in range(len(rows)):
+            for c in range(n_cols):
+                table.cell(r, c).width = Mm(spec.label_mm) if c < label_cols else Mm(14)
+    if spec.repeat_header:
+        for r in range(header_rows):
+            _repeat_as_header(table.rows[r])
+
+
+def render_docx(truth: dict[str, Any], spec: LayoutSpec) -> bytes:
+    document = docx.Document()
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(spec.font_pt)
+    normal.font.name = "SimSun"
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")
+    normal.paragraph_format.line_spacing = spec.line_spacing
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(20))
+    _page_footer(section)
+    for line in title_lines(truth, spec):
+        heading = document.add_paragraph()
+        heading.alignment = 1
+        heading.add_run(line).font.size = Pt(16)
+    layouts = tables(truth, spec)
+    for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
+        document.add_paragraph(HEADINGS[s])
+        paragraphs = NARRATIVE.get(s, "").split("\n") if s in NARRATIVE else []
+        if s == "S1":
+            paragraphs += [LONG_PARAGRAPH] * (spec.narrative_paragraphs - 1)
+        for x in paragraphs:
+            document.add_paragraph(x)
+        for caption, layout, n_cols in layouts.get(s, []):
+            if caption:
+                document.add_paragraph(caption)
+            header_rows = T3_HEADER_ROWS if s == "S3" else 1 if s == "S4" else 0
+            _add_table(document, layout, n_cols, spec, header_rows, 3 if s == "S3" else 0)
+    buf = io.BytesIO()
+    document.save(buf)
+    return _fixed_zip(buf.getvalue())
+
+
+# --- HTML and text ---------------------------------------------------------------------------------
+
+def _t3_with_repeated_header(layout: Layout, at: int) -> Layout:
+    """Table 3 as a page-broken rendering gives it: the header rows again before data row ``at``.
+    A vertically merged label spanning the break is cut: its lower part prints no label."""
+    header, body = layout[:T3_HEADER_ROWS], layout[T3_HEADER_ROWS:]
+    cut: Layout = []
+    for r, row in enumerate(body):
+        new_row = []
+        for text, rs, cs in row:
+            if r < at < r + rs:  # spans the break: shortened above, an empty continuation below
+                new_row.append((text, at - r, cs))
+            else:
+                new_row.append((text, rs, cs))
+        cut.append(new_row)
+    # the continuation of cut merged cells: empty cells at the start of row `at`
+    lead = [("", r + rs - at, cs) for r, row in enumerate(body[:at]) for text, rs, cs in row if r < at < r + rs]
+    cut[at] = lead + cut[at]
+    return header + cut[:at] + header + cut[at:]
+
+
+def html_tables(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> dict[str, list[tuple[str | None, Layout]]]:
+    out: dict[str, list[tuple[str | None, Layout]]] = {}
+    for s, items in tables(truth, spec).items():
+        out[s] = [(caption, _t3_with_repeated_header(layout, break_at) if s == "S3" and spec.repeat_header else layout)
+                  for caption, layout, _ in items]
+    return out
+
+
+def _html_table(rows: Layout, ruling: str) -> str:
+    border = {"full": 'border="1"', "frame": 'border="1" frame="box" rules="none"',
+              "three_line": 'style="border-top:2px solid;border-bottom:2px solid"', "none": 'border="0"'}[ruling]
+
+    def td(t: str, rs: int, cs: int) -> str:
+        span = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
+        return f'<td{span}><p><span>{h.escape(t) or "&nbsp;"}</span></p></td>'
+    return f"<table {border}>" + "".join("<tr>" + "".join(td(*c) for c in row) + "</tr>" for row in rows) + "</table>"
+
+
+def render_html(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes:
+    heading = "<br>".join(h.escape(x) for x in title_lines(truth, spec))
+    parts = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>',
+             f'<h1 class="title" style="font-size:{spec.font_pt * 2}px">{heading}</h1>']
+    layouts = html_tables(truth, spec, break_at)
+    for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
+        parts.append(f"<p><b>{HEADINGS[s]}</b></p>")
+        parts += [f"<p>{h.escape(x)}</p>" for x in NARRATIVE.get(s, "").split("\n") if x]
+        for caption, layout in layouts.get(s, []):
+            if caption:
+                parts.append(f"<p>{h.escape(caption)}</p>")
+            parts.append(_html_table(layout, spec.ruling))
+    parts.append("</body></html>")
+    return "\n".join(parts).encode("utf-8")
+
+
+def _text_rows(layout: Layout, n_cols: int) -> list[str]:
+    """A table as a paste gives it: one tab-separated line per row, merged cells as empty cells."""
+    occupied: set[tuple[int, int]] = set()
+    lines = []
+    for r, row in enumerate(layout):
+        cells = [""] * n_cols
+        c = 0
+        for text, rs, cs in row:
+            while (r, c) in occupied:
+                c += 1
+            cells[c] = text
+            for dr in range(rs):
+                for dc in range(cs):
+                    occupied.add((r + dr, c + dc))
+            c += cs
+        lines.append("\t".join(cells))
+    return lines
+
+
+def render_text(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes:
+    lines = [*title_lines(truth, spec), ""]
+    layouts = html_tables(truth, spec, break_at)
+    widths = {"S2": 4, "S3": 10, "S4": 15}
+    for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
+        lines += [HEADINGS[s], ""]
+        lines += [x for x in NARRATIVE.get(s, "").split("\n") if x]
+        for caption, layout in layouts.get(s, []):
+            if caption:
+                lines.append(caption)
+            lines += _text_rows(layout, 5 if caption else widths[s])
+        lines.append("")
+    return "\n".join(lines).encode("utf-8")
