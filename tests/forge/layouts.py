@@ -23,9 +23,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from schemas import format as fmt
 from tests.forge.render import HEADINGS, NARRATIVE, T4_RESULTS, Layout, _tok, t2_layout, t3_layout
 from tests.forge.word import LONG_PARAGRAPH, _fixed_zip, _page_footer
-from schemas import format as fmt
 
 RULINGS = ("full", "three_line", "frame", "none")
 VALIGNS = ("top", "center", "bottom")
