@@ -56,8 +56,8 @@ ui: env
 
 ## Regenerate the committed forge corpus and the bundled samples (needs $(FORGE_APT_PACKAGES))
 forge: env
-	rm -rf tests/fixtures/forge pipelines/samples
-	$(UV) run python -m tests.forge --out tests/fixtures/forge --samples-out pipelines/samples
+	rm -rf tests/fixtures/forge tests/fixtures/forge-layouts pipelines/samples
+	$(UV) run python -m tests.forge --out tests/fixtures/forge --samples-out pipelines/samples --layouts-out tests/fixtures/forge-layouts
 
 clean:
 	rm -rf data .dagster_home .pytest_cache .ruff_cache test-artifacts

@@ -4,7 +4,8 @@ and pypdfium2 text extraction, measured in the same run on the same files.
     make bench            # or: uv run python -m benchmarks.pdf_parse [--repeat N] [PDF ...]
 
 Prints one row per PDF (median of N runs) and the ratio ours / plain pdfplumber; the target is
-≤ 0.5. Defaults to the real PDFs in ../shared/corpus/real and the forged PDFs.
+≤ 0.5. Defaults to the real PDFs in ../shared/corpus/real, the forged PDFs and the named layout
+variants (repeated headers, unruled / 三线 / frame tables with wrapped labels, split table 4).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from pipelines.parse.report import parse_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PDFS = [*sorted((REPO.parent / "shared" / "corpus" / "real").glob("*.pdf")),
-                *sorted((REPO / "tests" / "fixtures" / "forge").glob("*.pdf"))]
+                *sorted((REPO / "tests" / "fixtures" / "forge").glob("*.pdf")),
+                *sorted((REPO / "tests" / "fixtures" / "forge-layouts").glob("layout-[!r]*.pdf"))]  # named layout variants
 
 
 def plain_pdfplumber(data: bytes) -> None:
@@ -77,6 +79,11 @@ def main() -> None:
     console = Console()
     console.print(table)
     console.print(f"geometric-mean ratio ours / plain pdfplumber: {statistics.geometric_mean(ratios):.2f} (target ≤ 0.50)")
+    for group, members in (("real", [r for p, r in zip(pdfs, ratios, strict=True) if "shared" in p.parts]),
+                           ("layout variants", [r for p, r in zip(pdfs, ratios, strict=True) if p.name.startswith("layout-")])):
+        if members:
+            console.print(f"  {group}: {len(members)} PDFs, ratio {min(members):.2f}–{max(members):.2f}, "
+                          f"geometric mean {statistics.geometric_mean(members):.2f}")
 
 
 if __name__ == "__main__":

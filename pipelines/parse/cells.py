@@ -163,8 +163,13 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                     continue
             if st.table == "T4" and st.t4_part and len(values) < len(fmt.t4_columns()) and (
                     not leaf or is_t4_header or lab.t4_parts(texts)):
-                # one proceeding's five numbers: a sub-table under its caption, or a row labelled by it
-                _keep(st.t4_parts, st.t4_part, values, out)
+                # one proceeding's five numbers: a sub-table under its caption, or a row labelled by it.
+                # A row of empty cells (a table-finder artefact at a page break) is no row.
+                held = st.t4_parts.get(st.t4_part)
+                if held is None or (all(not t.raw.strip() for _, t in held) and any(t.raw.strip() for _, t in values)):
+                    st.t4_parts[st.t4_part] = values
+                elif any(t.raw.strip() for _, t in values):
+                    _keep(st.t4_parts, st.t4_part, values, out)
                 continue
             if st.table == "T4" and (not leaf or is_t4_header) and len(values) >= len(fmt.t4_columns()):
                 if st.t4_row is None or (all(t.blank for _, t in st.t4_row) and not all(t.blank for _, t in values)):

@@ -27,7 +27,7 @@ from pipelines.parse import labels as lab
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.normalize import clean_cell, normalise_label, strip_ordinal
 from pipelines.parse.pdf_pages import PdfiumPage
-from pipelines.parse.pdf_words import PAGE_FOOTER, page_has_table_text, word_grids
+from pipelines.parse.pdf_words import HEADER_VOCABULARY, PAGE_FOOTER, page_has_table_text, word_grids
 from pipelines.parse.tokens import parse_token
 from schemas import labels as L
 
@@ -126,6 +126,8 @@ class PdfParser:
                 for t in tables:
                     grid = _table_grid(t, len(grids), page_no)
                     grid.caption = caption_above(words, t.bbox)
+                    if not grid.caption and i > 0 and _first_on_page(words, t.bbox, page.height):
+                        grid.caption = _last_line(texts[i - 1])  # the caption stayed on the page before
                     grids.append(grid)
         return grids
 
@@ -192,6 +194,16 @@ def caption_above(words: list[dict[str, Any]], bbox: tuple[float, float, float, 
     return "" if PAGE_FOOTER.match(text) else text
 
 
+def _first_on_page(words: list[dict[str, Any]], bbox: tuple[float, float, float, float], height: float) -> bool:
+    """Nothing but the page's top margin above the table."""
+    return not any(w["bottom"] <= bbox[1] + 1 and w["top"] > height * 0.08 for w in words)
+
+
+def _last_line(text: str) -> str:
+    lines = [clean_cell(x) for x in text.splitlines() if x.strip() and not PAGE_FOOTER.match(x.strip())]
+    return lines[-1] if lines else ""
+
+
 def _table_grid(table: Table, index: int, page_no: int) -> Grid:
     grid = Grid(index=index)
     # extract() assigns chars to cells by their centre, so text touching a ruling line is not read
@@ -221,24 +233,31 @@ def _is_continuation(row: list[GridCell]) -> bool:
     for text in labels:
         n = normalise_label(text)
         if (strip_ordinal(n) != n or lab.t2_row_code(text) or lab.t2_caption_block(text) or lab.t3_group_code(text)
-                or lab.section_code(text) or lab.has_any([text], L.T3_HEADER_WORDS + L.T4_HEADER_WORDS)):
+                or lab.section_code(text) or lab.has_any([text], HEADER_VOCABULARY)):
             return False
     return True
 
 
 def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
-    """Join a row cut in half by a page break: the first row of a page's first table continues the
-    last row of the previous page's last table when the lower part only carries the rest of the
-    labels. Values stay where they were printed (the upper part)."""
+    """Join a row cut in half by a page break: the top of a page's first table continues the last
+    row of the previous page's last table when it only carries the rest of the labels. Rows above
+    it that repeat the table's header (Word's 重复标题行) are skipped in the search, so the label is
+    joined across them; values stay where they were printed (the upper part)."""
     out: list[Grid] = []
     for grid in grids:
         prev = out[-1] if out else None
-        if prev and prev.rows and grid.rows and _first_page(grid) == _last_page(prev) + 1 and _is_continuation(grid.rows[0]):
-            pairs = _continuation_pairs(prev.rows[-1], grid.rows[0])
-            for upper, lower in pairs or []:
-                upper.text = upper.text + lower.text
-            if pairs is not None:
-                grid.rows = grid.rows[1:]
+        if prev and prev.rows and grid.rows and _first_page(grid) == _last_page(prev) + 1:
+            for i, row in enumerate(grid.rows):
+                if _has_values(row):
+                    break  # the first data row: nothing above it continued the last page's row
+                pairs = _continuation_pairs(prev.rows[-1], row) if _is_continuation(row) else None
+                if pairs is not None:
+                    for upper, lower in pairs:
+                        upper.text = upper.text + lower.text
+                    del grid.rows[i]
+                    break
+                if i == 0 and not _is_header_row(row):
+                    break  # a table that starts with something else than a repeated header
         if grid.rows:
             out.append(grid)
     for i, g in enumerate(out):
@@ -246,14 +265,38 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
     return out
 
 
+def _has_values(row: list[GridCell]) -> bool:
+    return any((t := parse_token(c.text)) is not None and not t.blank for c in row if c.text)
+
+
+def _is_header_row(row: list[GridCell]) -> bool:
+    """A row of the table's header (repeated at the top of a continuation page): header words, the
+    table-3 note, or wrapped fragments of them — no values and no row label of the format."""
+    texts = [c.text for c in row if c.text]
+    if not texts or _has_values(row):
+        return False
+    return lab.has_any(texts, L.T3_HEADER_WORDS + L.T4_HEADER_WORDS + L.T2_HEADERS_ANY) or not any(
+        lab.t3_row_code(t, None) or lab.t3_group_code(t) or lab.t2_row_code(t) for t in texts)
+
+
 def _continuation_pairs(upper: list[GridCell], lower: list[GridCell]) -> list[tuple[GridCell, GridCell]] | None:
     """(upper label cell, lower cell) pairs to join, or None when the rows do not line up."""
     upper_labels = [c for c in upper if parse_token(c.text) is None]
     if not upper_labels:
         return None
-    if len(lower) == 1 and lower[0].col == 0:
+    if len(lower) == 1 and lower[0].col == 0 and lower[0].bbox is None:
         # a table read from word positions: the rest of the leaf label, alone on the next page
         return [(upper_labels[-1], lower[0])]
+    if all(c.bbox is not None for c in upper_labels + lower) and any(c.text for c in lower):
+        # by position: each piece of text under the label cell it continues (same column on the page)
+        pairs = []
+        for c in (c for c in lower if c.text):
+            above = [u for u in upper_labels if abs(u.bbox[0] - c.bbox[0]) <= 6 or u.bbox[0] - 6 <= c.bbox[0] < u.bbox[2]]
+            if not above:
+                break
+            pairs.append((above[-1], c))
+        else:
+            return pairs
     # Under a vertically merged label the upper part has no cell (None); the lower part, on a new
     # page, repeats that column as an empty cell.
     lower_cols = {c.col: c for c in lower}

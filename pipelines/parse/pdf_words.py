@@ -107,12 +107,13 @@ def _starts_label(text: str) -> bool:
 
 
 HEADER_VOCABULARY = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021 + L.T3_HEADER_WORDS + L.T4_HEADER_WORDS
+HEADER_SET = frozenset(normalise_label(w) for w in HEADER_VOCABULARY + LEAF_HEADERS)
 
 
 def _complete(text: str) -> bool:
     """Label text that is a whole cell already: a header word or a (short, never wrapped) table-2
     row label. The next line in its column starts a new cell even at the same line pitch."""
-    return bool(lab.has_any([text], HEADER_VOCABULARY) or lab.t2_row_code(text))
+    return normalise_label(text) in HEADER_SET or bool(lab.t2_row_code(text))
 
 
 def _label_blocks(words: list[dict[str, Any]]) -> list[_Block]:
@@ -163,29 +164,72 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
             else:
                 row_blocks.append(block)
         else:
-            loose.append((block.top, [GridCell(block.text, 0, 0, page=page_no, bbox=_block_bbox(block))]))
+            cell = GridCell(block.text, 0, 0, page=page_no, bbox=_block_bbox(block))
+            same_line = next((row for top, row in loose if abs(top - block.top) < LINE_TOLERANCE), None)
+            if same_line is not None:  # label cells side by side with no values: one row
+                same_line.append(cell)
+                same_line.sort(key=lambda c: c.bbox[0])
+            else:
+                loose.append((block.top, [cell]))
     ordered: list[tuple[float, list[GridCell]]] = list(loose)
+    in_band: list[tuple[int, GridCell, float]] = []  # (band, value cell, bottom) — for values wrapped in their cell
     for i, ln in enumerate(value_lines):
         row = [GridCell(b.text, 0, 0, page=page_no, bbox=_block_bbox(b)) for b in sorted(own[i], key=lambda b: b.x0)]
         value_words = [w for w in ln.words if w["x1"] > value_left]
-        for b0, b1 in bands:
+        for k, (b0, b1) in enumerate(bands):
             inside = [w for w in value_words if w["x0"] < b1 + BAND_GAP and w["x1"] > b0 - BAND_GAP]
-            bbox = _bbox(inside[0]) if len(inside) == 1 else None
-            row.append(GridCell(clean_cell(" ".join(w["text"] for w in inside)), 0, 0, page=page_no, bbox=bbox))
+            # a unit set apart from its number ("7365447.92 元", justified) belongs to the band on its left
+            inside += [w for w in value_words if _UNIT.match(w["text"]) and w not in inside and w["x0"] >= b1
+                       and (k + 1 == len(bands) or w["x1"] <= bands[k + 1][0] - BAND_GAP)]
+            with_unit = len(inside) == 2 and _UNIT.match(inside[-1]["text"]) is not None
+            bbox = _bbox(inside[0]) if len(inside) == 1 else _union(inside) if with_unit else None
+            text = ("" if with_unit else " ").join(w["text"] for w in inside)
+            cell = GridCell(clean_cell(text), 0, 0, page=page_no, bbox=bbox)
+            row.append(cell)
+            if inside:
+                in_band.append((k, cell, max(w["bottom"] for w in inside)))
         ordered.append((min([anchors[i][0], *(b.top for b in own[i])]), row))
-    # header lines: words in the value area on lines without values
+    # header lines: words in the value area on lines without values (a unit wrapped under its
+    # number — "73802895.90" / "元" in a narrow column — goes back to its cell)
     for ln in lines:
         if ln not in value_lines:
-            words = [w for w in ln.words if w["x1"] > value_left]
+            words = [w for w in ln.words if w["x1"] > value_left and not _wrapped_unit(w, bands, in_band)]
             if words:
-                ordered.append((ln.top, [GridCell(clean_cell(w["text"]), 0, 0, page=page_no) for w in words]))
+                ordered.append((ln.top, [GridCell(clean_cell(w["text"]), 0, 0, page=page_no, bbox=_bbox(w)) for w in words]))
     rows: list[list[GridCell]] = []
     for _top, row in sorted(ordered, key=lambda item: item[0]):
         for c, cell in enumerate(row):
             cell.row, cell.col = len(rows), c
         rows.append(row)
-    # Judged after wrapped labels are joined: numbers in running text are not table rows.
-    return [row for row in rows if _plausible_row(row)]
+    # Judged after wrapped labels are joined: numbers in running text are not table rows. The last
+    # row stays even unrecognised: its label may go on over the page break.
+    return [row for k, row in enumerate(rows) if _plausible_row(row) or (k == len(rows) - 1 and _labelled_values(row))]
+
+
+_UNIT = re.compile(r"^(?:元|万元)$")
+
+
+def _wrapped_unit(word: dict[str, Any], bands: list[tuple[float, float]], in_band: list[tuple[int, GridCell, float]]) -> bool:
+    """Append a unit printed on the line under its number (same column, right below) to that cell."""
+    if not _UNIT.match(word["text"]):
+        return False
+    band = next((k for k, (b0, b1) in enumerate(bands) if word["x0"] < b1 + BAND_GAP and word["x1"] > b0 - BAND_GAP), None)
+    height = word["bottom"] - word["top"]
+    above = [(bottom, cell) for k, cell, bottom in in_band if k == band and 0 <= word["top"] - bottom < height * 1.2]
+    if not above:
+        return False
+    max(above, key=lambda item: item[0])[1].text += word["text"]
+    return True
+
+
+def _union(words: list[dict[str, Any]]) -> tuple[float, float, float, float]:
+    return (round(min(w["x0"] for w in words), 1), round(min(w["top"] for w in words), 1),
+            round(max(w["x1"] for w in words), 1), round(max(w["bottom"] for w in words), 1))
+
+
+def _labelled_values(row: list[GridCell]) -> bool:
+    tokens = [parse_token(c.text) for c in row]
+    return any(t is None for t in tokens) and any(t is not None and not t.blank for t in tokens)
 
 
 def _block_bbox(block: _Block) -> tuple[float, float, float, float]:
@@ -200,7 +244,8 @@ def _plausible_row(row: list[GridCell]) -> bool:
         return True
     labels = [c.text for c, t in zip(row, tokens, strict=True) if t is None]
     leaf = labels[-1] if labels else ""
-    return bool(leaf and (lab.t2_row_code(leaf) or lab.t3_row_code(leaf, None) or lab.t3_group_code(leaf)))
+    # (as the last group's "3.其他", the one label that needs its group to be known)
+    return bool(leaf and (lab.t2_row_code(leaf) or lab.t3_row_code(leaf, "3.3.6") or lab.t3_group_code(leaf)))
 
 
 def _nearest(columns: dict[int, GridCell], x0: float) -> GridCell | None:
@@ -210,6 +255,23 @@ def _nearest(columns: dict[int, GridCell], x0: float) -> GridCell | None:
 
 def _bbox(w: dict[str, Any]) -> tuple[float, float, float, float]:
     return (round(w["x0"], 1), round(w["top"], 1), round(w["x1"], 1), round(w["bottom"], 1))
+
+
+MARGIN_SHARE = 0.12  # page numbers sit in the top or bottom 12 % of the page
+
+
+def _is_page_number(line: _Line, page: Any) -> bool:
+    """A page number ("— 3 —", "3"): at most three words, in the top or bottom margin or centred
+    with dashes. A table row of blanks and one number ("— — — 0") is not one."""
+    text = " ".join(w["text"] for w in line.words)
+    if len(line.words) > 3 or not PAGE_FOOTER.match(text):
+        return False
+    height, width = getattr(page, "height", None), getattr(page, "width", None)
+    if not height or not width:
+        return True
+    in_margin = line.top > height * (1 - MARGIN_SHARE) or line.words[-1]["bottom"] < height * MARGIN_SHARE
+    middle = (line.words[0]["x0"] + line.words[-1]["x1"]) / 2
+    return in_margin or (bool(re.search(r"[-—–]", text)) and abs(middle - width / 2) < width * 0.1)
 
 
 def page_has_table_text(text: str) -> bool:
@@ -235,7 +297,7 @@ def word_grids(page: Any, page_no: int, first_index: int,
         segment.clear()
 
     for ln in lines:
-        if PAGE_FOOTER.match(" ".join(w["text"] for w in ln.words)):  # "— 3 —", not a row of digits
+        if _is_page_number(ln, page):  # "— 3 —" in the margin; a lone "0" in a table row is a value
             continue
         if _breaks_segment(ln):
             flush()

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from pipelines.parse.legacy import convert_with_soffice
+from tests.forge import layouts
 from tests.forge.render import render_html, render_text
 from tests.forge.truths import make_truth
 from tests.forge.word import WordVariant, render_docx
@@ -112,13 +113,42 @@ def generate(out: Path, samples_out: Path | None = None, convert: bool = True) -
     return written
 
 
+def generate_layouts(out: Path, convert: bool = True) -> list[Path]:
+    """The layout corpus (tests/forge/layouts.py): named variants in every medium and random
+    combinations of layout dimensions, each with its truth (plus the layout and medium it was
+    drawn with). As for the main corpus, PDFs are printed by LibreOffice and the manifest records
+    the sha256 of the .docx each is printed from."""
+    out.mkdir(parents=True, exist_ok=True)
+    written, manifest = [], {}
+    for doc in layouts.plan():
+        truth = make_truth(doc.seed, doc.fmt_name, doc.blank, doc.error)
+        truth["layout"], truth["medium"] = doc.spec.describe(), doc.medium
+        data = layouts.render_doc(truth, doc)
+        path = out / f"{doc.name}.{EXTENSIONS[doc.medium]}"
+        if doc.medium == "pdf":
+            manifest[path.name] = {"printed_from_docx_sha256": hashlib.sha256(data).hexdigest(), "variant": doc.name}
+            if convert:
+                path.write_bytes(convert_with_soffice(data, "docx", "pdf", doc.name))
+                written.append(path)
+        else:
+            path.write_bytes(data)
+            written.append(path)
+        (out / f"{doc.name}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return written
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--samples-out", type=Path, help="folder for the documents shipped as the default run's samples")
+    ap.add_argument("--layouts-out", type=Path, help="folder for the layout corpus (random layout combinations)")
     args = ap.parse_args()
     for p in generate(args.out, args.samples_out):
         print(p)
+    if args.layouts_out:
+        for p in generate_layouts(args.layouts_out):
+            print(p)
 
 
 if __name__ == "__main__":

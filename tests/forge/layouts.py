@@ -132,8 +132,14 @@ def _repeat_as_header(row: Any) -> None:
 def _add_table(document: Any, rows: Layout, n_cols: int, spec: LayoutSpec, header_rows: int, label_cols: int) -> None:
     table = document.add_table(rows=len(rows), cols=n_cols)
     _table_borders(table, spec.ruling)
+    # python-docx's table.cell() lays out the whole table on every call: take the cells once, set
+    # widths before merging (a merge adds up the widths it swallows), then merge.
+    cells = table._cells
     if spec.label_mm and label_cols:
         table.autofit = False
+        for r in range(len(rows)):
+            for c in range(n_cols):
+                cells[r * n_cols + c].width = Mm(spec.label_mm) if c < label_cols else Mm(14)
     occupied: set[tuple[int, int]] = set()
     valign = {"top": WD_CELL_VERTICAL_ALIGNMENT.TOP, "center": WD_CELL_VERTICAL_ALIGNMENT.CENTER,
               "bottom": WD_CELL_VERTICAL_ALIGNMENT.BOTTOM}[spec.valign]
@@ -142,9 +148,9 @@ def _add_table(document: Any, rows: Layout, n_cols: int, spec: LayoutSpec, heade
         for text, rs, cs in row:
             while (r, c) in occupied:
                 c += 1
-            cell = table.cell(r, c)
+            cell = cells[r * n_cols + c]
             if rs > 1 or cs > 1:
-                cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+                cell = cell.merge(cells[(r + rs - 1) * n_cols + c + cs - 1])
             cell.text = text
             cell.vertical_alignment = valign
             if spec.ruling == "three_line" and r + rs == header_rows:
@@ -153,10 +159,6 @@ def _add_table(document: Any, rows: Layout, n_cols: int, spec: LayoutSpec, heade
                 for dc in range(cs):
                     occupied.add((r + dr, c + dc))
             c += cs
-    if spec.label_mm and label_cols:
-        for r in range(len(rows)):
-            for c in range(n_cols):
-                table.cell(r, c).width = Mm(spec.label_mm) if c < label_cols else Mm(14)
     if spec.repeat_header:
         for r in range(header_rows):
             _repeat_as_header(table.rows[r])
@@ -283,3 +285,74 @@ def render_text(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes
             lines += _text_rows(layout, 5 if caption else widths[s])
         lines.append("")
     return "\n".join(lines).encode("utf-8")
+
+
+# --- the committed layout corpus -------------------------------------------------------------------
+
+# The listed variants, each rendered to every medium (a PDF is printed from the DOCX by LibreOffice).
+NAMED: dict[str, LayoutSpec] = {
+    "rephead-ruled": LayoutSpec(ruling="full", repeat_header=True, narrative_paragraphs=9),
+    "rephead-unruled": LayoutSpec(ruling="none", repeat_header=True, narrative_paragraphs=6),
+    "wrap-first": LayoutSpec(ruling="none", label_mm=12, valign="top", narrative_paragraphs=2),
+    "wrap-middle": LayoutSpec(ruling="none", label_mm=12, valign="center", narrative_paragraphs=3),
+    "wrap-last": LayoutSpec(ruling="none", label_mm=12, valign="bottom", narrative_paragraphs=4),
+    "threeline": LayoutSpec(ruling="three_line", label_mm=16, valign="center", narrative_paragraphs=5),
+    "frame": LayoutSpec(ruling="frame", label_mm=16, repeat_header=True, narrative_paragraphs=7),
+    "t4split": LayoutSpec(ruling="full", t4_split=True),
+    "titlewrap": LayoutSpec(title_wrap=True, narrative_paragraphs=2),
+    "wps-like": LayoutSpec(ruling="full", font_pt=12.0, line_spacing=1.5, label_mm=22, valign="bottom",
+                           narrative_paragraphs=3),
+}
+MEDIA = ("html", "text", "docx", "pdf")
+RANDOM_SEED = 2026
+RANDOM_COUNT = 64
+FORMATS = ("2021", "2019", "hybrid")
+BLANKS = ("zeros", "blank", "slash", "dash")
+ERRORS = (None, None, "t3_total", "t4_total")
+
+
+@dataclass(frozen=True)
+class LayoutDoc:
+    name: str
+    seed: int
+    fmt_name: str
+    blank: str
+    error: str | None
+    spec: LayoutSpec
+    medium: str
+    break_at: int  # HTML/text: the data row of table 3 a repeated header is printed before
+
+
+def plan() -> list[LayoutDoc]:
+    """Every document of the layout corpus: the named variants in every medium, then random
+    combinations of every dimension (layout, medium, format, blank tokens, deliberate errors)."""
+    rnd = random.Random(RANDOM_SEED)
+    docs = []
+    for k, (variant, spec) in enumerate(NAMED.items()):
+        for m, medium in enumerate(MEDIA):
+            seed = 500 + 10 * k + m
+            fmt_name, blank, error = FORMATS[seed % 3], BLANKS[seed % 4], ERRORS[(k + m) % 4]
+            docs.append(LayoutDoc(f"layout-{variant}-{medium}", seed, fmt_name, blank, error, spec, medium, 5 + k))
+    for i, spec in enumerate(draw_specs(RANDOM_SEED, RANDOM_COUNT)):
+        medium = rnd.choice(("pdf", "pdf", "pdf", "docx", "html", "text"))
+        docs.append(LayoutDoc(f"layout-random-{i:02d}-{medium}", 1000 + i, rnd.choice(FORMATS), rnd.choice(BLANKS),
+                              rnd.choice(ERRORS), spec, medium, rnd.randint(1, 20)))
+    return docs
+
+
+def render_doc(truth: dict[str, Any], doc: LayoutDoc) -> bytes:
+    """The document's bytes; for a PDF, the DOCX it is printed from."""
+    if doc.medium == "html":
+        return render_html(truth, doc.spec, doc.break_at)
+    if doc.medium == "text":
+        return render_text(truth, doc.spec, doc.break_at)
+    return render_docx(truth, doc.spec)
+
+
+def expected_violations(truth: dict[str, Any]) -> list[tuple[str, list[str], float, float]]:
+    """The publisher errors the report prints: the format's rules over the true cells, blanks
+    skipped — what the parser must report, rule, cells, expected and found."""
+    from schemas import rules
+
+    return sorted((r.rule, r.cells, r.expected, r.found) for r in rules.evaluate(truth["cells"], truth["table_formats"])
+                  if r.status == "violated")
