@@ -51,10 +51,12 @@ def test_layout_document_exact(doc) -> None:  # noqa: ANN001 - a LayoutDoc
 
 
 @pytest.mark.parametrize("name", ["layout-rephead-ruled-pdf", "layout-rephead-unruled-pdf", "layout-frame-pdf",
-                                  "layout-wrap-first-pdf", "layout-wrap-middle-pdf", "layout-wrap-last-pdf"])
+                                  "layout-wrap-first-pdf", "layout-wrap-middle-pdf", "layout-wrap-last-pdf",
+                                  "layout-rotated-pdf", "layout-rotated-cw-unruled-pdf"])
 def test_pdf_provenance_points_at_the_printed_number(name: str) -> None:
-    """Every value cell's page and bounding box hold its printed token — including the first data
-    row after a page break under a repeated header, and rows whose labels wrap."""
+    """Every value cell's page and bounding box (in the page's own coordinates) hold its printed
+    token — including the first data row after a page break under a repeated header, rows whose
+    labels wrap, and tables printed turned by 90° on a portrait page."""
     path = _doc(name)
     result = parse_path(path)
     pdf = pdfium.PdfDocument(path.read_bytes())
@@ -74,6 +76,8 @@ def test_pdf_provenance_points_at_the_printed_number(name: str) -> None:
         if key.startswith("3."):
             pages_with_t3.add(cell.page)
     assert checked >= 100 and len(pages_with_t3) >= 2  # table 3 crosses a page break in each of these
+    if "rotated" in name:
+        assert all(pdf[p - 1].get_size()[0] < pdf[p - 1].get_size()[1] for p in pages_with_t3)  # portrait pages
     pdf.close()
 
 

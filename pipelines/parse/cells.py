@@ -198,7 +198,7 @@ def _convert(d: fmt.CellDef, tok: Token, out: CellExtraction) -> tuple[Any, Deci
         return None, None
     num = tok.value
     if d.kind == "text_amount":
-        return tok.raw.strip(), num
+        return "".join(tok.raw.split()), num  # as printed, less layout spacing ("7274848.23 元")
     if d.kind == "decimal":
         return float(num), num
     if num != num.to_integral_value():

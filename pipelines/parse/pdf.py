@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pdfplumber
@@ -25,9 +26,9 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from pipelines.parse import labels as lab
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
-from pipelines.parse.normalize import clean_cell, normalise_label, strip_ordinal
+from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.pdf_pages import PdfiumPage
-from pipelines.parse.pdf_words import HEADER_VOCABULARY, PAGE_FOOTER, page_has_table_text, word_grids
+from pipelines.parse.pdf_words import HEADER_VOCABULARY, ORDINAL, PAGE_FOOTER, page_has_table_text, word_grids
 from pipelines.parse.tokens import parse_token
 from schemas import labels as L
 
@@ -38,6 +39,7 @@ _TABLE_WORDS = re.compile(r"信息内容|申请人情况|本年制发件数|本�
 # A line that ends in numbers only: a table row as a text layer gives it, not a sentence.
 _ROW_LINE = re.compile(r"(?m)^[^\d\n]{0,40}?(?:\s|^)(?:\d+(?:\.\d+)?|/|—)(?:\s+(?:\d+(?:\.\d+)?|/|—))*\s*$")
 MIN_TEXT_CHARS_PER_PAGE = 20
+Box = tuple[float, float, float, float]
 
 
 def _pdf_text_problem(text: str, pages: int) -> str | None:
@@ -90,7 +92,10 @@ class PdfParser:
             raise ParseError("needs_ocr", f"no usable text layer on {len(texts)} page(s) (scanned?); OCR needed", name)
         if problem == "unreadable_text":
             raise ParseError("unreadable_text", "the text layer is (cid:N) glyphs or private-use characters", name)
-        grids = join_rows_split_by_page_break(self._grids(data, name, texts))
+        grids, turned = self._grids(data, name, texts)
+        grids = join_rows_split_by_page_break(grids)  # (in the upright frame: labels line up by x)
+        for cell in (c for g in grids for row in g.rows for c in row if c.page in turned and c.bbox):
+            cell.bbox = turned[cell.page](cell.bbox)  # provenance in the page's own coordinates
         lines = [ln.strip() for t in texts for ln in t.splitlines() if not PAGE_FOOTER.match(ln)]
         titles = [clean_cell(x) for x in lines[:15] if x.strip()]
         # Title lines are often wrapped: also offer the first lines joined.
@@ -106,8 +111,11 @@ class PdfParser:
             raise ParseError("corrupt_pdf", f"pdfplumber could not read the file ({type(err).__name__}: {err})", name) from err
 
     @staticmethod
-    def _grids(data: bytes, name: str, texts: list[str]) -> list[Grid]:
+    def _grids(data: bytes, name: str, texts: list[str]) -> tuple[list[Grid], dict[int, Callable[[Box], Box]]]:
+        """Grids in reading order, and for pages read turned upright (a rotated table) the mapping of
+        their boxes back to the page's own coordinates."""
         grids: list[Grid] = []
+        turned: dict[int, Callable[[Box], Box]] = {}
         in_table, bands, previous = False, [], -2
         with _TablePages(data, name) as pages:
             for i in table_pages(texts):
@@ -129,7 +137,9 @@ class PdfParser:
                     if not grid.caption and i > 0 and _first_on_page(words, t.bbox, page.height):
                         grid.caption = _last_line(texts[i - 1])  # the caption stayed on the page before
                     grids.append(grid)
-        return grids
+                if getattr(page, "rotated", 0):
+                    turned[page_no] = page.page_bbox
+        return grids, turned
 
 
 class _TablePages:
@@ -232,7 +242,7 @@ def _is_continuation(row: list[GridCell]) -> bool:
         return False
     for text in labels:
         n = normalise_label(text)
-        if (strip_ordinal(n) != n or lab.t2_row_code(text) or lab.t2_caption_block(text) or lab.t3_group_code(text)
+        if (ORDINAL.match(n) or lab.t2_row_code(text) or lab.t2_caption_block(text) or lab.t3_group_code(text)
                 or lab.section_code(text) or lab.has_any([text], HEADER_VOCABULARY)):
             return False
     return True

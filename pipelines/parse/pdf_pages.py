@@ -8,8 +8,11 @@ points. ``PdfiumPage`` hands them to pdfplumber's own ``TableFinder`` and word e
 pdfplumber's coordinate system (origin top-left, in points), so the table algorithm — and every
 bbox we store as provenance — is pdfplumber's.
 
-Pages PDFium describes in ways this adapter does not model (rotated pages) report ``supported =
-False``; the parser then uses pdfplumber's own pdfminer pages.
+A table printed rotated by 90° on a portrait page (text running bottom-to-top or top-to-bottom: the
+characters' matrices say so) is turned upright here — characters and ruling lines mapped into the
+page as it reads — so the table finder and the word grids see an upright table; bboxes are then in
+that upright frame (``rotated`` says by how much). Pages with a /Rotate attribute report
+``supported = False``; the parser then uses pdfplumber's own pdfminer pages.
 """
 
 from __future__ import annotations
@@ -49,8 +52,38 @@ class PdfiumPage:
         self.width, self.height = right - left, top - bottom
         self.bbox = (0.0, 0.0, self.width, self.height)
         self.supported = page.get_rotation() == 0
+        self.rotated = 0  # degrees the content was turned to read upright (0, 90 or -90)
+        self._directions: list[int] = []
         self.chars = self._read_chars(page)
         self.edges = self._read_edges(page)
+        self._upright()
+
+    # -- rotated content ------------------------------------------------------------------------
+    def _upright(self) -> None:
+        """Turn a page whose text mostly runs vertically (a rotated table) upright."""
+        if not self._directions:
+            return
+        turned = max((90, -90), key=self._directions.count)
+        if self._directions.count(turned) * 2 <= len(self._directions):
+            return
+        w, h = self.width, self.height
+
+        def point(x: float, y: float) -> tuple[float, float]:
+            # text running bottom-to-top (content turned +90°): turn the page 90° clockwise to read it
+            return (h - y, x) if turned == 90 else (y, w - x)
+
+        for ch in self.chars:
+            (ax, ay), (bx, by) = point(ch["x0"], ch["top"]), point(ch["x1"], ch["bottom"])
+            x0, x1, y0, y1 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+            ch.update({"x0": x0, "x1": x1, "top": y0, "bottom": y1, "doctop": y0, "width": x1 - x0, "height": y1 - y0})
+        edges: list[dict[str, Any]] = []
+        for e in self.edges:
+            self._add_edge(point(e["x0"], e["top"]), point(e["x1"], e["bottom"]), edges)
+        self.edges = edges
+        self.chars.sort(key=lambda ch: (round(ch["top"]), ch["x0"]))
+        self.width, self.height = h, w
+        self.bbox = (0.0, 0.0, self.width, self.height)
+        self.rotated = turned
 
     # -- characters -------------------------------------------------------------------------
     def _read_chars(self, page: pdfium.PdfPage) -> list[dict[str, Any]]:
@@ -70,6 +103,10 @@ class PdfiumPage:
             x0, x1 = rect.left - self._left, rect.right - self._left
             y0, y1 = self._top - rect.top, self._top - rect.bottom
             pdfium_c.FPDFText_GetMatrix(raw, i, ctypes.byref(m))
+            if abs(m.a) < 0.1 * abs(m.b):  # the glyph's baseline runs vertically
+                self._directions.append(90 if m.b > 0 else -90)
+            elif abs(m.b) < 0.1 * abs(m.a):
+                self._directions.append(0)
             size = pdfium_c.FPDFText_GetFontSize(raw, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
             if x1 - x0 > 1.5 * size + 1 or y1 - y0 > 1.5 * size + 1:
                 # PDFium's loose box (font ascent/descent and advance) comes out unscaled for text
@@ -127,6 +164,17 @@ class PdfiumPage:
             top, bottom = min(y0, y1), max(y0, y1)
             edges.append({"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0.0, "height": bottom - top,
                           "orientation": "v", "object_type": "line"})
+
+    def page_bbox(self, bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        """A box read in the upright frame, back in the page's own coordinates (for provenance)."""
+        if not self.rotated:
+            return bbox
+        x0, top, x1, bottom = bbox
+        if self.rotated == 90:  # upright (x', y') = (h - y, x), h = the page's own height = our width
+            box = (top, self.width - x1, bottom, self.width - x0)
+        else:  # upright (x', y') = (y, w - x), w = the page's own width = our height
+            box = (self.height - bottom, x0, self.height - top, x1)
+        return tuple(round(v, 1) for v in box)  # type: ignore[return-value]
 
     # -- the pdfplumber calls the parser makes ----------------------------------------------
     def find_tables(self, table_settings: dict[str, Any] | None = None) -> list[Table]:

@@ -58,13 +58,18 @@ def _breaks_segment(line: _Line) -> bool:
     return bool(lab.section_code(text) or lab.t2_caption_block(text))
 
 
+def _leaf_header(text: str) -> bool:
+    """A leaf column header, or its first line when it wraps in a narrow column ("社会公益组" / "织")."""
+    n = normalise_label(text)
+    return n in LEAF_HEADERS or (len(n) >= 3 and any(h.startswith(n) for h in LEAF_HEADERS))
+
+
 def _bands(lines: list[_Line], carried: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Column bands: x-ranges of value words, plus leaf header words (a column that is blank in
     every row still has its header). When every band fits a band of the table continued from the
     previous page, that table's bands are kept, so a page of mostly blank cells keeps its columns."""
     spans = [(w["x0"], w["x1"]) for ln in lines for w in ln.values()]
-    spans += [(w["x0"], w["x1"]) for ln in lines if not ln.values() for w in ln.words
-              if normalise_label(w["text"]) in LEAF_HEADERS]
+    spans += [(w["x0"], w["x1"]) for ln in lines if not ln.values() for w in ln.words if _leaf_header(w["text"])]
     bands: list[list[float]] = []
     for x0, x1 in sorted(spans):
         if bands and x0 <= bands[-1][1] + BAND_GAP:
@@ -98,12 +103,12 @@ class _Block:
 
 
 # An ordinal with its mark (一、 （三） 2. 2、): "三类内部事务信息" wrapped onto a line starts with 三 too.
-_ORDINAL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[.、．](?!\d))")
+ORDINAL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[.、．](?!\d))")
 
 
 def _starts_label(text: str) -> bool:
     """A word that begins a label of its own: an ordinal (一、 （三） 2.), a heading or a caption."""
-    return bool(_ORDINAL.match(text) or lab.section_code(text) or lab.t2_caption_block(text))
+    return bool(ORDINAL.match(text) or lab.section_code(text) or lab.t2_caption_block(text))
 
 
 HEADER_VOCABULARY = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021 + L.T3_HEADER_WORDS + L.T4_HEADER_WORDS
@@ -294,6 +299,11 @@ def word_grids(page: Any, page_no: int, first_index: int,
         if any(any(parse_token(c.text) is not None for c in row) for row in rows):
             grids.append(Grid(first_index + len(grids), rows))
             bands = found
+        elif segment and carried and not grids:
+            # the top of a page continuing a table, before a caption: the rest of a label cut by the
+            # page break ("其他对外管理服务事" / "项") — kept for joining to the row above
+            grids.append(Grid(first_index, [[GridCell(clean_cell(w["text"]), r, c, page=page_no, bbox=_bbox(w))
+                                              for c, w in enumerate(ln.words)] for r, ln in enumerate(segment)]))
         segment.clear()
 
     for ln in lines:

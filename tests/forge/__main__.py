@@ -128,7 +128,8 @@ def generate_layouts(out: Path, convert: bool = True) -> list[Path]:
         if doc.medium == "pdf":
             manifest[path.name] = {"printed_from_docx_sha256": hashlib.sha256(data).hexdigest(), "variant": doc.name}
             if convert:
-                path.write_bytes(convert_with_soffice(data, "docx", "pdf", doc.name))
+                printed = convert_with_soffice(data, "docx", "pdf", doc.name)
+                path.write_bytes(layouts.rotate_pages(printed, doc.spec.rotate) if doc.spec.rotate else printed)
                 written.append(path)
         else:
             path.write_bytes(data)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import html as h
 import io
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import docx
+import pypdfium2 as pdfium
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -44,6 +46,7 @@ class LayoutSpec:
     font_pt: float = 10.0
     line_spacing: float = 1.0
     narrative_paragraphs: int = 1  # pushes table 3 across a page break at different rows
+    rotate: int = 0  # PDF: pages laid out landscape, printed turned by ±90° on portrait pages
 
     def describe(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,11 +55,14 @@ class LayoutSpec:
 def draw_specs(seed: int, n: int) -> list[LayoutSpec]:
     """``n`` layouts, every dimension drawn independently (reproducible for ``seed``)."""
     rnd = random.Random(seed)
-    return [LayoutSpec(ruling=rnd.choice(RULINGS), repeat_header=rnd.random() < 0.6,
+    specs = [LayoutSpec(ruling=rnd.choice(RULINGS), repeat_header=rnd.random() < 0.6,
                        label_mm=rnd.choice((0, 0, 12, 16, 22)), valign=rnd.choice(VALIGNS),
                        t4_split=rnd.random() < 0.5, title_wrap=rnd.random() < 0.5,
                        font_pt=rnd.choice((9.0, 10.0, 10.5, 12.0)), line_spacing=rnd.choice((1.0, 1.15, 1.5)),
                        narrative_paragraphs=rnd.randint(1, 12)) for _ in range(n)]
+    # drawn from a stream of its own, so adding the dimension left the other draws as they were
+    turn = random.Random(seed + 1)
+    return [replace(spec, rotate=turn.choice((0, 0, 0, 0, 0, 90, -90))) for spec in specs]
 
 
 def title_lines(truth: dict[str, Any], spec: LayoutSpec) -> list[str]:
@@ -173,6 +179,9 @@ def render_docx(truth: dict[str, Any], spec: LayoutSpec) -> bytes:
     normal.paragraph_format.line_spacing = spec.line_spacing
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
+    if spec.rotate:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(20))
     _page_footer(section)
@@ -196,6 +205,23 @@ def render_docx(truth: dict[str, Any], spec: LayoutSpec) -> bytes:
     buf = io.BytesIO()
     document.save(buf)
     return _fixed_zip(buf.getvalue())
+
+
+def rotate_pages(pdf: bytes, angle: int) -> bytes:
+    """Each landscape page placed on a portrait page turned by ``angle`` degrees (90: text runs
+    bottom-to-top; -90: top-to-bottom) — a rotated table as a PDF printer or scanner app leaves it."""
+    src, dst = pdfium.PdfDocument(pdf), pdfium.PdfDocument.new()
+    for i in range(len(src)):
+        w, h = src[i].get_size()
+        form = src.page_as_xobject(i, dst).as_pageobject()
+        turn = pdfium.PdfMatrix().rotate(abs(angle), ccw=angle > 0)
+        form.transform(turn.translate(h, 0) if angle > 0 else turn.translate(0, w))
+        page = dst.new_page(h, w)
+        page.insert_obj(form)
+        page.gen_content()
+    buf = io.BytesIO()
+    dst.save(buf)
+    return buf.getvalue()
 
 
 # --- HTML and text ---------------------------------------------------------------------------------
@@ -302,6 +328,8 @@ NAMED: dict[str, LayoutSpec] = {
     "titlewrap": LayoutSpec(title_wrap=True, narrative_paragraphs=2),
     "wps-like": LayoutSpec(ruling="full", font_pt=12.0, line_spacing=1.5, label_mm=22, valign="bottom",
                            narrative_paragraphs=3),
+    "rotated": LayoutSpec(ruling="full", rotate=90, narrative_paragraphs=3),
+    "rotated-cw-unruled": LayoutSpec(ruling="none", rotate=-90, label_mm=16, valign="center", narrative_paragraphs=2),
 }
 MEDIA = ("html", "text", "docx", "pdf")
 RANDOM_SEED = 2026
