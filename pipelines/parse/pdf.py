@@ -236,16 +236,28 @@ def _is_label(text: str) -> bool:
 
 def _is_continuation(row: list[GridCell]) -> bool:
     """The lower part of a table row that Word/WPS split at a page break: no values, and label text
-    that is not the start of a row of its own (no ordinal, not a table-2 row or table-3 group)."""
+    that does not start a row of its own (no ordinal, caption, heading or header word). Text that
+    reads as a label by itself ("无法提供" under "（四）") may still be a lower part: the join decides
+    by what is above it (``_completes``)."""
     labels = [c.text for c in row if c.text and parse_token(c.text) is None]
     if not labels or any(parse_token(c.text) is not None and not parse_token(c.text).blank for c in row if c.text):
         return False
     for text in labels:
         n = normalise_label(text)
-        if (ORDINAL.match(n) or lab.t2_row_code(text) or lab.t2_caption_block(text) or lab.t3_group_code(text)
-                or lab.section_code(text) or lab.has_any([text], HEADER_VOCABULARY)):
+        if ORDINAL.match(n) or lab.t2_caption_block(text) or lab.section_code(text) or lab.has_any([text], HEADER_VOCABULARY):
             return False
     return True
+
+
+def _label_code(text: str) -> str | None:
+    return lab.t3_row_code(text, None) or lab.t3_group_code(text) or lab.t2_row_code(text)
+
+
+def _completes(pairs: list[tuple[GridCell, GridCell]]) -> bool:
+    """Joining never glues two different labels of the format ("2.没有现成信息需要" + "另行制作" name
+    one row and are joined; "（二）部分公开…" + "无法提供" would name two)."""
+    codes = [(_label_code(upper.text), _label_code(lower.text)) for upper, lower in pairs]
+    return not any(a and b and a != b for a, b in codes)
 
 
 def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
@@ -261,7 +273,7 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
                 if _has_values(row):
                     break  # the first data row: nothing above it continued the last page's row
                 pairs = _continuation_pairs(prev.rows[-1], row) if _is_continuation(row) else None
-                if pairs is not None:
+                if pairs is not None and _completes(pairs):
                     for upper, lower in pairs:
                         upper.text = upper.text + lower.text
                     del grid.rows[i]

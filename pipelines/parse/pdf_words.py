@@ -262,7 +262,7 @@ def _bbox(w: dict[str, Any]) -> tuple[float, float, float, float]:
     return (round(w["x0"], 1), round(w["top"], 1), round(w["x1"], 1), round(w["bottom"], 1))
 
 
-MARGIN_SHARE = 0.12  # page numbers sit in the top or bottom 12 % of the page
+MARGIN_SHARE = 0.06  # a bare page number sits in the top or bottom 6 % of the page (a table can start at 7 %)
 
 
 def _is_page_number(line: _Line, page: Any) -> bool:
