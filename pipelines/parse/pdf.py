@@ -123,18 +123,17 @@ class PdfParser:
                 if previous != i - 1:
                     in_table, bands = False, []
                 previous = i
-                tables = [t for t in page.find_tables() if _fully_ruled(t)]
+                tables = [(t, rows) for t in page.find_tables() if _fully_ruled(rows := t.extract())]
                 if not tables and (in_table or page_has_table_text(texts[i])):
                     found, bands = word_grids(page, page_no, len(grids), bands)  # no ruling lines
                     grids += found
                     in_table = bool(found)  # a borderless table may go on over the next page
                 else:
                     in_table, bands = bool(tables), []
-                words = page.extract_words(x_tolerance=3, y_tolerance=2) if tables else []
-                for t in tables:
-                    grid = _table_grid(t, len(grids), page_no)
-                    grid.caption = caption_above(words, t.bbox)
-                    if not grid.caption and i > 0 and _first_on_page(words, t.bbox, page.height):
+                for t, rows in tables:
+                    grid = _table_grid(t, rows, len(grids), page_no)
+                    grid.caption = caption_above(page.chars, t.bbox)
+                    if not grid.caption and i > 0 and _first_on_page(page.chars, t.bbox, page.height):
                         grid.caption = _last_line(texts[i - 1])  # the caption stayed on the page before
                     grids.append(grid)
                 if getattr(page, "rotated", 0):
@@ -177,11 +176,11 @@ class _TablePages:
             raise ParseError("corrupt_pdf", f"pdfplumber could not read the file ({type(err).__name__}: {err})", self.name) from err
 
 
-def _fully_ruled(table: Table) -> bool:
+def _fully_ruled(rows: list[list[str | None]]) -> bool:
     """A table whose ruling separates every value: no cell holds two numbers. A frame drawn only
     around the table, or a 三线表's few horizontal rules, give the line finder "tables" whose cells
     hold whole rows or columns of numbers; those pages are read from word positions instead."""
-    for row in table.extract():
+    for row in rows:
         for text in row:
             if text and sum(1 for part in text.split() if parse_token(part) is not None and not _is_label(part)) >= 2:
                 return False
@@ -191,22 +190,22 @@ def _fully_ruled(table: Table) -> bool:
 CAPTION_GAP = 30.0  # pt: a caption sits right above its table
 
 
-def caption_above(words: list[dict[str, Any]], bbox: tuple[float, float, float, float]) -> str:
+def caption_above(chars: list[dict[str, Any]], bbox: tuple[float, float, float, float]) -> str:
     """The line of text just above a ruled table and overlapping it horizontally (e.g. 行政复议 over
-    one of table 4's sub-tables), or ''."""
+    one of table 4's sub-tables), or '' — from the page's characters (cheaper than its words)."""
     x0, top, x1, _ = bbox
-    above = [w for w in words if w["bottom"] <= top + 1 and top - w["bottom"] < CAPTION_GAP and w["x1"] > x0 and w["x0"] < x1]
+    above = [c for c in chars if c["bottom"] <= top + 1 and top - c["bottom"] < CAPTION_GAP and c["x1"] > x0 and c["x0"] < x1]
     if not above:
         return ""
-    last = max(w["bottom"] for w in above)
-    line = sorted((w for w in above if abs(w["bottom"] - last) < 3), key=lambda w: w["x0"])
-    text = clean_cell("".join(w["text"] for w in line))
+    last = max(c["bottom"] for c in above)
+    line = sorted((c for c in above if abs(c["bottom"] - last) < 3), key=lambda c: c["x0"])
+    text = clean_cell("".join(c["text"] for c in line))
     return "" if PAGE_FOOTER.match(text) else text
 
 
-def _first_on_page(words: list[dict[str, Any]], bbox: tuple[float, float, float, float], height: float) -> bool:
+def _first_on_page(chars: list[dict[str, Any]], bbox: tuple[float, float, float, float], height: float) -> bool:
     """Nothing but the page's top margin above the table."""
-    return not any(w["bottom"] <= bbox[1] + 1 and w["top"] > height * 0.08 for w in words)
+    return not any(c["bottom"] <= bbox[1] + 1 and c["top"] > height * 0.08 for c in chars)
 
 
 def _last_line(text: str) -> str:
@@ -214,11 +213,11 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
-def _table_grid(table: Table, index: int, page_no: int) -> Grid:
+def _table_grid(table: Table, extracted: list[list[str | None]], index: int, page_no: int) -> Grid:
     grid = Grid(index=index)
     # extract() assigns chars to cells by their centre, so text touching a ruling line is not read
     # into the neighbouring row; row.cells gives the bboxes for provenance.
-    for r, (row, texts_row) in enumerate(zip(table.rows, table.extract(), strict=True)):
+    for r, (row, texts_row) in enumerate(zip(table.rows, extracted, strict=True)):
         cells: list[GridCell] = []
         for c, (bbox, text) in enumerate(zip(row.cells, texts_row, strict=True)):
             if bbox is None:
