@@ -26,7 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from schemas import format as fmt
-from tests.forge.render import HEADINGS, NARRATIVE, T4_RESULTS, Layout, _tok, t2_layout, t3_layout
+from tests.forge.render import HEADINGS, NARRATIVE, T4_RESULTS, Layout, _tok, t2_layout, t3_layout, t4_layout
 from tests.forge.word import LONG_PARAGRAPH, _fixed_zip, _page_footer
 
 RULINGS = ("full", "three_line", "frame", "none")
@@ -81,17 +81,10 @@ def t4_part_layouts(truth: dict[str, Any]) -> list[tuple[str, Layout]]:
     return out
 
 
-def t4_whole_layout(truth: dict[str, Any]) -> Layout:
-    return [[("行政复议", 1, 5), ("行政诉讼", 1, 10)],
-            [(x, 2, 1) for x in T4_RESULTS] + [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
-            [(x, 1, 1) for x in T4_RESULTS * 2],
-            [(_tok(truth, d.key), 1, 1) for d in fmt.t4_cells()]]
-
-
 def tables(truth: dict[str, Any], spec: LayoutSpec) -> dict[str, list[tuple[str | None, Layout, int]]]:
     """Per section: (caption, layout, grid columns) of each table printed there."""
     t4 = ([(caption, layout, 5) for caption, layout in t4_part_layouts(truth)] if spec.t4_split
-          else [(None, t4_whole_layout(truth), 15)])
+          else [(None, t4_layout(truth), 15)])
     return {"S2": [(None, t2_layout(truth), 4)], "S3": [(None, t3_layout(truth), 10)], "S4": t4}
 
 
