@@ -3,10 +3,11 @@
 Word/WPS tables with borders switched off leave pdfplumber's line-based table finder nothing to
 find. Here a page's words are grouped into lines; runs of lines between headings and captions are
 one table segment; the x-ranges of the segment's value words (numbers, '/', '—') overlap into
-column bands. A line with values becomes a row: its label words (left of the first band) and one
-cell per band, empty where the band has no word (a printed blank). Label text wrapped onto the
-following lines is appended to the label above it in the same label column. Lines of header words
-become rows of labels, so the shared cell step sees the same context as in a ruled table.
+column bands. A line with values becomes a row: one cell per band, empty where the band has no
+word (a printed blank). Label words (left of the first band) form label cells per x column — a
+wrapped label is one cell — and each label cell joins the row whose values lie within its vertical
+span, wherever in the label the values are printed. Label cells beside no values and lines of
+header words stay rows of labels, so the shared cell step sees the same context as in a ruled table.
 """
 
 from __future__ import annotations
@@ -251,11 +252,6 @@ def _plausible_row(row: list[GridCell]) -> bool:
     leaf = labels[-1] if labels else ""
     # (as the last group's "3.其他", the one label that needs its group to be known)
     return bool(leaf and (lab.t2_row_code(leaf) or lab.t3_row_code(leaf, "3.3.6") or lab.t3_group_code(leaf)))
-
-
-def _nearest(columns: dict[int, GridCell], x0: float) -> GridCell | None:
-    near = [k for k in columns if abs(k - x0) <= 6]
-    return columns[min(near, key=lambda k: abs(k - x0))] if near else None
 
 
 def _bbox(w: dict[str, Any]) -> tuple[float, float, float, float]:
