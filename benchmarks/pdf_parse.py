@@ -28,7 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PDFS = [*sorted((REPO.parent / "shared" / "corpus" / "real").glob("*.pdf")),
                 *sorted((REPO / "tests" / "fixtures" / "forge").glob("*.pdf")),
                 *sorted(p for p in (REPO / "tests" / "fixtures" / "forge-layouts").glob("layout-*.pdf")
-                        if not p.name.startswith("layout-random-"))]  # the named layout variants
+                        if not p.name.startswith("layout-random-")),  # the named layout variants
+                *sorted((REPO / "tests" / "fixtures" / "forge-layouts").glob("collection-*.pdf"))]  # 汇编
 
 
 def plain_pdfplumber(data: bytes) -> None:
@@ -81,7 +82,8 @@ def main() -> None:
     console.print(table)
     console.print(f"geometric-mean ratio ours / plain pdfplumber: {statistics.geometric_mean(ratios):.2f} (target ≤ 0.50)")
     for group, members in (("real", [r for p, r in zip(pdfs, ratios, strict=True) if "shared" in p.parts]),
-                           ("layout variants", [r for p, r in zip(pdfs, ratios, strict=True) if p.name.startswith("layout-")])):
+                           ("layout variants", [r for p, r in zip(pdfs, ratios, strict=True) if p.name.startswith("layout-")]),
+                           ("collections", [r for p, r in zip(pdfs, ratios, strict=True) if p.name.startswith("collection-")])):
         if members:
             console.print(f"  {group}: {len(members)} PDFs, ratio {min(members):.2f}–{max(members):.2f}, "
                           f"geometric mean {statistics.geometric_mean(members):.2f}")

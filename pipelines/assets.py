@@ -105,7 +105,8 @@ def parsed_reports(
     # Each document in a worker process under a time and memory limit (pipelines.isolation).
     validated = parse_new(source_documents, known, Limits())
     statuses = Counter(v.status for v in validated)
-    context.add_output_metadata({"parsed": len(validated), "unchanged": len(source_documents) - len(validated),
+    documents = len({v.result.sha256 for v in validated})  # a collection (汇编) gives several reports
+    context.add_output_metadata({"parsed": documents, "reports": len(validated), "unchanged": len(source_documents) - documents,
                                  **{f"status_{k}": v for k, v in statuses.items()}})
     return validated
 

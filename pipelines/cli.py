@@ -26,11 +26,18 @@ def parse(
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=1))
     else:
-        typer.echo(f"{out['document']}: {out['status']} ({vr.status}) {out['agency']} {out['year']} {out['table_formats']}")
-        for v in out["violations"]:
-            typer.echo(f"  [{v['origin']}/{v['severity']}] {v['rule']}: {v['message']}")
-    if out["status"] == "failed":
-        typer.echo(f"error: {out['error']['type']}: {out['error']['message']}", err=True)
+        if vr.parts:
+            typer.echo(f"{out['document']}: a collection of {len(vr.parts)} reports")
+        for part, one in zip(vr.reports(), out.get("parts", [out]), strict=True):
+            pages = f" pages {one['pages'][0]}–{one['pages'][1]}" if one["pages"] else ""
+            typer.echo(f"{'  ' if vr.parts else ''}{one['document']}{pages}: {one['status']} ({part.status}) "
+                       f"{one['agency']} {one['year']} {one['table_formats']}")
+            for v in one["violations"]:
+                typer.echo(f"  [{v['origin']}/{v['severity']}] {v['rule']}: {v['message']}")
+    failed = [one for one in out.get("parts", [out]) if one["status"] == "failed"]
+    for one in failed:
+        typer.echo(f"error: {one['error']['type']}: {one['error']['message']}", err=True)
+    if failed:
         raise typer.Exit(code=2)
 
 

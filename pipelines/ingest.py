@@ -64,9 +64,12 @@ def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | N
     order = {job: i for i, job in enumerate(jobs)}
     done = sorted(parse_isolated(jobs, limits, parse_fn), key=lambda jr: order[jr[0]])
     origin = {ref.sha256: ref.catalog_source for ref in refs if ref.catalog_source}
-    for job, report in done:
-        report.catalog_source = origin.get(job.sha256)
-    return [report for _job, report in done]
+    out = []
+    for job, document in done:
+        for report in document.reports():  # a collection (汇编) loads as one report per agency-year
+            report.catalog_source = origin.get(job.sha256)
+            out.append(report)
+    return out
 
 
 def failed_document_refs(conn: duckdb.DuckDBPyConnection) -> list[DocumentRef]:
@@ -148,6 +151,7 @@ def to_load_batch(validated: list[ValidatedReport], run_id: str | None = None) -
             "parser_errors": sum(1 for i in rows if i["origin"] == "parser" and i["severity"] == "error"),
             "parsed_at": now, "run_id": run_id, "failing_since": now if is_failing(vr) else None,
             "failing_since_run": run_id if is_failing(vr) else None, "catalog_source": vr.catalog_source,
+            "part": r.part, "page_first": r.pages[0] if r.pages else None, "page_last": r.pages[1] if r.pages else None,
         })
         issues += rows
         sections += [{"report_id": vr.report_id, "section_code": k, "text": v} for k, v in r.sections.items()]
@@ -158,7 +162,8 @@ def to_load_batch(validated: list[ValidatedReport], run_id: str | None = None) -
             prov.append(vr.provenance)
     reports = pd.DataFrame(report_rows)
     if not reports.empty:
-        reports["year"] = reports["year"].astype("Int64")
+        for column in ("year", "part", "page_first", "page_last"):
+            reports[column] = reports[column].astype("Int64")
     return LoadBatch(
         reports=reports,
         facts={k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in facts.items()},
@@ -190,8 +195,9 @@ class IngestSummary:
 
 
 def summarize(refs: list[DocumentRef], validated: list[ValidatedReport], fact_rows: dict[str, int], db_path: str) -> IngestSummary:
+    documents = len({v.result.sha256 for v in validated})  # a collection's reports share their document
     return IngestSummary(
-        documents_seen=len(refs), parsed_now=len(validated), skipped_unchanged=len(refs) - len(validated),
+        documents_seen=len(refs), parsed_now=documents, skipped_unchanged=len(refs) - documents,
         by_status=dict(Counter(v.status for v in validated)), fact_rows=fact_rows, db_path=db_path,
     )
 

@@ -32,8 +32,9 @@ def agency_id_for(agency: str) -> str:
     return agency
 
 
-def report_id_for(sha256: str) -> str:
-    return sha256[:16]
+def report_id_for(sha256: str, part: int | None = None) -> str:
+    """One report per document version; the reports of a collection (汇编) are numbered parts of it."""
+    return sha256[:16] if part is None else f"{sha256[:16]}-{part}"
 
 
 @dataclass
@@ -49,6 +50,11 @@ class ValidatedReport:
     review_litigation: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     catalog_source: str | None = None  # set by the ingestion: which catalogue source found the document
+    parts: list[ValidatedReport] = field(default_factory=list)  # a collection's reports, each validated
+
+    def reports(self) -> list[ValidatedReport]:
+        """What the warehouse loads: the reports of a collection, else this one."""
+        return self.parts or [self]
 
     @property
     def agency_id(self) -> str | None:
@@ -124,8 +130,12 @@ def _as_float(v: Any) -> float | None:
 
 
 def validate(result: ParseResult) -> ValidatedReport:
-    report_id = report_id_for(result.sha256)
+    report_id = report_id_for(result.sha256, result.part)
     vr = ValidatedReport(result, report_id, WAREHOUSE_STATUS[result.status], list(result.issues))
+    if result.parts:
+        vr.parts = [validate(p) for p in result.parts]
+        vr.status = "collection"
+        return vr
     if result.status != "parsed":
         return vr
     frames = build_frames(result, report_id)
@@ -156,10 +166,16 @@ def validate(result: ParseResult) -> ValidatedReport:
 def to_contract(vr: ValidatedReport) -> dict[str, Any]:
     """The ``nianbao parse --json`` object."""
     r = vr.result
+    if vr.parts:
+        return {"document": r.document, "sha256": r.sha256, "status": "collection", "media_type": r.media_type,
+                "title": r.title, "warehouse_status": vr.status, "parts": [to_contract(p) for p in vr.parts],
+                "parser_version": r.parser_version}
     return {
         "document": r.document,
         "sha256": r.sha256,
         "status": r.status,
+        "part": r.part,
+        "pages": list(r.pages) if r.pages else None,
         "agency": r.agency,
         "year": r.year,
         "media_type": r.media_type,

@@ -16,7 +16,7 @@ from pipelines.parse.report import parse_path
 from pipelines.validate import validate
 from tests.conftest import REPO
 from tests.forge.__main__ import EXTENSIONS, MANIFEST, generate_layouts
-from tests.forge.layouts import MEDIA, NAMED, RANDOM_COUNT, expected_violations, plan
+from tests.forge.layouts import MEDIA, NAMED, RANDOM_COUNT, collections, expected_violations, plan
 
 LAYOUTS = REPO / "tests" / "fixtures" / "forge-layouts"
 PLAN = plan()
@@ -27,7 +27,7 @@ def _doc(name: str) -> Path:
 
 
 def test_layout_corpus_present() -> None:
-    names = {d.name for d in PLAN}
+    names = {d.name for d in PLAN} | {c.name for c in collections()}  # (collections: tests/test_collections.py)
     assert {p.name.removesuffix(".truth.json") for p in LAYOUTS.glob("*.truth.json")} == names
     assert len([d for d in PLAN if d.name.startswith("layout-random-")]) == RANDOM_COUNT >= 60
     assert {(v, m) for v in NAMED for m in MEDIA} <= {(d.name.split("-", 1)[1].rsplit("-", 1)[0], d.medium) for d in PLAN}

@@ -54,6 +54,11 @@ class ExtractedDocument:
     text: str  # the document's text in reading order, tables included as lines
     grids: list[Grid]
     encoding: str | None = None
+    # Where things are, for splitting a collection (汇编) into its reports: the text line each grid
+    # starts at, when the medium knows it (else it is located from the grid's text), and the page
+    # of every text line (paged media).
+    grid_lines: list[int] = field(default_factory=list)
+    line_pages: list[int] = field(default_factory=list)
 
 
 class MediumParser(Protocol):

@@ -32,16 +32,64 @@ def _clean(text: str) -> str:
     return convert(unicodedata.normalize("NFKC", text), "zh-cn").replace(" ", "").replace("\u3000", "")
 
 
+def _identity(m: re.Match[str]) -> tuple[str, int] | None:
+    agency = _AGENCY_TRIM.sub("", m.group("agency")).strip("（）()·")
+    agency = normalise_label(agency).replace("(", "（").replace(")", "）")
+    if len(agency) >= 2 and agency not in _NOT_AN_AGENCY:
+        return agency, int(m.group("year"))
+    return None
+
+
 def _match(text: str) -> tuple[str, int] | None:
     c = _clean(text)
     for pat in _PATTERNS:
         m = pat.search(c)
-        if m:
-            agency = _AGENCY_TRIM.sub("", m.group("agency")).strip("（）()·")
-            agency = normalise_label(agency).replace("(", "（").replace(")", "）")
-            if len(agency) >= 2 and agency not in _NOT_AN_AGENCY:
-                return agency, int(m.group("year"))
+        if m and (found := _identity(m)):
+            return found
     return None
+
+
+# A line that is a report title and nothing else: where one report of a collection (汇编) starts.
+# Stricter than ``_match``: a sentence that mentions a report, or a table-of-contents entry with
+# its dots and page number, is not a title line.
+_TITLE_LINE = tuple(re.compile(r"^(?:附件\d*[:：]?)?" + p.pattern + r"$") for p in _PATTERNS)
+MAX_TITLE_CHARS = 60
+_DISCLOSURE = re.compile(r"公\s*[开開]")
+_ANY_YEAR = re.compile(r"(?:19|20)\s*\d\s*\d")
+
+
+def _title_identity(text: str) -> tuple[str, int] | None:
+    c = _clean(text)
+    if len(c) > MAX_TITLE_CHARS or "《" in c:
+        return None
+    for pat in _TITLE_LINE:
+        m = pat.match(c)
+        if m and (found := _identity(m)):
+            return found
+    return None
+
+
+def title_lines(lines: list[str]) -> list[tuple[int, int, str, int, str]]:
+    """Every line (or two lines, for a wrapped title) that is a report title on its own:
+    (first line index, lines it takes, agency, year, title as printed)."""
+    out = []
+    i = 0
+    while i < len(lines):
+        both = lines[i] + (lines[i + 1] if i + 1 < len(lines) else "")
+        if len(lines[i]) > 2 * MAX_TITLE_CHARS or not (_DISCLOSURE.search(both) and _ANY_YEAR.search(both)):
+            i += 1  # cheap pre-checks: a title is short, says 公开 and has a year (simplifying costs more)
+            continue
+        found = _title_identity(lines[i])
+        span = 1
+        if found is None and i + 1 < len(lines) and lines[i].strip() and not _HAS_TAIL.search(_clean(lines[i])):
+            found, span = _title_identity(lines[i] + lines[i + 1]), 2
+        if found:
+            title = "".join(x.strip() for x in lines[i:i + span])
+            out.append((i, span, found[0], found[1], title))
+            i += span
+        else:
+            i += 1
+    return out
 
 
 _HAS_TAIL = re.compile(r"年报|报告")

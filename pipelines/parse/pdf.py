@@ -96,11 +96,12 @@ class PdfParser:
         grids = join_rows_split_by_page_break(grids)  # (in the upright frame: labels line up by x)
         for cell in (c for g in grids for row in g.rows for c in row if c.page in turned and c.bbox):
             cell.bbox = turned[cell.page](cell.bbox)  # provenance in the page's own coordinates
-        lines = [ln.strip() for t in texts for ln in t.splitlines() if not PAGE_FOOTER.match(ln)]
+        numbered = [(ln.strip(), i + 1) for i, t in enumerate(texts) for ln in t.splitlines() if not PAGE_FOOTER.match(ln)]
+        lines = [ln for ln, _ in numbered]
         titles = [clean_cell(x) for x in lines[:15] if x.strip()]
         # Title lines are often wrapped: also offer the first lines joined.
         titles.insert(0, "".join(titles[:4]).replace(" ", ""))
-        return ExtractedDocument("pdf", titles, "\n".join(lines), grids)
+        return ExtractedDocument("pdf", titles, "\n".join(lines), grids, line_pages=[p for _, p in numbered])
 
     @staticmethod
     def _plumber_texts(data: bytes, name: str) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipelines.parse.base import ExtractedDocument, MediumParser, ParseError
 from pipelines.parse.cells import CellExtraction, CellValue, Issue, extract_cells
+from pipelines.parse.collection import Split, part_text, split_collection
 from pipelines.parse.docx import DocxParser
 from pipelines.parse.html import HtmlParser
 from pipelines.parse.identify import identify, looks_like_other_document, reads_as_report
@@ -46,6 +47,11 @@ class ParseResult:
     error: str | None = None
     encoding: str | None = None
     parser_version: str = PARSER_VERSION
+    # A collection (汇编) of several agencies' reports: one result per report, in document order.
+    # The document's own result then holds no cells; each part is validated and loaded on its own.
+    parts: list[ParseResult] = field(default_factory=list)
+    part: int | None = None  # 1-based position of this report in its collection
+    pages: tuple[int, int] | None = None  # first and last page of this report in its collection
 
     def cell_values(self) -> dict[str, Any]:
         """Every cell of the detected format; None where blank or not found."""
@@ -100,6 +106,9 @@ def parse_path(path: str | Path) -> ParseResult:
 
 
 def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint | None = None) -> ParseResult:
+    split = split_collection(doc)
+    if split is not None:
+        return _collection(doc, name, sha, split)
     extraction: CellExtraction = extract_cells(doc.grids)
     agency, year, title = identify(doc.title_candidates + doc.text.splitlines()[:80])
     hinted: list[Issue] = []
@@ -129,4 +138,31 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
     res.table_formats = extraction.table_formats
     res.cells = extraction.cells
     res.issues = extraction.issues + hinted
+    return res
+
+
+def _collection(doc: ExtractedDocument, name: str, sha: str, split: Split) -> ParseResult:
+    """One result per report of a collection; each reads only its own tables and text."""
+    res = ParseResult(name, sha, doc.media_type, "parsed", title=next((c for c in doc.title_candidates if c.strip()), None),
+                      encoding=doc.encoding)
+    for k, part in enumerate(split.parts, start=1):
+        extraction = extract_cells(part.grids)
+        one = ParseResult(name, sha, doc.media_type, "parsed", part.agency, part.year, part.title, encoding=doc.encoding,
+                          part=k, pages=part.pages)
+        one.sections = split_sections(part_text(doc, part))
+        where = f"pages {part.pages[0]}–{part.pages[1]}" if part.pages else f"report {k}"
+        if extraction.data_rows == 0:
+            one.status, one.error_type = "failed", "no_report_tables"
+            one.error = (f"{name} ({where}, {part.title}): a report of the collection whose tables were not read "
+                         "(tables as images, or a layout the parser does not read)")
+        else:
+            one.table_formats, one.cells, one.issues = extraction.table_formats, extraction.cells, extraction.issues
+        if k == 1 and split.unattributed:
+            rows = sum(len(g.rows) for g in split.unattributed)
+            one.issues.append(Issue("collection_unattributed_tables", "error", "parser", [],
+                                    f"{len(split.unattributed)} table(s) ({rows} rows) stand above the collection's first "
+                                    "report title; their numbers belong to no report and were not loaded"))
+        res.parts.append(one)
+    agencies = ", ".join(f"{p.agency} {p.year}" for p in res.parts)
+    res.error = f"{name}: a collection of {len(res.parts)} reports ({agencies})"
     return res

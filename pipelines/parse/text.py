@@ -11,6 +11,7 @@ import re
 
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.decode import decode_bytes
+from pipelines.parse.identify import title_lines
 from pipelines.parse.normalize import clean_cell
 from pipelines.parse.tokens import is_value_token
 
@@ -28,8 +29,8 @@ def split_cells(line: str) -> list[str]:
     return [clean_cell(line)]
 
 
-def lines_to_grid(lines: list[str]) -> Grid:
-    grid = Grid(index=0)
+def lines_to_grid(lines: list[str], index: int = 0, first_line: int = 0) -> Grid:
+    grid = Grid(index=index)
     pending: list[GridCell] = []
     pending_has_value = False
 
@@ -44,7 +45,7 @@ def lines_to_grid(lines: list[str]) -> Grid:
         filled = [c for c in cells if c]
         if len(filled) >= 2 or (len(filled) == 1 and len(cells) > 1 and not is_value_token(filled[0])):
             flush()
-            grid.rows.append([GridCell(t, line_no, i) for i, t in enumerate(cells)])
+            grid.rows.append([GridCell(t, first_line + line_no, i) for i, t in enumerate(cells)])
             continue
         if not filled:
             continue
@@ -52,7 +53,7 @@ def lines_to_grid(lines: list[str]) -> Grid:
         value = is_value_token(token)
         if not value and pending_has_value:
             flush()
-        pending.append(GridCell(token, line_no, len(pending)))
+        pending.append(GridCell(token, first_line + line_no, len(pending)))
         pending_has_value = pending_has_value or value
     flush()
     return grid
@@ -67,4 +68,21 @@ class TextParser:
             raise ParseError("empty_document", "the document is empty", name)
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         titles = [clean_cell(x) for x in lines if x.strip()][:10]
-        return ExtractedDocument("text", titles, "\n".join(lines), [lines_to_grid(lines)], encoding)
+        starts = report_starts(lines)
+        grids = [lines_to_grid(lines[a:b], k, a) for k, (a, b) in enumerate(zip(starts, [*starts[1:], len(lines)], strict=True))]
+        return ExtractedDocument("text", titles, "\n".join(lines), grids, encoding, grid_lines=starts)
+
+
+def report_starts(lines: list[str]) -> list[int]:
+    """Where the rows of one report end and the next report's begin: at each title line of a new
+    agency-year, when the text holds two or more (a collection pasted as text). A text has no table
+    boundaries of its own, so without this cut one report's rows would run on into the next's."""
+    titles = title_lines(lines)
+    if len({(t[2], t[3]) for t in titles}) < 2:
+        return [0]
+    starts, last = [0], None
+    for first, _span, agency, year, _title in titles:
+        if (agency, year) != last and first > 0:
+            starts.append(first)
+        last = (agency, year)
+    return starts

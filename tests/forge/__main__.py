@@ -120,6 +120,12 @@ def generate_layouts(out: Path, convert: bool = True) -> list[Path]:
     the sha256 of the .docx each is printed from."""
     out.mkdir(parents=True, exist_ok=True)
     written, manifest = [], {}
+    before = json.loads((out / MANIFEST).read_text()) if (out / MANIFEST).exists() else {}
+
+    def unchanged(path: Path, source: bytes) -> bool:
+        # LibreOffice stamps dates into its PDFs: a PDF printed from the same .docx is kept as it is
+        return path.exists() and before.get(path.name, {}).get("printed_from_docx_sha256") == hashlib.sha256(source).hexdigest()
+
     for doc in layouts.plan():
         truth = make_truth(doc.seed, doc.fmt_name, doc.blank, doc.error)
         truth["layout"], truth["medium"] = doc.spec.describe(), doc.medium
@@ -127,7 +133,7 @@ def generate_layouts(out: Path, convert: bool = True) -> list[Path]:
         path = out / f"{doc.name}.{EXTENSIONS[doc.medium]}"
         if doc.medium == "pdf":
             manifest[path.name] = {"printed_from_docx_sha256": hashlib.sha256(data).hexdigest(), "variant": doc.name}
-            if convert:
+            if convert and not unchanged(path, data):
                 printed = convert_with_soffice(data, "docx", "pdf", doc.name)
                 path.write_bytes(layouts.rotate_pages(printed, doc.spec.rotate) if doc.spec.rotate else printed)
                 written.append(path)
@@ -135,6 +141,20 @@ def generate_layouts(out: Path, convert: bool = True) -> list[Path]:
             path.write_bytes(data)
             written.append(path)
         (out / f"{doc.name}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    for coll in layouts.collections():
+        truths = layouts.collection_truths(coll)
+        data = layouts.render_collection(coll, truths)
+        path = out / f"{coll.name}.{EXTENSIONS[coll.medium]}"
+        if coll.medium == "pdf":
+            manifest[path.name] = {"printed_from_docx_sha256": hashlib.sha256(data).hexdigest(), "variant": coll.name}
+            if convert and not unchanged(path, data):
+                path.write_bytes(convert_with_soffice(data, "docx", "pdf", coll.name))
+                written.append(path)
+        else:
+            path.write_bytes(data)
+            written.append(path)
+        truth = {"collection": True, "county": coll.county, "year": coll.year, "medium": coll.medium, "parts": truths}
+        (out / f"{coll.name}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return written
 

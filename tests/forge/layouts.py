@@ -27,6 +27,7 @@ from docx.shared import Mm, Pt
 
 from schemas import format as fmt
 from tests.forge.render import HEADINGS, NARRATIVE, T4_RESULTS, Layout, _tok, t2_layout, t3_layout, t4_layout
+from tests.forge.truths import make_truth
 from tests.forge.word import LONG_PARAGRAPH, _fixed_zip, _page_footer
 
 RULINGS = ("full", "three_line", "frame", "none")
@@ -163,7 +164,7 @@ def _add_table(document: Any, rows: Layout, n_cols: int, spec: LayoutSpec, heade
             _repeat_as_header(table.rows[r])
 
 
-def render_docx(truth: dict[str, Any], spec: LayoutSpec) -> bytes:
+def _new_docx(spec: LayoutSpec) -> Any:
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.size = Pt(spec.font_pt)
@@ -178,10 +179,18 @@ def render_docx(truth: dict[str, Any], spec: LayoutSpec) -> bytes:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(20))
     _page_footer(section)
+    return document
+
+
+def _centred(document: Any, line: str, size: float = 16) -> None:
+    heading = document.add_paragraph()
+    heading.alignment = 1
+    heading.add_run(line).font.size = Pt(size)
+
+
+def _docx_report(document: Any, truth: dict[str, Any], spec: LayoutSpec) -> None:
     for line in title_lines(truth, spec):
-        heading = document.add_paragraph()
-        heading.alignment = 1
-        heading.add_run(line).font.size = Pt(16)
+        _centred(document, line)
     layouts = tables(truth, spec)
     for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
         document.add_paragraph(HEADINGS[s])
@@ -195,9 +204,18 @@ def render_docx(truth: dict[str, Any], spec: LayoutSpec) -> bytes:
                 document.add_paragraph(caption)
             header_rows = T3_HEADER_ROWS if s == "S3" else 1 if s == "S4" else 0
             _add_table(document, layout, n_cols, spec, header_rows, 3 if s == "S3" else 0)
+
+
+def _docx_bytes(document: Any) -> bytes:
     buf = io.BytesIO()
     document.save(buf)
     return _fixed_zip(buf.getvalue())
+
+
+def render_docx(truth: dict[str, Any], spec: LayoutSpec) -> bytes:
+    document = _new_docx(spec)
+    _docx_report(document, truth, spec)
+    return _docx_bytes(document)
 
 
 def rotate_pages(pdf: bytes, angle: int) -> bytes:
@@ -256,10 +274,9 @@ def _html_table(rows: Layout, ruling: str) -> str:
     return f"<table {border}>" + "".join("<tr>" + "".join(td(*c) for c in row) + "</tr>" for row in rows) + "</table>"
 
 
-def render_html(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes:
+def _html_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list[str]:
     heading = "<br>".join(h.escape(x) for x in title_lines(truth, spec))
-    parts = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>',
-             f'<h1 class="title" style="font-size:{spec.font_pt * 2}px">{heading}</h1>']
+    parts = [f'<h1 class="title" style="font-size:{spec.font_pt * 2}px">{heading}</h1>']
     layouts = html_tables(truth, spec, break_at)
     for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
         parts.append(f"<p><b>{HEADINGS[s]}</b></p>")
@@ -268,8 +285,14 @@ def render_html(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes
             if caption:
                 parts.append(f"<p>{h.escape(caption)}</p>")
             parts.append(_html_table(layout, spec.ruling))
-    parts.append("</body></html>")
-    return "\n".join(parts).encode("utf-8")
+    return parts
+
+
+_HTML_HEAD = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>'
+
+
+def render_html(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes:
+    return "\n".join([_HTML_HEAD, *_html_report(truth, spec, break_at), "</body></html>"]).encode("utf-8")
 
 
 def _text_rows(layout: Layout, n_cols: int) -> list[str]:
@@ -291,7 +314,7 @@ def _text_rows(layout: Layout, n_cols: int) -> list[str]:
     return lines
 
 
-def render_text(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes:
+def _text_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list[str]:
     lines = [*title_lines(truth, spec), ""]
     layouts = html_tables(truth, spec, break_at)
     widths = {"S2": 4, "S3": 10, "S4": 15}
@@ -303,7 +326,11 @@ def render_text(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes
                 lines.append(caption)
             lines += _text_rows(layout, 5 if caption else widths[s])
         lines.append("")
-    return "\n".join(lines).encode("utf-8")
+    return lines
+
+
+def render_text(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes:
+    return "\n".join(_text_report(truth, spec, break_at)).encode("utf-8")
 
 
 # --- the committed layout corpus -------------------------------------------------------------------
@@ -377,3 +404,79 @@ def expected_violations(truth: dict[str, Any]) -> list[tuple[str, list[str], flo
 
     return sorted((r.rule, r.cells, r.expected, r.found) for r in rules.evaluate(truth["cells"], truth["table_formats"])
                   if r.status == "violated")
+
+
+# --- collections (汇编): several agencies' reports in one document ----------------------------------
+
+@dataclass(frozen=True)
+class CollectionDoc:
+    """A county's collection: a cover, a contents page (titles alone, or with page numbers), then
+    each department's report on new pages, each in its own layout."""
+
+    name: str
+    county: str
+    year: int
+    members: tuple[tuple[str, LayoutDoc], ...]  # (agency, how its report is drawn)
+    medium: str
+    numbered_contents: bool
+
+
+def collection_truths(doc: CollectionDoc) -> list[dict[str, Any]]:
+    truths = []
+    for agency, member in doc.members:
+        truth = make_truth(member.seed, member.fmt_name, member.blank, member.error)
+        truth["agency"], truth["year"] = agency, doc.year
+        truth["layout"], truth["medium"] = member.spec.describe(), doc.medium
+        truths.append(truth)
+    return truths
+
+
+def _contents(doc: CollectionDoc, truths: list[dict[str, Any]]) -> list[str]:
+    titles = [f"{t['agency']}{t['year']}年政府信息公开工作年度报告" for t in truths]
+    return ["目录", *(f"{x}……{k + 1}" if doc.numbered_contents else x for k, x in enumerate(titles))]
+
+
+def render_collection(doc: CollectionDoc, truths: list[dict[str, Any]]) -> bytes:
+    """The collection's bytes; for a PDF, the DOCX it is printed from."""
+    cover = f"{doc.county}{doc.year}年政府信息公开工作年度报告汇编"
+    members = [(t, m) for t, (_, m) in zip(truths, doc.members, strict=True)]
+    if doc.medium == "html":
+        body = [_HTML_HEAD, f"<h1>{h.escape(cover)}</h1>", *(f"<p>{h.escape(x)}</p>" for x in _contents(doc, truths))]
+        for truth, member in members:
+            body += ["<hr>", *_html_report(truth, member.spec, member.break_at)]
+        return "\n".join([*body, "</body></html>"]).encode("utf-8")
+    if doc.medium == "text":
+        lines = [cover, "", *_contents(doc, truths), ""]
+        for truth, member in members:
+            lines += _text_report(truth, member.spec, member.break_at)
+        return "\n".join(lines).encode("utf-8")
+    document = _new_docx(doc.members[0][1].spec)
+    _centred(document, cover, 20)
+    for line in _contents(doc, truths):
+        document.add_paragraph(line)
+    for truth, member in members:
+        document.add_page_break()
+        _docx_report(document, truth, member.spec)
+    return _docx_bytes(document)
+
+
+def collections() -> list[CollectionDoc]:
+    """Two collections of three reports in every medium: one with the listed layouts (full grid;
+    unruled with wrapped labels and a repeated header; 三线表 with table 4 split), one with layouts
+    drawn at random (title wrapping included)."""
+    listed = (("青石县交通运输局", LayoutSpec(ruling="full", narrative_paragraphs=2), "2021"),
+              ("青石县自然资源局", LayoutSpec(ruling="none", repeat_header=True, label_mm=12, valign="bottom",
+                                             narrative_paragraphs=5), "hybrid"),
+              ("青石县教育局", LayoutSpec(ruling="three_line", t4_split=True, label_mm=16, narrative_paragraphs=3), "2021"))
+    drawn = [replace(s, rotate=0, font_pt=10.0, line_spacing=1.0) for s in draw_specs(RANDOM_SEED + 7, 3)]
+    random_members = tuple(zip(("南岸县市场监督管理局", "南岸县人民政府办公室", "南岸县卫生健康委员会"), drawn,
+                               ("2021", "hybrid", "2021"), strict=True))
+    out = []
+    for k, (set_name, county, year, specs, numbered) in enumerate(
+            (("collection-listed", "青石县", 2023, listed, False), ("collection-random", "南岸县", 2024, random_members, True))):
+        for m, medium in enumerate(MEDIA):
+            members = tuple((agency, LayoutDoc(f"{set_name}-{medium}-{i}", 700 + 40 * k + 10 * m + i, fmt_name,
+                                               BLANKS[(k + m + i) % 4], ERRORS[(k + m + i) % 4], spec, medium, 4 + i))
+                            for i, (agency, spec, fmt_name) in enumerate(specs))
+            out.append(CollectionDoc(f"{set_name}-{medium}", county, year, members, medium, numbered))
+    return out

@@ -2,7 +2,7 @@
 -- Idempotent: safe to run on every connection.
 
 CREATE TABLE IF NOT EXISTS reports (
-    report_id       VARCHAR PRIMARY KEY,   -- first 16 hex of sha256: one row per document version
+    report_id       VARCHAR PRIMARY KEY,   -- first 16 hex of sha256: one row per document version (+ '-N' per report of a collection)
     agency_id       VARCHAR,               -- NULL when the document could not be identified
     year            INTEGER,               -- the year reported on
     source          VARCHAR NOT NULL,      -- path or URL the bytes came from
@@ -30,6 +30,10 @@ ALTER TABLE reports ADD COLUMN IF NOT EXISTS run_id VARCHAR;                    
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS failing_since TIMESTAMPTZ;            -- failed (or parser errors) since; NULL when fine
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS failing_since_run VARCHAR;            -- the run that first saw it failing
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS catalog_source VARCHAR;               -- the catalogue source that found it
+-- Collections (汇编): one document holding several agencies' reports loads as one row per report.
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS part INTEGER;                         -- position in its collection; NULL for a single report
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS page_first INTEGER;                   -- a collection's report: its first page
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS page_last INTEGER;                    -- … and its last page
 
 CREATE TABLE IF NOT EXISTS dim_agency (
     agency_id   VARCHAR PRIMARY KEY,

@@ -14,7 +14,8 @@ LEFT JOIN (SELECT sha256, any_value(archive_path) AS archive_path FROM documents
 -- means for operations. An older version that a newer one replaced is history, not a problem now.
 CREATE OR REPLACE VIEW latest_documents AS
 SELECT * FROM report_documents
-QUALIFY row_number() OVER (PARTITION BY source ORDER BY ingested_at DESC, report_id DESC) = 1;
+-- (A collection's reports are one version: all of them are latest together.)
+QUALIFY dense_rank() OVER (PARTITION BY source ORDER BY ingested_at DESC, sha256 DESC) = 1;
 
 -- Documents failing now, whatever run parsed them: the latest version failed to parse, or parsed
 -- with parser errors (cells the parser could not place — an incomplete extraction is a failure too).
@@ -71,7 +72,7 @@ FROM latest_documents WHERE status = 'not_a_report';
 CREATE OR REPLACE VIEW source_status AS
 WITH docs AS (
     SELECT coalesce(catalog_source, '(unknown)') AS source,
-           count(*) AS documents,
+           count(DISTINCT sha256) AS documents,
            count(*) FILTER (WHERE status IN ('valid', 'invalid')) AS parsed,
            count(*) FILTER (WHERE status = 'valid') AS valid,
            count(*) FILTER (WHERE status = 'invalid') AS invalid,
@@ -92,7 +93,7 @@ FROM docs d FULL JOIN crawls c USING (source);
 
 CREATE OR REPLACE VIEW year_status AS
 SELECT year,
-       count(*) AS documents,
+       count(DISTINCT sha256) AS documents,
        count(*) FILTER (WHERE status = 'valid') AS valid,
        count(*) FILTER (WHERE status = 'invalid') AS invalid,
        count(*) FILTER (WHERE status = 'failed' OR parser_errors > 0) AS failing,
