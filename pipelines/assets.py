@@ -22,7 +22,7 @@ from pipelines.resources import DocumentSource
 from pipelines.scrape.catalog import CatalogError
 from pipelines.scrape.crawl import CrawlResult, crawl, record
 from pipelines.validate import ValidatedReport
-from warehouse import health
+from warehouse import analysis, health
 from warehouse.db import ensure_schema
 from warehouse.documents import known_documents, previous_reports_found
 from warehouse.load import LoadBatch, already_loaded, load_batch
@@ -150,6 +150,21 @@ def warehouse_tables(context: dg.AssetExecutionContext, validated_facts: LoadBat
 
 
 @dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[warehouse_tables],
+          description="What the warehouse derives over all its reports after each load: one agency under all its "
+                      "names (region, level, kind) and the cross-year checks.")
+def analyst_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> None:
+    with duckdb.get_connection() as conn:
+        ensure_schema(conn)
+        summary = analysis.refresh(conn)
+        unresolved = conn.execute("SELECT name, years, reports FROM unresolved_agencies ORDER BY name").df()
+    context.add_output_metadata({
+        "agency_names": summary.agency_names, "agencies": summary.agencies, "unresolved_agencies": summary.unresolved,
+        "cross_year_checks": summary.cross_year_checks, "cross_year_findings": summary.cross_year_findings,
+        "unresolved": dg.MetadataValue.md(markdown_table(unresolved)),
+    })
+
+
+@dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[analyst_tables],
           description="The read-only copy analysts query (atomically replaced after each load; never half-loaded).")
 def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> None:
     path = publish(duckdb.database)

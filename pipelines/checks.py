@@ -12,7 +12,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets import source_documents, warehouse_tables
+from pipelines.assets import analyst_tables, source_documents, warehouse_tables
 from pipelines.markdown import markdown_table
 from warehouse import health
 from warehouse.db import ensure_schema
@@ -58,8 +58,9 @@ def no_failed_parses(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResou
     )
 
 
-@dg.asset_check(asset=warehouse_tables, description="Current reports obey the format's own arithmetic; "
-                "violations are the publisher's (WARN), loaded as printed, never corrected.")
+@dg.asset_check(asset=analyst_tables, description="Current reports obey the format's own arithmetic, their prose "
+                "agrees with their tables and each year follows on from the last; violations are the publisher's "
+                "(WARN), loaded as printed, never corrected.")
 def publisher_consistency(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         ensure_schema(conn)

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import (
+    analyst_tables,
     parsed_reports,
     published_warehouse,
     source_documents,
@@ -23,7 +24,7 @@ from pipelines.checks import (
 from pipelines.resources import DEFAULT_DB, DocumentSource
 from pipelines.sensors import alert_on_new_failures, alert_on_run_failure
 
-INGEST_ASSETS = [source_documents, parsed_reports, validated_facts, warehouse_tables, published_warehouse]
+INGEST_ASSETS = [source_documents, parsed_reports, validated_facts, warehouse_tables, analyst_tables, published_warehouse]
 
 # The steps form one chain and the DuckDB writer pool serialises them anyway; parallelism is in the
 # parse workers. So steps run inside the run's process: a process per step would add ~5 s each.

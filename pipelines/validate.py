@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from pipelines.parse.cells import Issue
 from pipelines.parse.report import ParseResult
 from schemas import format as fmt
-from schemas import rules
+from schemas import prose, rules
 from schemas.tables import (
     FactApplications,
     FactProactiveDisclosure,
@@ -158,6 +158,9 @@ def validate(result: ParseResult) -> ValidatedReport:
             vr.issues.append(Issue(r.rule, "error", "publisher", r.cells, r.message, r.expected, r.found))
         elif r.status == "skipped":
             vr.skipped.append(r)
+    for f in prose.check(result.sections, result.cell_values()):
+        # the narrative contradicting the tables: a warning on the report, numbers kept as printed
+        vr.issues.append(Issue(f.rule, "warning", "publisher", f.cells, f.message, expected=f.table, found=f.prose))
     if any(i.severity == "error" for i in vr.issues):
         vr.status = "invalid"
     return vr

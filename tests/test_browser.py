@@ -89,8 +89,8 @@ def test_three_nights_in_the_ui(night: tuple[str, object, Path]) -> None:
     ui, operator, src = night
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def check(page: Page, name: str, expect: str, shot: str) -> str:
-        page.goto(f"{ui}/assets/warehouse_tables?view=checks", wait_until="networkidle")
+    def check(page: Page, name: str, expect: str, shot: str, asset: str = "warehouse_tables") -> str:
+        page.goto(f"{ui}/assets/{asset}?view=checks", wait_until="networkidle")
         page.get_by_text(name, exact=True).first.click()
         page.get_by_text(expect).first.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
@@ -116,7 +116,8 @@ def test_three_nights_in_the_ui(night: tuple[str, object, Path]) -> None:
         page.get_by_text("nianbao reparse ").first.wait_for(timeout=10_000)
         page.screenshot(path=str(ARTIFACTS / "night1-failed-documents.png"), full_page=True)
         page.get_by_role("button", name="Close").click()
-        check(page, "publisher_consistency", "forge-08-2019-t4err.txt: T4.review_total", "night1-publisher-warning.png")
+        check(page, "publisher_consistency", "forge-08-2019-t4err.txt: T4.review_total", "night1-publisher-warning.png",
+              asset="analyst_tables")
 
         # night 2: nothing new, the failure still shows, outstanding since night 1
         night2 = operator.run("tests.buggy_release", "ingest", "--source", str(src))

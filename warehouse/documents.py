@@ -50,3 +50,11 @@ def record_crawl(conn: duckdb.DuckDBPyConnection, documents: pd.DataFrame, seen:
             conn.unregister("seen_documents")
         insert_frame(conn, "fetch_failures", failures)
         insert_frame(conn, "crawl_runs", runs)
+
+
+def record_publishers(conn: duckdb.DuckDBPyConnection, publishers: pd.DataFrame, sources: list[str]) -> None:
+    """The catalogue's roster (source, name, since_year) for ``sources``, replacing what they said before."""
+    ensure_documents_schema(conn)
+    with transaction(conn):
+        conn.execute("DELETE FROM catalog_publishers WHERE source IN (SELECT unnest($s))", {"s": sources})
+        insert_frame(conn, "catalog_publishers", publishers)

@@ -30,6 +30,10 @@ class Source(BaseModel):
     path: str | None = None  # … or a folder of documents (the local demo source)
     allowed_domains: list[str] = Field(default_factory=list)
     agency_hint: str | None = None  # agency name when titles leave it out ("2023年政府信息公开工作年度报告")
+    # The roster: agencies expected to publish through this source every year from `publishers_since`
+    # on (a county's departments, say) — "who published nothing for 2024" needs to know who should have.
+    publishers: list[str] = Field(default_factory=list)
+    publishers_since: int | None = Field(default=None, ge=2008, le=2100)
     include: list[str] = Field(default_factory=list)  # regexes a report link's URL or title must match (any)
     exclude: list[str] = Field(default_factory=list)  # regexes that drop a link
     rate_limit_seconds: float = Field(default=1.0, ge=0)  # minimum gap between requests to one host

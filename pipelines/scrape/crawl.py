@@ -35,7 +35,13 @@ from pipelines.scrape.discover import (
     pagination,
 )
 from pipelines.scrape.fetch import Fetcher, FetchResult
-from warehouse.documents import KnownDocument, known_documents, previous_reports_found, record_crawl
+from warehouse.documents import (
+    KnownDocument,
+    known_documents,
+    previous_reports_found,
+    record_crawl,
+    record_publishers,
+)
 
 Progress = Callable[[str, str], None]  # (source name, what happened) — for progress bars and logs
 
@@ -273,6 +279,9 @@ def crawl_into(conn: duckdb.DuckDBPyConnection, catalog: Catalog, data_dir: str 
     """Crawl with the archive index from ``conn`` and record the outcome there."""
     result = crawl(catalog, data_dir, known_documents(conn), previous_reports_found(conn), fetcher, progress)
     record(conn, result)
+    record_publishers(conn, pd.DataFrame(
+        [{"source": s.name, "name": name, "since_year": s.publishers_since} for s in catalog.enabled() for name in s.publishers],
+        columns=["source", "name", "since_year"]), [s.name for s in catalog.enabled()])
     return result
 
 

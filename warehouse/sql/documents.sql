@@ -73,3 +73,12 @@ WHERE l.recency = 1;
 CREATE OR REPLACE VIEW latest_fetch_failures AS
 SELECT f.source, f.stage, f.url, f.error_type, f.http_status, f.message
 FROM fetch_failures f JOIN source_health h ON h.latest_crawl = f.crawl_id AND h.source = f.source;
+
+-- The catalogue's roster: agencies expected to publish through a source every year from since_year
+-- on (replaced for a source at each crawl of it). Read by the roster view.
+CREATE TABLE IF NOT EXISTS catalog_publishers (
+    source      VARCHAR NOT NULL,
+    name        VARCHAR NOT NULL,                    -- as the catalogue writes it; resolved like printed names
+    since_year  INTEGER,                             -- NULL: from the first year the warehouse holds
+    PRIMARY KEY (source, name)
+);

@@ -140,3 +140,24 @@ CREATE TABLE IF NOT EXISTS report_sections (
     text         VARCHAR NOT NULL,
     PRIMARY KEY (report_id, section_code)
 );
+
+-- One agency under all its printed names (warehouse/agencies.py; rebuilt after every load from the
+-- alias file and the division library, so an edit of the alias file applies to every year).
+CREATE TABLE IF NOT EXISTS agencies (
+    agency_key     VARCHAR PRIMARY KEY,   -- <adcode>/<unit>, e.g. 320813/人民政府; ?/<name> when unresolved
+    canonical_name VARCHAR NOT NULL,      -- region path + unit, e.g. 淮安市洪泽区人民政府
+    adcode         VARCHAR,               -- GB/T 2260 division code; NULL = unresolved
+    province       VARCHAR,
+    prefecture     VARCHAR,
+    county         VARCHAR,
+    level          VARCHAR,               -- province | prefecture | county | township
+    kind           VARCHAR,               -- government | general_office | department | township | special_zone
+    sector         VARCHAR,               -- departments: 教育, 公安, 自然资源, … (NULL when not recognisable)
+    resolved_by    VARCHAR NOT NULL       -- alias_file | division_library | unresolved
+);
+
+CREATE TABLE IF NOT EXISTS agency_aliases (
+    name        VARCHAR PRIMARY KEY,      -- a printed name (reports.agency_id, fact tables' agency_id)
+    agency_key  VARCHAR NOT NULL,
+    resolved_by VARCHAR NOT NULL
+);

@@ -117,3 +117,21 @@ SELECT agency_id, year, category_code,
        max(value) FILTER (WHERE applicant_code = 'total')  AS total
 FROM fact_applications
 GROUP BY ALL;
+
+-- Current reports with the agency they belong to (one agency under all its printed names), its
+-- region, level, kind and sector: the starting point of every cross-agency question.
+CREATE OR REPLACE VIEW agency_reports AS
+SELECT a.agency_key, g.canonical_name, g.adcode, g.province, g.prefecture, g.county, g.level, g.kind, g.sector,
+       r.* EXCLUDE (is_current)
+FROM current_reports r
+JOIN agency_aliases a ON a.name = r.agency_id
+JOIN agencies g USING (agency_key);
+
+-- Printed names that neither the alias file nor the division library could place: never guessed,
+-- listed here for a person to add to warehouse/reference/agency_aliases.yaml.
+CREATE OR REPLACE VIEW unresolved_agencies AS
+SELECT a.name, list(DISTINCT r.year ORDER BY r.year) AS years, count(*) AS reports,
+       min(r.source) AS example_source
+FROM agency_aliases a JOIN reports r ON r.agency_id = a.name
+WHERE a.resolved_by = 'unresolved'
+GROUP BY a.name;

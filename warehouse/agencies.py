@@ -1,0 +1,124 @@
+"""One agency under all its printed names: each name in the warehouse resolved to an agency_key
+with its region (GB/T 2260 code and names), level, kind and sector.
+
+Order of evidence: the reviewed alias file (``reference/agency_aliases.yaml``) first; then the
+division library ``cpca`` on the printed name, accepted only when the region it found is printed in
+the name in full (cpca reads "青石县交通运输局" as 重庆市's placeholder 县 — a guess, refused); then
+nothing: the name stays an agency of its own (``?/<name>``) and is listed in ``unresolved_agencies``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+from schemas.agencies import PLACEHOLDER_REGIONS, Unit, agency_key, level_of, sector_of, unit_of
+from warehouse.db import sql_named, transaction
+
+ALIASES = Path(__file__).parent / "reference" / "agency_aliases.yaml"
+SQL = sql_named("agencies.sql")
+
+
+@dataclass(frozen=True)
+class Agency:
+    name: str  # as printed (reports.agency_id)
+    agency_key: str
+    canonical_name: str
+    adcode: str | None
+    province: str | None
+    prefecture: str | None
+    county: str | None
+    level: str | None
+    kind: str | None
+    sector: str | None
+    resolved_by: str  # alias_file | division_library | unresolved
+
+
+@cache
+def _cpca() -> Any:
+    with warnings.catch_warnings():  # cpca still imports pkg_resources (deprecated, works)
+        warnings.simplefilter("ignore")
+        import cpca
+    return cpca
+
+
+def load_aliases(path: Path = ALIASES) -> dict[str, dict[str, Any]]:
+    """Printed name → its reviewed entry."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, dict[str, Any]] = {}
+    for entry in data.get("agencies", []):
+        for name in entry["names"]:
+            if name in out:
+                raise ValueError(f"{path}: {name} is listed under two agencies ({out[name]['key']}, {entry['key']})")
+            out[name] = entry
+    return out
+
+
+def _region(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) or value in PLACEHOLDER_REGIONS else str(value)
+
+
+def _from_library(names: list[str]) -> dict[str, Agency]:
+    if not names:
+        return {}
+    frame = _cpca().transform(names)
+    out = {}
+    for name, (_, row) in zip(names, frame.iterrows(), strict=True):
+        province, prefecture, county = _region(row["省"]), _region(row["市"]), _region(row["区"])
+        adcode = None if pd.isna(row["adcode"]) or not row["adcode"] else str(row["adcode"])
+        lowest = county or prefecture or province
+        # the region must be printed in full: a region the library inferred from a fragment is a guess
+        if not adcode or not lowest or lowest not in name:
+            continue
+        rest = name[name.index(lowest) + len(lowest):]
+        unit: Unit = unit_of(rest, level_of(adcode))
+        level = level_of(adcode, unit)
+        # as agencies print themselves: the prefecture and county (a province only at its own level
+        # or above a county with no prefecture, as in 上海市黄浦区)
+        region = "".join(x for x in ((province if not prefecture else None), prefecture, county) if x)
+        canonical = region + unit.name
+        out[name] = Agency(name, agency_key(adcode, unit.name, name), canonical, adcode, province, prefecture, county,
+                           level, unit.kind, unit.sector, "division_library")
+    return out
+
+
+def resolve(names: list[str], aliases: dict[str, dict[str, Any]] | None = None) -> list[Agency]:
+    aliases = load_aliases() if aliases is None else aliases
+    library = _from_library(sorted({n for n in names if n not in aliases}))
+    out = []
+    for name in names:
+        if name in aliases:
+            e = aliases[name]
+            unit = e["key"].split("/", 1)[1]
+            out.append(Agency(name, e["key"], e.get("canonical_name") or e["names"][0], e.get("adcode"), e.get("province"),
+                              e.get("prefecture"), e.get("county"), e.get("level"), e.get("kind"),
+                              e.get("sector") or (sector_of(unit) if e.get("kind") == "department" else None), "alias_file"))
+        elif name in library:
+            out.append(library[name])
+        else:
+            out.append(Agency(name, agency_key(None, "", name), name, None, None, None, None, None, None, None, "unresolved"))
+    return out
+
+
+def refresh(conn: duckdb.DuckDBPyConnection, aliases_path: Path = ALIASES) -> int:
+    """Resolve every agency name in the warehouse — printed in reports, guessed from a listing, or
+    named by the catalogue's roster — again (the alias file may have changed) and
+    replace ``agency_aliases`` and ``agencies`` in one transaction. Returns the number of names."""
+    names = [r[0] for r in conn.execute(SQL["names"]).fetchall()]
+    frame = pd.DataFrame([asdict(a) for a in resolve(names, load_aliases(aliases_path))],
+                         columns=list(Agency.__dataclass_fields__))
+    conn.register("resolved_agencies", frame)
+    try:
+        with transaction(conn):
+            for step in ("replace_aliases", "replace_agencies"):
+                conn.execute(SQL[step])
+    finally:
+        conn.unregister("resolved_agencies")
+    return len(names)

@@ -1,0 +1,38 @@
+"""What the warehouse derives after every load, over all of it: agencies under all their names
+(``agencies.refresh``) and the checks that compare an agency's years (``sql/cross_year.sql``).
+Recomputed whole each time, so a finding stays until the reports change and an edit of the alias
+file reaches every year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from warehouse import agencies
+from warehouse.db import sql_named, transaction
+
+CROSS_YEAR = sql_named("cross_year.sql")
+
+
+@dataclass
+class AnalysisSummary:
+    agency_names: int
+    agencies: int
+    unresolved: int
+    cross_year_checks: int
+    cross_year_findings: int
+
+
+def refresh(conn: duckdb.DuckDBPyConnection) -> AnalysisSummary:
+    names = agencies.refresh(conn)
+    with transaction(conn):
+        conn.execute(CROSS_YEAR["record"])
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731 - four counts below
+    return AnalysisSummary(
+        agency_names=names,
+        agencies=one("SELECT count(*) FROM agencies"),
+        unresolved=one("SELECT count(*) FROM unresolved_agencies"),
+        cross_year_checks=one("SELECT count(*) FROM cross_year_checks"),
+        cross_year_findings=one("SELECT count(*) FROM cross_year_checks WHERE violated"),
+    )

@@ -1,0 +1,27 @@
+-- Statements of warehouse/agencies.py: `resolved_agencies` is the DataFrame of every printed name
+-- resolved again, registered for the transaction.
+
+-- name: names
+-- Every agency name the warehouse knows: printed in a report, guessed from a portal listing, or
+-- named by the catalogue's roster.
+SELECT agency_id FROM reports WHERE agency_id IS NOT NULL
+UNION SELECT agency_guess FROM documents WHERE agency_guess IS NOT NULL
+UNION SELECT name FROM catalog_publishers
+ORDER BY 1;
+
+-- name: replace_aliases
+DELETE FROM agency_aliases;
+INSERT INTO agency_aliases SELECT name, agency_key, resolved_by FROM resolved_agencies;
+
+-- name: replace_agencies
+-- One row per agency_key; where names of one agency carry different evidence, the reviewed alias
+-- file wins over the division library.
+DELETE FROM agencies;
+INSERT INTO agencies
+SELECT agency_key,
+       arg_min(canonical_name, priority), arg_min(adcode, priority), arg_min(province, priority),
+       arg_min(prefecture, priority), arg_min(county, priority), arg_min(level, priority), arg_min(kind, priority),
+       arg_min(sector, priority), arg_min(resolved_by, priority)
+FROM (SELECT *, CASE resolved_by WHEN 'alias_file' THEN 0 WHEN 'division_library' THEN 1 ELSE 2 END AS priority
+      FROM resolved_agencies)
+GROUP BY agency_key;

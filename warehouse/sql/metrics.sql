@@ -1,0 +1,115 @@
+-- Metrics for comparing agencies and years, as views over the current reports of each agency
+-- (agency_reports: one agency under all its printed names). Every metric keeps NULL where a cell
+-- it needs is blank in the report: NULL is not 0, and a share over a 总计 of 0 is NULL, not 0.
+-- Formulas, units and the table formats each is valid for are documented on each view and in
+-- docs/data_dictionary.md. Cell keys are <row>|<column> of schemas/format_2021.json.
+
+-- Table 3, one row per report: the column 总计 (total) of each row, and per outcome group the sum of
+-- its sub-rows (NULL when any sub-row is blank). The 2019 format (and the hybrid) prints （六）其他处理
+-- as one row (3.3.6); the 2021 format as three sub-rows (3.3.6.1–3): other_outcomes is their sum then.
+CREATE OR REPLACE VIEW metric_base_t3 AS
+WITH t AS (
+    SELECT f.report_id, c.category_code, c.parent_code, f.value
+    FROM fact_applications f JOIN dim_application_category c USING (category_code)
+    WHERE f.applicant_code = 'total'
+), groups AS (
+    SELECT report_id, parent_code AS category_code,
+           CASE WHEN count(value) = count(*) THEN sum(value) END AS value
+    FROM t WHERE parent_code IN ('3.3.3', '3.3.4', '3.3.5', '3.3.6') GROUP BY ALL
+), cells AS (
+    SELECT report_id, category_code, value FROM t WHERE category_code IN ('3.1', '3.2', '3.3.1', '3.3.2', '3.3.6', '3.3.7', '3.4')
+    UNION ALL BY NAME
+    SELECT * FROM groups WHERE category_code <> '3.3.6'
+    UNION ALL BY NAME
+    SELECT * FROM groups WHERE category_code = '3.3.6' AND report_id NOT IN (SELECT report_id FROM t WHERE category_code = '3.3.6')
+)
+SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, r.t3_format, r.level, r.kind, r.province,
+       r.prefecture, r.county,
+       max(value) FILTER (WHERE category_code = '3.1')   AS new_applications,
+       max(value) FILTER (WHERE category_code = '3.2')   AS carried_over,
+       max(value) FILTER (WHERE category_code = '3.3.1') AS disclosed,
+       max(value) FILTER (WHERE category_code = '3.3.2') AS partly_disclosed,
+       max(value) FILTER (WHERE category_code = '3.3.3') AS withheld,
+       max(value) FILTER (WHERE category_code = '3.3.4') AS unable_to_provide,
+       max(value) FILTER (WHERE category_code = '3.3.5') AS not_processed,
+       max(value) FILTER (WHERE category_code = '3.3.6') AS other_outcomes,
+       max(value) FILTER (WHERE category_code = '3.3.7') AS handled,
+       max(value) FILTER (WHERE category_code = '3.4')   AS carried_forward
+FROM agency_reports r LEFT JOIN cells USING (report_id)
+GROUP BY ALL;
+
+-- Application volume (count of applications, 件). Valid for every format.
+--   new_applications = 3.1|total (本年新收), carried_over = 3.2|total (上年结转),
+--   handled = 3.3.7|total (（七）总计), carried_forward = 3.4|total (结转下年度继续办理)
+CREATE OR REPLACE VIEW metric_application_volume AS
+SELECT agency_key, canonical_name, agency_id, year, report_id, t3_format, level, kind, province, prefecture, county,
+       new_applications, carried_over, handled, carried_forward
+FROM metric_base_t3;
+
+-- Outcome shares (ratio 0–1) over （七）总计 (3.3.7|total). Valid for every format for 予以公开 …
+-- 不予处理; other_share (（六）其他处理) is one printed row in the 2019 format and the hybrid but the sum
+-- of three sub-rows in the 2021 format: other_share_comparable is false across that change.
+--   disclose_rate = 3.3.1|total / 3.3.7|total                 予以公开率
+--   partial_rate  = 3.3.2|total / 3.3.7|total                 部分公开率
+--   withhold_rate = Σ 3.3.3.1–8|total / 3.3.7|total           不予公开率
+--   unable_rate   = Σ 3.3.4.1–3|total / 3.3.7|total           无法提供率
+--   not_processed_rate = Σ 3.3.5.1–5|total / 3.3.7|total      不予处理率
+--   other_share   = 3.3.6|total (2019/hybrid) or Σ 3.3.6.1–3|total (2021) / 3.3.7|total
+CREATE OR REPLACE VIEW metric_outcome_shares AS
+SELECT agency_key, canonical_name, agency_id, year, report_id, t3_format, level, kind, province, prefecture, county,
+       handled,
+       disclosed / nullif(handled, 0)          AS disclose_rate,
+       partly_disclosed / nullif(handled, 0)   AS partial_rate,
+       withheld / nullif(handled, 0)           AS withhold_rate,
+       unable_to_provide / nullif(handled, 0)  AS unable_rate,
+       not_processed / nullif(handled, 0)      AS not_processed_rate,
+       other_outcomes / nullif(handled, 0)     AS other_share,
+       t3_format = '2021'                      AS other_share_comparable
+FROM metric_base_t3;
+
+-- Applicant mix of the new applications (3.1): per applicant type its count (件) and its share of
+-- 3.1|total (ratio 0–1). Valid for every format.
+CREATE OR REPLACE VIEW metric_applicant_mix AS
+SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, f.applicant_code, a.label AS applicant,
+       f.value AS new_applications, f.value / nullif(t.value, 0) AS share
+FROM agency_reports r
+JOIN fact_applications f ON f.report_id = r.report_id AND f.category_code = '3.1' AND f.applicant_code <> 'total'
+JOIN fact_applications t ON t.report_id = r.report_id AND t.category_code = '3.1' AND t.applicant_code = 'total'
+JOIN dim_applicant_type a ON a.applicant_code = f.applicant_code;
+
+-- 行政复议 (R), 行政诉讼 未经复议直接起诉 (LD) and 复议后起诉 (LA): counts (件) and the correction rate
+-- (纠错率, ratio 0–1) over the decided cases. Valid for every format.
+--   correction_rate = correct / (maintain + correct + other); NULL when a cell is blank or nothing was decided
+CREATE OR REPLACE VIEW metric_review_litigation AS
+SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, r.level, r.kind, r.province, r.prefecture,
+       r.county, f.proceeding, c.proceeding_label,
+       max(f.value) FILTER (WHERE f.outcome = 'maintain') AS maintain,
+       max(f.value) FILTER (WHERE f.outcome = 'correct')  AS correct,
+       max(f.value) FILTER (WHERE f.outcome = 'other')    AS other,
+       max(f.value) FILTER (WHERE f.outcome = 'pending')  AS pending,
+       max(f.value) FILTER (WHERE f.outcome = 'total')    AS total,
+       correct / nullif(maintain + correct + other, 0)    AS correction_rate
+FROM agency_reports r
+JOIN fact_review_litigation f ON f.report_id = r.report_id
+JOIN dim_review_litigation_column c ON c.col_code = f.col_code
+GROUP BY ALL;
+
+-- Year-over-year change of an agency's headline numbers (same agency_key, consecutive years).
+-- change = value − prev_value; pct_change = change / prev_value (NULL when prev_value is 0 or
+-- blank). comparable is false for other_share across the 2019 → 2021 format change.
+CREATE OR REPLACE VIEW metric_yoy AS
+WITH series AS (
+    SELECT agency_key, canonical_name, year, t3_format, 'new_applications' AS metric, CAST(new_applications AS DOUBLE) AS value
+    FROM metric_base_t3
+    UNION ALL SELECT agency_key, canonical_name, year, t3_format, 'handled', handled FROM metric_base_t3
+    UNION ALL SELECT agency_key, canonical_name, year, t3_format, 'withhold_rate', withhold_rate FROM metric_outcome_shares
+    UNION ALL SELECT agency_key, canonical_name, year, t3_format, 'disclose_rate', disclose_rate FROM metric_outcome_shares
+    UNION ALL SELECT agency_key, canonical_name, year, t3_format, 'other_share', other_share FROM metric_outcome_shares
+    UNION ALL SELECT agency_key, canonical_name, year, NULL, proceeding || '.total', total FROM metric_review_litigation
+    UNION ALL SELECT agency_key, canonical_name, year, NULL, proceeding || '.correction_rate', correction_rate
+              FROM metric_review_litigation
+)
+SELECT t.agency_key, t.canonical_name, t.metric, t.year, p.year AS prev_year, t.value, p.value AS prev_value,
+       t.value - p.value AS change, (t.value - p.value) / nullif(p.value, 0) AS pct_change,
+       NOT (t.metric = 'other_share' AND t.t3_format IS DISTINCT FROM p.t3_format) AS comparable
+FROM series t JOIN series p ON p.agency_key = t.agency_key AND p.metric = t.metric AND p.year = t.year - 1;
