@@ -151,7 +151,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, validated_facts: LoadBat
 
 @dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[warehouse_tables],
           description="What the warehouse derives over all its reports after each load: one agency under all its "
-                      "names (region, level, kind) and the cross-year checks.")
+                      "names (region, level, kind), reviewed corrections and the cross-year checks.")
 def analyst_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> None:
     with duckdb.get_connection() as conn:
         ensure_schema(conn)
@@ -160,6 +160,7 @@ def analyst_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
     context.add_output_metadata({
         "agency_names": summary.agency_names, "agencies": summary.agencies, "unresolved_agencies": summary.unresolved,
         "cross_year_checks": summary.cross_year_checks, "cross_year_findings": summary.cross_year_findings,
+        "corrections_applied": summary.corrections_applied,
         "unresolved": dg.MetadataValue.md(markdown_table(unresolved)),
     })
 

@@ -102,6 +102,8 @@ def test_publisher_issues_view(corpus_db: Path) -> None:
     rows = q(corpus_db, """SELECT agency_id, year, rule, cells[1], found, expected FROM publisher_issues ORDER BY found, expected DESC""")
     assert rows == [("洪泽区人民政府", 2023, "T4.review_total", "4|R.maintain", 0.0, 11.0),
                     ("洪泽区人民政府", 2023, "T4.after_review_total", "4|LA.maintain", 0.0, 5.0),
+                    ("封丘县科技和工业信息化局", 2022, "prose.applications", "3.1|total", 0.0, 1.0),
+                    ("淮安市洪泽区人民政府", 2024, "prose.applications", "3.1|total", 17.0, 95.0),
                     ("平潭综合实验区", 2020, "T3.results_total", "3.3.1|np", 20.0, 26.0),
                     ("平潭综合实验区", 2020, "T3.results_total", "3.3.1|total", 21.0, 27.0)]
 

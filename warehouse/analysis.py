@@ -1,15 +1,17 @@
 """What the warehouse derives after every load, over all of it: agencies under all their names
-(``agencies.refresh``) and the checks that compare an agency's years (``sql/cross_year.sql``).
+(``agencies.refresh``), reviewed corrections (``corrections.refresh``) and the checks that compare an
+agency's years (``sql/cross_year.sql``).
 Recomputed whole each time, so a finding stays until the reports change and an edit of the alias
 file reaches every year."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
-from warehouse import agencies
+from warehouse import agencies, corrections
 from warehouse.db import sql_named, transaction
 
 CROSS_YEAR = sql_named("cross_year.sql")
@@ -22,10 +24,13 @@ class AnalysisSummary:
     unresolved: int
     cross_year_checks: int
     cross_year_findings: int
+    corrections_applied: int
 
 
-def refresh(conn: duckdb.DuckDBPyConnection) -> AnalysisSummary:
-    names = agencies.refresh(conn)
+def refresh(conn: duckdb.DuckDBPyConnection, aliases: Path = agencies.ALIASES,
+            corrections_file: Path = corrections.CORRECTIONS) -> AnalysisSummary:
+    names = agencies.refresh(conn, aliases)
+    applied = corrections.refresh(conn, corrections_file)
     with transaction(conn):
         conn.execute(CROSS_YEAR["record"])
     one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731 - four counts below
@@ -35,4 +40,5 @@ def refresh(conn: duckdb.DuckDBPyConnection) -> AnalysisSummary:
         unresolved=one("SELECT count(*) FROM unresolved_agencies"),
         cross_year_checks=one("SELECT count(*) FROM cross_year_checks"),
         cross_year_findings=one("SELECT count(*) FROM cross_year_checks WHERE violated"),
+        corrections_applied=applied,
     )

@@ -48,6 +48,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql_text("documents.sql"))
     conn.execute(sql_text("views.sql"))
     conn.execute(sql_named("cross_year.sql")["views"])
+    conn.execute(sql_named("corrections.sql")["views"])
     conn.execute(sql_text("metrics.sql"))
     conn.execute(sql_text("roster.sql"))
     _seed_dimensions(conn)

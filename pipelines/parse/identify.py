@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from zhconv import convert
-
 from pipelines.parse.normalize import normalise_label
+from pipelines.parse.zh import convert
 from schemas.labels import NOT_A_REPORT_TITLE, REPORT_TITLE
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from zhconv import convert
+from pipelines.parse.zh import convert
 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")

@@ -1,5 +1,6 @@
 -- Metrics for comparing agencies and years, as views over the current reports of each agency
--- (agency_reports: one agency under all its printed names). Every metric keeps NULL where a cell
+-- (agency_reports: one agency under all its printed names), with reviewed corrections applied
+-- (*_corrected views; without an entry in corrections.yaml every number is as published). Every metric keeps NULL where a cell
 -- it needs is blank in the report: NULL is not 0, and a share over a 总计 of 0 is NULL, not 0.
 -- Formulas, units and the table formats each is valid for are documented on each view and in
 -- docs/data_dictionary.md. Cell keys are <row>|<column> of schemas/format_2021.json.
@@ -10,7 +11,7 @@
 CREATE OR REPLACE VIEW metric_base_t3 AS
 WITH t AS (
     SELECT f.report_id, c.category_code, c.parent_code, f.value
-    FROM fact_applications f JOIN dim_application_category c USING (category_code)
+    FROM fact_applications_corrected f JOIN dim_application_category c USING (category_code)
     WHERE f.applicant_code = 'total'
 ), groups AS (
     SELECT report_id, parent_code AS category_code,
@@ -73,8 +74,8 @@ CREATE OR REPLACE VIEW metric_applicant_mix AS
 SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, f.applicant_code, a.label AS applicant,
        f.value AS new_applications, f.value / nullif(t.value, 0) AS share
 FROM agency_reports r
-JOIN fact_applications f ON f.report_id = r.report_id AND f.category_code = '3.1' AND f.applicant_code <> 'total'
-JOIN fact_applications t ON t.report_id = r.report_id AND t.category_code = '3.1' AND t.applicant_code = 'total'
+JOIN fact_applications_corrected f ON f.report_id = r.report_id AND f.category_code = '3.1' AND f.applicant_code <> 'total'
+JOIN fact_applications_corrected t ON t.report_id = r.report_id AND t.category_code = '3.1' AND t.applicant_code = 'total'
 JOIN dim_applicant_type a ON a.applicant_code = f.applicant_code;
 
 -- 行政复议 (R), 行政诉讼 未经复议直接起诉 (LD) and 复议后起诉 (LA): counts (件) and the correction rate
@@ -90,7 +91,7 @@ SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, r.level
        max(f.value) FILTER (WHERE f.outcome = 'total')    AS total,
        correct / nullif(maintain + correct + other, 0)    AS correction_rate
 FROM agency_reports r
-JOIN fact_review_litigation f ON f.report_id = r.report_id
+JOIN fact_review_litigation_corrected f ON f.report_id = r.report_id
 JOIN dim_review_litigation_column c ON c.col_code = f.col_code
 GROUP BY ALL;
 

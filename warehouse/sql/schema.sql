@@ -161,3 +161,19 @@ CREATE TABLE IF NOT EXISTS agency_aliases (
     agency_key  VARCHAR NOT NULL,
     resolved_by VARCHAR NOT NULL
 );
+
+-- Reviewed corrections as applied (warehouse/reference/corrections.yaml; rebuilt after every load):
+-- the fact tables keep the published value, the *_corrected views show the corrected one.
+CREATE TABLE IF NOT EXISTS corrections (
+    agency          VARCHAR NOT NULL,     -- as the entry names it (printed name or agency_key)
+    agency_key      VARCHAR,
+    year            INTEGER NOT NULL,
+    cell_key        VARCHAR NOT NULL,
+    value           DOUBLE NOT NULL,      -- the corrected number
+    reason          VARCHAR NOT NULL,
+    source          VARCHAR NOT NULL,     -- where the correct number comes from
+    report_id       VARCHAR,              -- the current report it applies to
+    published_value DOUBLE,               -- the number as published (NULL: blank, or no such cell)
+    raw_token       VARCHAR,
+    applied         BOOLEAN NOT NULL      -- false: no current report of that agency-year prints the cell
+);

@@ -1,0 +1,246 @@
+"""The analyst's warehouse: one agency under all its names with region, level and kind; metrics
+with their formulas; prose-vs-table and cross-year checks; the roster. Exact rows from DuckDB,
+over the real corpus and over forged agencies whose truths give the expected findings."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.definitions import build_defs
+from tests.conftest import corpus_or_skip
+from tests.forge.render import render_text
+from tests.forge.truths import make_truth
+
+
+def _ingest(src: Path, db: Path) -> None:
+    assert build_defs(str(db), str(src)).resolve_job_def("nightly_ingest").execute_in_process(raise_on_error=False).success
+
+
+def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as c:
+        return c.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="module")
+def real_db(tmp_path_factory) -> Path:
+    corpus = corpus_or_skip()
+    src = tmp_path_factory.mktemp("real")
+    for p in (corpus / "real").glob("*"):
+        if p.suffix in (".html", ".txt", ".pdf"):
+            shutil.copy(p, src / p.name)
+    db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    _ingest(src, db)
+    return db
+
+
+# --- agency identity -----------------------------------------------------------------------------
+
+def test_every_real_agency_resolves_to_one_agency_with_region_level_and_kind(real_db: Path) -> None:
+    assert q(real_db, "SELECT * FROM agencies ORDER BY agency_key") == [
+        ("310000/人民政府办公厅", "上海市人民政府办公厅", "310000", "上海市", None, None, "province", "general_office", None,
+         "division_library"),
+        ("320800/人民政府", "淮安市人民政府", "320800", "江苏省", "淮安市", None, "prefecture", "government", None,
+         "division_library"),
+        ("320813/人民政府", "淮安市洪泽区人民政府", "320813", "江苏省", "淮安市", "洪泽区", "county", "government", None,
+         "division_library"),
+        ("350128/平潭综合实验区", "平潭综合实验区", "350128", "福建省", None, "平潭县", "prefecture", "special_zone", None,
+         "alias_file"),
+        ("410727/科技和工业信息化局", "新乡市封丘县科技和工业信息化局", "410727", "河南省", "新乡市", "封丘县", "county",
+         "department", "工业信息化", "division_library"),
+    ]
+    assert q(real_db, "SELECT * FROM unresolved_agencies") == []  # every real-corpus name resolves
+
+
+def test_hongze_2023_and_2024_are_one_agency(real_db: Path) -> None:
+    """Printed as 洪泽区人民政府 (2023) and 淮安市洪泽区人民政府 (2024): the fact tables keep the printed
+    names, the agency is one."""
+    rows = q(real_db, """SELECT agency_id, year, agency_key, adcode, level, kind FROM agency_reports
+                         WHERE agency_key = '320813/人民政府' ORDER BY year""")
+    assert rows == [("洪泽区人民政府", 2023, "320813/人民政府", "320813", "county", "government"),
+                    ("淮安市洪泽区人民政府", 2024, "320813/人民政府", "320813", "county", "government")]
+
+
+def test_pingtan_2019_to_2022_is_one_agency_in_fujian(real_db: Path) -> None:
+    assert q(real_db, """SELECT list(year ORDER BY year), any_value(province), count(DISTINCT agency_key) FROM agency_reports
+                         WHERE canonical_name = '平潭综合实验区'""") == [([2019, 2020, 2021, 2022], "福建省", 1)]
+
+
+def test_names_no_library_places_are_listed_never_guessed() -> None:
+    """cpca reads 青石县 (no such county) as 重庆市's placeholder 县: refused, the name is unresolved."""
+    from warehouse.agencies import resolve
+
+    got = {a.name: (a.agency_key, a.adcode, a.resolved_by) for a in resolve(["青石县交通运输局", "洪泽区政府", "上海市"], {})}
+    assert got == {"青石县交通运输局": ("?/青石县交通运输局", None, "unresolved"),
+                   "洪泽区政府": ("320813/人民政府", "320813", "division_library"),
+                   "上海市": ("310000/人民政府", "310000", "division_library")}
+
+
+# --- prose vs table and cross-year ---------------------------------------------------------------
+
+def test_fengqiu_2022_prose_contradicts_its_table(real_db: Path) -> None:
+    rows = q(real_db, """SELECT agency_id, year, rule, severity, origin, cells, expected, found FROM publisher_issues
+                         WHERE rule LIKE 'prose.%' ORDER BY year""")
+    assert rows == [("封丘县科技和工业信息化局", 2022, "prose.applications", "warning", "publisher", ["3.1|total"], 1.0, 0.0),
+                    ("淮安市洪泽区人民政府", 2024, "prose.applications", "warning", "publisher", ["3.1|total"], 95.0, 17.0)]
+
+
+def test_pingtan_chain_runs_through_the_cross_year_checks(real_db: Path) -> None:
+    """Checked by hand against the HTML: 上年结转 is 0 in 2020 and 2021 (2019, 2020 carried 0 forward)
+    and 1 (自然人) in 2022 (2021 carried 1 forward); 规范性文件 现行有效 665 (2021) + 88 − 55 = 698
+    (2022), 规章 0 + 0 − 0 = 0; 2019/2020 print no 现行有效 (2019 format); tables differ every year."""
+    rows = q(real_db, """SELECT year, rule, cells[1], expected, found, violated FROM cross_year_checks
+                         WHERE agency_key = '350128/平潭综合实验区' AND cells[1] IN ('3.2|np', '3.2|total', '2.1.1|valid',
+                         '2.1.2|valid') OR (agency_key = '350128/平潭综合实验区' AND rule = 'X.copied_forward')
+                         ORDER BY year, rule, cells[1]""")
+    assert rows == [
+        (2020, "X.carry_over", "3.2|np", 0.0, 0.0, False), (2020, "X.carry_over", "3.2|total", 0.0, 0.0, False),
+        (2020, "X.copied_forward", None, 176.0, 160.0, False),
+        (2021, "X.carry_over", "3.2|np", 0.0, 0.0, False), (2021, "X.carry_over", "3.2|total", 0.0, 0.0, False),
+        (2021, "X.copied_forward", None, 169.0, 136.0, False),
+        (2022, "X.carry_over", "3.2|np", 1.0, 1.0, False), (2022, "X.carry_over", "3.2|total", 1.0, 1.0, False),
+        (2022, "X.copied_forward", None, 190.0, 149.0, False),
+        (2022, "X.t2_valid_count", "2.1.1|valid", 0.0, 0.0, False), (2022, "X.t2_valid_count", "2.1.2|valid", 698.0, 698.0, False),
+    ]
+    assert q(real_db, "SELECT count(*) FROM cross_year_checks WHERE agency_key = '350128/平潭综合实验区'")[0][0] == 3 * 7 + 3 + 2
+    assert q(real_db, "SELECT count(*) FROM validation_issues WHERE rule LIKE 'X.%'") == [(0,)]
+
+
+def _oracle(prev: dict, cur: dict) -> list[tuple]:
+    """The cross-year findings two truths imply, computed from the truths (not by the SQL)."""
+    out = []
+    for a in ("lp_com", "lp_law", "lp_ngo", "lp_oth", "lp_res", "np", "total"):
+        if cur["cells"][f"3.2|{a}"] != prev["cells"][f"3.4|{a}"]:
+            out.append(("X.carry_over", f"3.2|{a}", float(prev["cells"][f"3.4|{a}"]), float(cur["cells"][f"3.2|{a}"])))
+    if prev["table_formats"]["T2"] == cur["table_formats"]["T2"] == "2021":
+        for row in ("2.1.1", "2.1.2"):
+            c = cur["cells"]
+            expected = prev["cells"][f"{row}|valid"] + c[f"{row}|made"] - c[f"{row}|repealed"]
+            if expected != c[f"{row}|valid"]:
+                out.append(("X.t2_valid_count", f"{row}|valid", float(expected), float(c[f"{row}|valid"])))
+    keys = [k for k in cur["cells"] if k.startswith(("3.", "4|"))]
+    if all(cur["cells"][k] == prev["cells"][k] for k in keys) and sum(1 for k in keys if cur["cells"][k]) >= 3:
+        out.append(("X.copied_forward", None, float(len(keys)), float(len(keys))))
+    return sorted(out, key=lambda x: (x[0], x[1] or ""))
+
+
+def test_forged_agencies_carry_over_mismatch_and_copied_tables_are_flagged(tmp_path: Path) -> None:
+    """洪泽区教育局 2022 → 2023: two different reports (their carry-over and 现行有效 counts disagree);
+    洪泽区财政局 prints 2022's tables again for 2023."""
+    edu = [make_truth(41, "2021"), make_truth(42, "2021")]
+    fin = [make_truth(43, "2021"), make_truth(43, "2021")]
+    for truths, agency in ((edu, "淮安市洪泽区教育局"), (fin, "淮安市洪泽区财政局")):
+        for truth, year in zip(truths, (2022, 2023), strict=True):
+            truth["agency"], truth["year"] = agency, year
+    src = tmp_path / "src"
+    src.mkdir()
+    for truths in (edu, fin):
+        for truth in truths:
+            (src / f"{truth['agency']}-{truth['year']}.txt").write_bytes(render_text(truth))
+    db = tmp_path / "w.duckdb"
+    _ingest(src, db)
+    for truths, key in ((edu, "320813/教育局"), (fin, "320813/财政局")):
+        got = q(db, """SELECT rule, cells[1], expected, found FROM validation_issues i JOIN agency_reports r USING (report_id)
+                       WHERE rule LIKE 'X.%' AND r.agency_key = ? ORDER BY rule, cells[1] NULLS FIRST""", [key])
+        assert got == _oracle(*truths), key
+        assert got  # both agencies are flagged
+        assert {r[0] for r in q(db, "SELECT year FROM publisher_issues WHERE rule LIKE 'X.%' AND agency_id = ?",
+                                 [truths[1]["agency"]])} == {2023}
+    assert ("X.copied_forward", None) in {g[:2] for g in q(db, """SELECT rule, cells[1] FROM validation_issues i
+                                                                 JOIN agency_reports r USING (report_id)
+                                                                 WHERE r.agency_key = '320813/财政局'""")}
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+def test_pingtan_2021_and_2022_metrics(real_db: Path) -> None:
+    """平潭 2021: 不予公开 8 of 69 handled; 复议 维持 1, 纠正 0, 其他 2 → 纠错率 0. 2022: 不予公开 4 of 75;
+    复议 维持 0, 纠正 1, 其他 1 → 纠错率 0.5."""
+    rows = q(real_db, """SELECT o.year, o.handled, round(o.withhold_rate, 6), r.maintain, r.correct, r.other, r.correction_rate
+                         FROM metric_outcome_shares o JOIN metric_review_litigation r USING (report_id)
+                         WHERE o.agency_key = '350128/平潭综合实验区' AND o.year IN (2021, 2022) AND r.proceeding = 'R'
+                         ORDER BY o.year""")
+    assert rows == [(2021, 69, round(8 / 69, 6), 1, 0, 2, 0.0), (2022, 75, round(4 / 75, 6), 0, 1, 1, 0.5)]
+
+
+def test_metrics_stay_null_over_blank_cells(real_db: Path) -> None:
+    """上海 2019 leaves （一）…（六） of the 总计 column blank: every share is NULL, not 0; its 复议 纠正 is
+    blank, so the 纠错率 is NULL too."""
+    assert q(real_db, """SELECT handled, disclose_rate, withhold_rate, unable_rate, not_processed_rate, other_share
+                         FROM metric_outcome_shares WHERE agency_key = '310000/人民政府办公厅'""") == [
+        (805, None, None, None, None, None)]
+    assert q(real_db, """SELECT proceeding, maintain, correct, correction_rate FROM metric_review_litigation
+                         WHERE agency_key = '310000/人民政府办公厅' ORDER BY proceeding""") == [
+        ("LA", None, None, None), ("LD", 8, None, None), ("R", 5, None, None)]
+
+
+def test_year_over_year_marks_the_format_change(real_db: Path) -> None:
+    rows = q(real_db, """SELECT metric, year, value, prev_value, change, comparable FROM metric_yoy
+                         WHERE agency_key = '350128/平潭综合实验区' AND metric IN ('new_applications', 'other_share')
+                         AND year = 2021 ORDER BY metric""")
+    assert [(m, y, v, p, c) for m, y, v, p, c, _ in rows if m == "new_applications"] == [("new_applications", 2021, 70.0, 21.0, 49.0)]
+    assert [(m, comparable) for m, *_, comparable in rows] == [("new_applications", True), ("other_share", False)]
+
+
+# --- roster --------------------------------------------------------------------------------------
+
+def test_roster_lists_who_published_nothing(real_db: Path) -> None:
+    rows = q(real_db, "SELECT agency_key, year, status FROM roster WHERE agency_key = '350128/平潭综合实验区' ORDER BY year")
+    assert rows == [("350128/平潭综合实验区", 2019, "parsed"), ("350128/平潭综合实验区", 2020, "invalid"),
+                    ("350128/平潭综合实验区", 2021, "parsed"), ("350128/平潭综合实验区", 2022, "parsed"),
+                    ("350128/平潭综合实验区", 2023, "missing"), ("350128/平潭综合实验区", 2024, "missing")]
+    missing_2024 = q(real_db, "SELECT canonical_name FROM roster WHERE year = 2024 AND status = 'missing' ORDER BY 1")
+    assert missing_2024 == [("上海市人民政府办公厅",), ("平潭综合实验区",), ("新乡市封丘县科技和工业信息化局",)]
+
+
+def test_truths_of_the_real_corpus_are_where_the_metrics_read(real_db: Path) -> None:
+    """The metric base reads the same numbers as the truths (a guard for the views' joins)."""
+    corpus = corpus_or_skip()
+    t = json.loads((corpus / "truth" / "huaian-2024.json").read_text(encoding="utf-8"))["cells"]
+    assert q(real_db, """SELECT new_applications, carried_over, handled, carried_forward FROM metric_application_volume
+                         WHERE agency_key = '320800/人民政府' AND year = 2024""") == [
+        (t["3.1|total"], t["3.2|total"], t["3.3.7|total"], t["3.4|total"])]
+
+
+# --- corrections ---------------------------------------------------------------------------------
+
+def test_one_correction_changes_one_number_in_the_views_and_is_listed(real_db: Path, tmp_path: Path) -> None:
+    """洪泽 2023 printed 复议 总计 0 beside 维持 10 + 纠正 1: a reviewed entry sets it to 11 in the
+    corrected views and the metrics; the fact table keeps 0; removing the entry restores 0."""
+    from warehouse import analysis
+    from warehouse.db import connect
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(real_db, db)
+    entry = tmp_path / "corrections.yaml"
+    entry.write_text("corrections:\n  - {agency: 洪泽区人民政府, year: 2023, cell: '4|R.total', value: 11,\n"
+                     "     reason: 总计 printed 0 beside 维持 10 + 纠正 1, source: the sum of the printed row}\n", encoding="utf-8")
+    none = tmp_path / "none.yaml"
+    none.write_text("corrections: []\n", encoding="utf-8")
+
+    def corrected_cells() -> set[tuple]:
+        return set(q(db, """SELECT 'A', report_id, category_code, applicant_code, value FROM fact_applications_corrected
+                            UNION ALL SELECT 'R', report_id, col_code, '', value FROM fact_review_litigation_corrected
+                            UNION ALL SELECT 'P', report_id, row_code, col_code, value FROM fact_proactive_disclosure_corrected"""))
+
+    before = corrected_cells()
+    with connect(db) as conn:
+        assert analysis.refresh(conn, corrections_file=entry).corrections_applied == 1
+    after = corrected_cells()
+    assert before - after == {("R", q(db, "SELECT report_id FROM reports WHERE agency_id = '洪泽区人民政府'")[0][0], "R.total", "", 0)}
+    assert len(after - before) == 1 and next(iter(after - before))[-1] == 11
+    assert q(db, """SELECT agency, agency_key, year, cell_key, value, reason, published_value, raw_token, applied
+                    FROM corrections""") == [("洪泽区人民政府", "320813/人民政府", 2023, "4|R.total", 11.0,
+                                              "总计 printed 0 beside 维持 10 + 纠正 1", 0.0, "0", True)]
+    assert q(db, "SELECT value FROM fact_review_litigation WHERE agency_id = '洪泽区人民政府' AND col_code = 'R.total'") == [(0,)]
+    assert q(db, """SELECT total, published_value, correction FROM metric_review_litigation m
+                    JOIN fact_review_litigation_corrected f ON f.report_id = m.report_id AND f.col_code = 'R.total'
+                    WHERE m.agency_id = '洪泽区人民政府' AND m.proceeding = 'R'""") == [(11, 0, "总计 printed 0 beside 维持 10 + 纠正 1")]
+    with connect(db) as conn:
+        assert analysis.refresh(conn, corrections_file=none).corrections_applied == 0
+    assert corrected_cells() == before
+    assert q(db, "SELECT count(*) FROM corrections") == [(0,)]

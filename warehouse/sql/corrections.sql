@@ -1,0 +1,51 @@
+-- Reviewed corrections (warehouse/reference/corrections.yaml), applied in views only: the fact
+-- tables keep the published numbers. warehouse/corrections.py registers the file's entries as
+-- `correction_entries` and runs `replace`; the views are created on every connection.
+
+-- name: views
+-- Every cell of the fact tables in one shape: report, agency, year, cell key, value, printed token.
+CREATE OR REPLACE VIEW fact_cells AS
+SELECT report_id, agency_id, year, category_code || '|' || applicant_code AS cell_key, CAST(value AS DOUBLE) AS value,
+       raw_token, 'fact_applications' AS fact_table
+FROM fact_applications
+UNION ALL
+SELECT report_id, agency_id, year, row_code || '|' || col_code, CAST(value AS DOUBLE), raw_token, 'fact_proactive_disclosure'
+FROM fact_proactive_disclosure
+UNION ALL
+SELECT report_id, agency_id, year, '4|' || col_code, CAST(value AS DOUBLE), raw_token, 'fact_review_litigation'
+FROM fact_review_litigation;
+
+-- The fact tables with corrections applied: `value` is the corrected number where an entry applies,
+-- `published_value` what the report printed, `correction` the entry's reason (NULL: as published).
+CREATE OR REPLACE VIEW fact_applications_corrected AS
+SELECT f.* REPLACE (CASE WHEN c.applied THEN CAST(c.value AS BIGINT) ELSE f.value END AS value),
+       f.value AS published_value, c.reason AS correction
+FROM fact_applications f
+LEFT JOIN corrections c ON c.applied AND c.report_id = f.report_id AND c.cell_key = f.category_code || '|' || f.applicant_code;
+
+CREATE OR REPLACE VIEW fact_review_litigation_corrected AS
+SELECT f.* REPLACE (CASE WHEN c.applied THEN CAST(c.value AS BIGINT) ELSE f.value END AS value),
+       f.value AS published_value, c.reason AS correction
+FROM fact_review_litigation f
+LEFT JOIN corrections c ON c.applied AND c.report_id = f.report_id AND c.cell_key = '4|' || f.col_code;
+
+CREATE OR REPLACE VIEW fact_proactive_disclosure_corrected AS
+SELECT f.* REPLACE (CASE WHEN c.applied THEN CAST(c.value AS DECIMAL(20, 6)) ELSE f.value END AS value),
+       f.value AS published_value, c.reason AS correction
+FROM fact_proactive_disclosure f
+LEFT JOIN corrections c ON c.applied AND c.report_id = f.report_id AND c.cell_key = f.row_code || '|' || f.col_code;
+
+-- name: replace
+-- Each entry, with the current report and published value it applies to; applied = false when no
+-- current report of that agency-year prints the cell (listed, so a stale entry is seen).
+DELETE FROM corrections;
+INSERT INTO corrections
+WITH entries AS (
+    SELECT e.*, coalesce((SELECT any_value(agency_key) FROM agency_aliases WHERE name = e.agency), e.agency) AS agency_key
+    FROM correction_entries e
+)
+SELECT e.agency, e.agency_key, e.year, e.cell AS cell_key, e.value, e.reason, e.source,
+       f.report_id, f.value AS published_value, f.raw_token, f.report_id IS NOT NULL AS applied
+FROM entries e
+LEFT JOIN (SELECT f.*, a.agency_key FROM fact_cells f JOIN agency_aliases a ON a.name = f.agency_id) f
+       ON f.agency_key = e.agency_key AND f.year = e.year AND f.cell_key = e.cell;
