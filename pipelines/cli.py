@@ -145,6 +145,75 @@ def ui(host: Annotated[str, typer.Option(help="Address to serve on")] = "127.0.0
     raise typer.Exit(code=serve(host, port))
 
 
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="parquet (partitioned by year) or csv")] = "parquet",
+    out: Annotated[Path, typer.Option(help="Folder to write (created)")] = Path("export"),
+    db: Annotated[Path | None, typer.Option(help="Warehouse to export (default: the published copy)")] = None,
+) -> None:
+    """Every table and view as Parquet or CSV files, with the data dictionary and a manifest beside them."""
+    from warehouse.export import FORMATS
+    from warehouse.export import export as run_export
+    from warehouse.publish import published_path_for
+
+    if fmt not in FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(code=2)
+    source = db or published_path_for(_default_db())
+    if not Path(source).exists():
+        typer.echo(f"error: no warehouse at {source} (run `make ingest` first)", err=True)
+        raise typer.Exit(code=2)
+    items = run_export(source, out, fmt)
+    typer.echo(f"{len(items)} tables and views from {source} → {out} ({fmt}); {out / 'DATA_DICTIONARY.md'}")
+
+
+@app.command()
+def dictionary(out: Annotated[Path, typer.Option(help="Markdown file to write")] = Path("docs/data_dictionary.md")) -> None:
+    """Write the data dictionary (tables, views, columns, codes in Chinese and English) from the DDL and schemas/."""
+    from warehouse.dictionary import build_fresh
+
+    out.write_text(build_fresh() + "\n", encoding="utf-8")
+    typer.echo(str(out))
+
+
+@app.command()
+def sql(
+    query: Annotated[str | None, typer.Argument(help="A query to run and print; without one, an interactive SQL IDE opens")] = None,
+    db: Annotated[Path | None, typer.Option(help="Warehouse to open (default: the published copy)")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Run the query in this .sql file (e.g. the cookbook's)")] = None,
+) -> None:
+    """SQL on the published warehouse, read-only: one query printed as a table, or Harlequin (a terminal SQL IDE)."""
+    import os
+
+    import duckdb
+    from rich.console import Console
+    from rich.table import Table
+
+    from warehouse.publish import published_path_for
+
+    path = db or published_path_for(_default_db())
+    if not Path(path).exists():
+        typer.echo(f"error: no warehouse at {path} (run `make ingest` first)", err=True)
+        raise typer.Exit(code=2)
+    if file is not None:
+        query = file.read_text(encoding="utf-8")
+    if query is None:
+        # the IDE reads the file with this project's DuckDB (the same storage version as the writer)
+        os.execvp("harlequin", ["harlequin", "--read-only", str(path)])
+    try:
+        with duckdb.connect(str(path), read_only=True) as conn:
+            cur = conn.execute(query)
+            columns = [d[0] for d in cur.description or []]
+            rows = cur.fetchall()
+    except duckdb.Error as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    Console(width=200).print(table)
+
+
 def _default_db() -> str:
     from pipelines.resources import DEFAULT_DB
 
