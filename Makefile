@@ -13,7 +13,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 APT_PACKAGES := libreoffice-writer-nogui chromium
 FORGE_APT_PACKAGES := $(APT_PACKAGES) fonts-wqy-microhei
 
-.PHONY: env system-deps ingest reparse-failed test bench bench-night lint ui samples forge clean
+.PHONY: env system-deps ingest reparse-failed test bench bench-night lint ui sql export dictionary samples forge clean
 
 env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -54,9 +54,21 @@ lint: env
 ui: env
 	$(UV) run nianbao ui --host 127.0.0.1 --port $(UI_PORT)
 
+## SQL on the published warehouse in a terminal SQL IDE (Harlequin, read-only; `nianbao sql "…"` for one query)
+sql: env
+	$(UV) run nianbao sql --db $(dir $(DB))published/$(notdir $(DB))
+
+## Every table and view as Parquet (by year) with the data dictionary → export/ (FORMAT=csv for CSV)
+export: env
+	$(UV) run nianbao export --format $(or $(FORMAT),parquet) --out export --db $(dir $(DB))published/$(notdir $(DB))
+
+## Regenerate docs/data_dictionary.md from the DDL, the SQL comments and schemas/
+dictionary: env
+	$(UV) run nianbao dictionary --out docs/data_dictionary.md
+
 ## Regenerate the committed forge corpus and the bundled samples (needs $(FORGE_APT_PACKAGES))
 forge: env
-	rm -rf tests/fixtures/forge tests/fixtures/forge-layouts pipelines/samples
+	rm -rf tests/fixtures/forge pipelines/samples  # (layout PDFs whose .docx is unchanged are kept: LibreOffice stamps dates)
 	$(UV) run python -m tests.forge --out tests/fixtures/forge --samples-out pipelines/samples --layouts-out tests/fixtures/forge-layouts
 
 clean:

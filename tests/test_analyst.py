@@ -308,3 +308,41 @@ def test_blank_cells_query_agrees_with_the_truths(real_db: Path) -> None:
         if n:
             blanks[(t["agency"], t["year"])] = n
     assert blanks == {(r[0], r[1]): r[2] for r in COOKBOOK_RESULTS["09_blank_cells.sql"]}
+
+
+def test_roster_from_the_catalogue_and_listings_and_timeliness(real_db: Path, tmp_path: Path) -> None:
+    """The catalogue expects 洪泽区教育局 from 2023; a listing named its 2024 report, fetched but not
+    parsed yet → 2023 missing, 2024 found. Timeliness: 封丘's bureau (a department: 31 January) seen
+    on 2023-01-15 is on time; 平潭 2022 (a government-level zone: 31 March) first seen 2023-05-01 after a
+    crawl of its source on 2023-03-01 is late; reports nobody looked for in time are NULL."""
+    from warehouse import analysis
+    from warehouse.db import connect
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(real_db, db)
+    with connect(db) as conn:
+        sha = {r[0]: r[1] for r in conn.execute("SELECT agency_id || year, sha256 FROM reports WHERE is_current").fetchall()}
+        conn.execute("INSERT INTO catalog_publishers VALUES ('hongze-portal', '淮安市洪泽区教育局', 2023)")
+        doc = ("INSERT INTO documents (url, version, sha256, source, role, title, agency_guess, year_guess, first_seen, last_seen, "
+               "archive_path) VALUES (?, 1, ?, ?, 'attachment', ?, ?, ?, ?, ?, 'x')")
+        conn.execute(doc, ["http://hz/edu-2024.pdf", "f" * 64, "hongze-portal", "教育局2024年报", "淮安市洪泽区教育局", 2024,
+                           "2025-01-20 08:00:00+00", "2025-01-20 08:00:00+00"])
+        conn.execute(doc, ["http://fq/2022.html", sha["封丘县科技和工业信息化局2022"], "fengqiu", "年报", None, None,
+                           "2023-01-15 08:00:00+00", "2023-01-15 08:00:00+00"])
+        conn.execute(doc, ["http://pt/2022.html", sha["平潭综合实验区2022"], "pingtan", "年报", None, None,
+                           "2023-05-01 08:00:00+00", "2023-05-01 08:00:00+00"])
+        conn.execute("INSERT INTO crawl_runs VALUES ('c1', 'pingtan', '2023-03-01 02:00:00+00', '2023-03-01 02:10:00+00', "
+                     "1, 1, 0, 0, 0, 0, 0)")
+        analysis.refresh(conn)
+    assert q(db, "SELECT year, status, in_catalogue, level, kind FROM roster WHERE agency_key = '320813/教育局' ORDER BY year") == [
+        (2023, "missing", True, "county", "department"), (2024, "found", True, "county", "department")]
+    rows = q(db, """SELECT canonical_name, year, deadline, CAST(first_seen AS DATE), late FROM report_timeliness
+                    WHERE canonical_name IN ('新乡市封丘县科技和工业信息化局', '平潭综合实验区') ORDER BY year, canonical_name""")
+    import datetime as dt
+    assert rows == [
+        ("平潭综合实验区", 2019, dt.date(2020, 3, 31), rows[0][3], None),
+        ("平潭综合实验区", 2020, dt.date(2021, 3, 31), rows[1][3], None),
+        ("平潭综合实验区", 2021, dt.date(2022, 3, 31), rows[2][3], None),
+        ("平潭综合实验区", 2022, dt.date(2023, 3, 31), dt.date(2023, 5, 1), True),
+        ("新乡市封丘县科技和工业信息化局", 2022, dt.date(2023, 1, 31), dt.date(2023, 1, 15), False),
+    ]

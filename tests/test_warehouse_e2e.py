@@ -94,6 +94,9 @@ def test_reports_statuses_and_failures(corpus_db: Path) -> None:
         ("pingtan-2022.html", "valid", None, "平潭综合实验区", 2022, True),
         ("shanghai-office-2019.html", "valid", None, "上海市人民政府办公厅", 2019, True),
     ]
+    # the two 洪泽 names as printed, one agency (agency_reports / agency_aliases, issue #10)
+    assert q(corpus_db, """SELECT DISTINCT agency_key FROM agency_reports
+                           WHERE agency_id IN ('洪泽区人民政府', '淮安市洪泽区人民政府')""") == [("320813/人民政府",)]
     failures = q(corpus_db, "SELECT regexp_extract(source, '[^/]+$'), error_type FROM parse_failures WHERE source LIKE '%broken%'")
     assert failures == [("broken.html", "binary_content")]
 
