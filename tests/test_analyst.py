@@ -346,3 +346,29 @@ def test_roster_from_the_catalogue_and_listings_and_timeliness(real_db: Path, tm
         ("平潭综合实验区", 2022, dt.date(2023, 3, 31), dt.date(2023, 5, 1), True),
         ("新乡市封丘县科技和工业信息化局", 2022, dt.date(2023, 1, 31), dt.date(2023, 1, 15), False),
     ]
+
+
+def test_names_no_library_knows_take_the_region_of_their_catalogue_source(real_db: Path, tmp_path: Path) -> None:
+    """高新区管委会, listed by a source the catalogue places in 淮安市 (320800), is 淮安市's special zone;
+    the same name from two sources in different regions stays unresolved."""
+    from pipelines.scrape.catalog import Source
+    from warehouse import analysis
+    from warehouse.db import connect
+
+    assert Source(name="huaian", start_urls=["http://h.gov.cn/"], allowed_domains=["h.gov.cn"], region="320800").region == "320800"
+    with pytest.raises(ValueError, match="region"):
+        Source(name="huaian", start_urls=["http://h.gov.cn/"], allowed_domains=["h.gov.cn"], region="淮安市")
+    db = tmp_path / "w.duckdb"
+    shutil.copy(real_db, db)
+    doc = ("INSERT INTO documents (url, version, sha256, source, role, agency_guess, year_guess, first_seen, last_seen, archive_path) "
+           "VALUES (?, 1, ?, ?, 'attachment', ?, 2024, now(), now(), 'x')")
+    with connect(db) as conn:
+        conn.execute("INSERT INTO catalog_regions VALUES ('huaian', '320800'), ('suqian', '321300')")
+        conn.execute(doc, ["http://h/1", "a" * 64, "huaian", "高新区管委会"])
+        conn.execute(doc, ["http://h/2", "b" * 64, "huaian", "经济技术开发区管委会"])
+        conn.execute(doc, ["http://s/2", "c" * 64, "suqian", "经济技术开发区管委会"])
+        analysis.refresh(conn)
+    assert q(db, "SELECT * FROM agencies WHERE agency_key LIKE '%管委会' ORDER BY resolved_by") == [
+        ("320800/高新区管委会", "淮安市高新区管委会", "320800", "江苏省", "淮安市", None, "prefecture", "special_zone", None,
+         "catalogue_region"),
+        ("?/经济技术开发区管委会", "经济技术开发区管委会", None, None, None, None, None, None, None, "unresolved")]

@@ -3,7 +3,8 @@ with its region (GB/T 2260 code and names), level, kind and sector.
 
 Order of evidence: the reviewed alias file (``reference/agency_aliases.yaml``) first; then the
 division library ``cpca`` on the printed name, accepted only when the region it found is printed in
-the name in full (cpca reads "青石县交通运输局" as 重庆市's placeholder 县 — a guess, refused); then
+the name in full (cpca reads "青石县交通运输局" as 重庆市's placeholder 县 — a guess, refused); then the
+``region`` of the catalogue source the name came through (when all its sources agree); then
 nothing: the name stays an agency of its own (``?/<name>``) and is listed in ``unresolved_agencies``.
 """
 
@@ -38,7 +39,7 @@ class Agency:
     level: str | None
     kind: str | None
     sector: str | None
-    resolved_by: str  # alias_file | division_library | unresolved
+    resolved_by: str  # alias_file | division_library | catalogue_region | unresolved
 
 
 @cache
@@ -89,8 +90,35 @@ def _from_library(names: list[str]) -> dict[str, Agency]:
     return out
 
 
-def resolve(names: list[str], aliases: dict[str, dict[str, Any]] | None = None) -> list[Agency]:
+def region_names(adcode: str) -> tuple[str | None, str | None, str | None]:
+    """(province, prefecture, county) of a GB/T 2260 code, from the division library's table."""
+    table = _cpca().ad_2_addr_dict
+
+    def name(code: str) -> str | None:
+        info = table.get(code + "000000")
+        return _region(info.name) if info is not None else None
+
+    province = name(adcode[:2] + "0000")
+    prefecture = name(adcode[:4] + "00") if not adcode.endswith("0000") else None
+    county = name(adcode) if not adcode.endswith("00") else None
+    return province, prefecture, county
+
+
+def _from_region(name: str, adcode: str) -> Agency:
+    """A name placed by its catalogue source's region: the whole name is the unit."""
+    province, prefecture, county = region_names(adcode)
+    unit = unit_of(name, level_of(adcode))
+    canonical = "".join(x for x in ((province if not prefecture else None), prefecture, county) if x) + unit.name
+    return Agency(name, agency_key(adcode, unit.name, name), canonical, adcode, province, prefecture, county,
+                  level_of(adcode, unit), unit.kind, unit.sector, "catalogue_region")
+
+
+def resolve(names: list[str], aliases: dict[str, dict[str, Any]] | None = None,
+            regions: dict[str, str] | None = None) -> list[Agency]:
+    """Each name's agency: the alias file, else the division library, else the region of the
+    catalogue source it was found through (``regions``: name → GB/T 2260 code), else unresolved."""
     aliases = load_aliases() if aliases is None else aliases
+    regions = regions or {}
     library = _from_library(sorted({n for n in names if n not in aliases}))
     out = []
     for name in names:
@@ -102,6 +130,8 @@ def resolve(names: list[str], aliases: dict[str, dict[str, Any]] | None = None) 
                               e.get("sector") or (sector_of(unit) if e.get("kind") == "department" else None), "alias_file"))
         elif name in library:
             out.append(library[name])
+        elif regions.get(name):
+            out.append(_from_region(name, regions[name]))
         else:
             out.append(Agency(name, agency_key(None, "", name), name, None, None, None, None, None, None, None, "unresolved"))
     return out
@@ -111,8 +141,9 @@ def refresh(conn: duckdb.DuckDBPyConnection, aliases_path: Path = ALIASES) -> in
     """Resolve every agency name in the warehouse — printed in reports, guessed from a listing, or
     named by the catalogue's roster — again (the alias file may have changed) and
     replace ``agency_aliases`` and ``agencies`` in one transaction. Returns the number of names."""
-    names = [r[0] for r in conn.execute(SQL["names"]).fetchall()]
-    frame = pd.DataFrame([asdict(a) for a in resolve(names, load_aliases(aliases_path))],
+    rows = conn.execute(SQL["names"]).fetchall()
+    names, regions = [r[0] for r in rows], {r[0]: r[1] for r in rows if r[1]}
+    frame = pd.DataFrame([asdict(a) for a in resolve(names, load_aliases(aliases_path), regions)],
                          columns=list(Agency.__dataclass_fields__))
     conn.register("resolved_agencies", frame)
     try:

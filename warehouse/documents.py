@@ -52,9 +52,13 @@ def record_crawl(conn: duckdb.DuckDBPyConnection, documents: pd.DataFrame, seen:
         insert_frame(conn, "crawl_runs", runs)
 
 
-def record_publishers(conn: duckdb.DuckDBPyConnection, publishers: pd.DataFrame, sources: list[str]) -> None:
-    """The catalogue's roster (source, name, since_year) for ``sources``, replacing what they said before."""
+def record_publishers(conn: duckdb.DuckDBPyConnection, publishers: pd.DataFrame, sources: list[str],
+                      regions: pd.DataFrame | None = None) -> None:
+    """What the catalogue says of ``sources`` beyond where to crawl — its roster (source, name,
+    since_year) and each source's region (source, region) — replacing what it said before."""
     ensure_documents_schema(conn)
     with transaction(conn):
-        conn.execute("DELETE FROM catalog_publishers WHERE source IN (SELECT unnest($s))", {"s": sources})
+        for table in ("catalog_publishers", "catalog_regions"):
+            conn.execute(f"DELETE FROM {table} WHERE source IN (SELECT unnest($s))", {"s": sources})
         insert_frame(conn, "catalog_publishers", publishers)
+        insert_frame(conn, "catalog_regions", regions)

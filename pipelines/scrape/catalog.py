@@ -34,6 +34,9 @@ class Source(BaseModel):
     # on (a county's departments, say) — "who published nothing for 2024" needs to know who should have.
     publishers: list[str] = Field(default_factory=list)
     publishers_since: int | None = Field(default=None, ge=2008, le=2100)
+    # GB/T 2260 code of the region this source's agencies belong to: places names no division
+    # library knows (平潭综合实验区, 高新区管委会) found through this source
+    region: str | None = Field(default=None, pattern=r"^\d{6}$")
     include: list[str] = Field(default_factory=list)  # regexes a report link's URL or title must match (any)
     exclude: list[str] = Field(default_factory=list)  # regexes that drop a link
     rate_limit_seconds: float = Field(default=1.0, ge=0)  # minimum gap between requests to one host

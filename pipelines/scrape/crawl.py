@@ -281,7 +281,9 @@ def crawl_into(conn: duckdb.DuckDBPyConnection, catalog: Catalog, data_dir: str 
     record(conn, result)
     record_publishers(conn, pd.DataFrame(
         [{"source": s.name, "name": name, "since_year": s.publishers_since} for s in catalog.enabled() for name in s.publishers],
-        columns=["source", "name", "since_year"]), [s.name for s in catalog.enabled()])
+        columns=["source", "name", "since_year"]), [s.name for s in catalog.enabled()],
+        pd.DataFrame([{"source": s.name, "region": s.region} for s in catalog.enabled() if s.region],
+                     columns=["source", "region"]))
     return result
 
 

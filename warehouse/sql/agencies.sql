@@ -2,12 +2,18 @@
 -- resolved again, registered for the transaction.
 
 -- name: names
--- Every agency name the warehouse knows: printed in a report, guessed from a portal listing, or
--- named by the catalogue's roster.
-SELECT agency_id FROM reports WHERE agency_id IS NOT NULL
-UNION SELECT agency_guess FROM documents WHERE agency_guess IS NOT NULL
-UNION SELECT name FROM catalog_publishers
-ORDER BY 1;
+-- Every agency name the warehouse knows — printed in a report, guessed from a portal listing, or
+-- named by the catalogue's roster — with the catalogue region of the sources it came through
+-- (NULL unless exactly one).
+WITH named AS (
+    SELECT agency_id AS name, catalog_source AS source FROM reports WHERE agency_id IS NOT NULL
+    UNION SELECT agency_guess, source FROM documents WHERE agency_guess IS NOT NULL
+    UNION SELECT name, source FROM catalog_publishers
+)
+SELECT n.name, CASE WHEN count(DISTINCT g.region) = 1 THEN any_value(g.region) END AS region
+FROM named n LEFT JOIN catalog_regions g USING (source)
+GROUP BY n.name
+ORDER BY n.name;
 
 -- name: replace_aliases
 DELETE FROM agency_aliases;
@@ -22,6 +28,6 @@ SELECT agency_key,
        arg_min(canonical_name, priority), arg_min(adcode, priority), arg_min(province, priority),
        arg_min(prefecture, priority), arg_min(county, priority), arg_min(level, priority), arg_min(kind, priority),
        arg_min(sector, priority), arg_min(resolved_by, priority)
-FROM (SELECT *, CASE resolved_by WHEN 'alias_file' THEN 0 WHEN 'division_library' THEN 1 ELSE 2 END AS priority
+FROM (SELECT *, CASE resolved_by WHEN 'alias_file' THEN 0 WHEN 'division_library' THEN 1 WHEN 'catalogue_region' THEN 2 ELSE 3 END AS priority
       FROM resolved_agencies)
 GROUP BY agency_key;

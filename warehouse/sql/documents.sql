@@ -82,3 +82,10 @@ CREATE TABLE IF NOT EXISTS catalog_publishers (
     since_year  INTEGER,                             -- NULL: from the first year the warehouse holds
     PRIMARY KEY (source, name)
 );
+
+-- The catalogue's region of a source (GB/T 2260 code): places agency names found through it that no
+-- division library knows. Replaced for a source at each crawl of it.
+CREATE TABLE IF NOT EXISTS catalog_regions (
+    source  VARCHAR PRIMARY KEY,
+    region  VARCHAR NOT NULL
+);

@@ -153,7 +153,7 @@ CREATE TABLE IF NOT EXISTS agencies (
     level          VARCHAR,               -- province | prefecture | county | township
     kind           VARCHAR,               -- government | general_office | department | township | special_zone
     sector         VARCHAR,               -- departments: 教育, 公安, 自然资源, … (NULL when not recognisable)
-    resolved_by    VARCHAR NOT NULL       -- alias_file | division_library | unresolved
+    resolved_by    VARCHAR NOT NULL       -- alias_file | division_library | catalogue_region | unresolved
 );
 
 CREATE TABLE IF NOT EXISTS agency_aliases (
