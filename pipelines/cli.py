@@ -17,11 +17,21 @@ def parse(
     path: Annotated[Path, typer.Argument(help="A report document (HTML, text, PDF, DOCX, DOC/WPS/RTF)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract object")] = False,
 ) -> None:
-    """Parse one document and show what was extracted."""
+    """Parse one document and show what was extracted (in a worker under the job's time and memory limits)."""
+    import hashlib
+
+    from pipelines.isolation import Job, parse_isolated
     from pipelines.parse.report import parse_path
     from pipelines.validate import to_contract, validate
 
-    vr = validate(parse_path(path))
+    try:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        vr = validate(parse_path(path))  # a typed failure naming the file (unreadable_file)
+    else:
+        # the same containment as the nightly job: a file that loops or balloons ends typed
+        # (timeout / too_large), the command still answers
+        vr = next(parse_isolated([Job(str(path), str(path), sha)]))[1]
     out = to_contract(vr)
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=1))

@@ -193,10 +193,20 @@ def _keep(store: dict, code: str, values: list, out: CellExtraction) -> None:
     store[code] = values
 
 
+WAREHOUSE_MAX_INT = 2**63 - 1  # BIGINT
+WAREHOUSE_MAX_DECIMAL = Decimal(10) ** 14 - 1  # DECIMAL(20, 6): 14 digits before the point
+
+
 def _convert(d: fmt.CellDef, tok: Token, out: CellExtraction) -> tuple[Any, Decimal | None]:
     if tok.value is None:
         return None, None
     num = tok.value
+    if abs(num) > (WAREHOUSE_MAX_DECIMAL if d.kind in ("decimal", "text_amount") else WAREHOUSE_MAX_INT):
+        # too large for the warehouse's column: a misread (digits run together) or a typo; the
+        # report's other cells stay
+        out.issues.append(Issue("value_out_of_range", "error", "parser", [d.key],
+                                f"{d.key}: '{tok.raw}' is larger than the warehouse can hold; kept as blank"))
+        return None, None
     if d.kind == "text_amount":
         return "".join(tok.raw.split()), num  # as printed, less layout spacing ("7274848.23 元")
     if d.kind == "decimal":

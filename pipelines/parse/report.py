@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipelines.parse import guards
 from pipelines.parse.base import ExtractedDocument, MediumParser, ParseError
 from pipelines.parse.cells import CellExtraction, CellValue, Issue, extract_cells
 from pipelines.parse.collection import Split, part_text, split_collection
@@ -86,13 +87,31 @@ def parse_bytes(data: bytes, name: str, declared_charset: str | None = None, hin
         parser = PARSERS.get(media)
         if parser is None:
             raise ParseError("unsupported_media", f"no parser for {media} documents yet", name)
+        guards.check(data, media, name)
         doc: ExtractedDocument = parser.extract(data, name, declared_charset)  # type: ignore[call-arg]
         return _interpret(doc, name, sha, hint)
     except ParseError as err:
         return _failed(name, sha, media, err)
-    except (RecursionError, MemoryError, ValueError, IndexError, KeyError, UnicodeError) as err:
-        # A parser bug or a pathological document must not stop a run: report it, typed.
-        return _failed(name, sha, media, ParseError("parser_crash", f"{type(err).__name__}: {err}", name))
+    except Exception as err:  # noqa: BLE001 - whatever a library raises on a malformed file is a typed failure
+        return _failed(name, sha, media, ParseError(crash_type(err, media), f"{type(err).__name__}: {err}"[:500], name))
+
+
+# Libraries that read the bytes: an exception from one of them means the file is malformed for it
+_READERS = {"docx", "lxml", "zipfile", "zlib", "pdfminer", "pdfplumber", "pypdfium2", "pypdfium2_raw", "selectolax",
+            "charset_normalizer", "xml", "PIL"}
+
+
+def crash_type(err: BaseException, media: str) -> str:
+    """``corrupt_<medium>`` when a reading library gave up on the bytes, ``parser_crash`` when our
+    own code failed (a bug to fix), ``too_large`` on memory exhaustion."""
+    if isinstance(err, MemoryError):
+        return "too_large"
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    module = (tb.tb_frame.f_globals.get("__name__", "") if tb is not None else "") or type(err).__module__
+    return f"corrupt_{media}" if module.split(".")[0] in _READERS or type(err).__module__.split(".")[0] in _READERS \
+        else "parser_crash"
 
 
 def parse_path(path: str | Path) -> ParseResult:
