@@ -13,7 +13,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 APT_PACKAGES := libreoffice-writer-nogui chromium
 FORGE_APT_PACKAGES := $(APT_PACKAGES) fonts-wqy-microhei
 
-.PHONY: env system-deps ingest reparse-failed test bench bench-night lint ui sql export dictionary samples forge clean
+.PHONY: env system-deps ingest reparse-failed test fuzz bench bench-night lint ui sql export dictionary samples forge clean
 
 env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -29,7 +29,15 @@ ingest: env
 ## The test suite (reads ../shared/corpus where present)
 test: env
 	$(UV) run ruff check .
+	@rm -f test-artifacts/fuzz-summary-*.txt
 	$(UV) run pytest -q -p no:cacheprovider
+	@cat test-artifacts/fuzz-summary-*.txt
+
+## The long fuzz campaign (≈10,000 cases; CI runs 40 per property): docs/decisions.md keeps its last result
+fuzz: env
+	@rm -f test-artifacts/fuzz-summary-*.txt
+	NIANBAO_FUZZ_CASES=3334 $(UV) run pytest -q -p no:cacheprovider tests/test_fuzz.py
+	@cat test-artifacts/fuzz-summary-*.txt
 
 ## Re-parse only the documents whose last parse failed (after a parser fix), from the raw archive
 reparse-failed: env
