@@ -105,13 +105,15 @@ def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, da
     """Run a job in this process, recorded in the persistent Dagster instance (visible in the UI)."""
     from pipelines.definitions import build_defs
     from pipelines.ingest import summarize
-    from pipelines.instance import open_instance
+    from pipelines.instance import open_instance, process_tags, reap_dead_runs
 
     defs = build_defs(db_path, source, catalog, data_dir)
     instance, which = open_instance()
     with instance:
+        for run_id in reap_dead_runs(instance):
+            typer.echo(f"run {run_id} had died mid-run (its process is gone): marked failed, its writer slot freed", err=True)
         result = defs.resolve_job_def(job).execute_in_process(
-            instance=instance, raise_on_error=False,
+            instance=instance, raise_on_error=False, tags=process_tags(),
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}, **({"ops": ops} if ops else {})})
     if not result.success:
         typer.echo(f"{job} failed (run {result.run_id}); see the Dagster events above", err=True)

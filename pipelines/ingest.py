@@ -17,6 +17,7 @@ from pipelines.markdown import markdown_table
 from pipelines.parse.report import PARSER_VERSION, IdentityHint
 from pipelines.validate import ValidatedReport
 from warehouse import health
+from warehouse.faults import crash_point
 from warehouse.load import LoadBatch
 from warehouse.publish import published_path_for
 
@@ -62,7 +63,11 @@ def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | N
         seen.add(ref.sha256)
         jobs.append(Job(ref.path, ref.source, ref.sha256, ref.hint))
     order = {job: i for i, job in enumerate(jobs)}
-    done = sorted(parse_isolated(jobs, limits, parse_fn), key=lambda jr: order[jr[0]])
+    done = []
+    for job_report in parse_isolated(jobs, limits, parse_fn):
+        done.append(job_report)
+        crash_point("parse")  # (the crash-safety test: killed with documents half parsed)
+    done.sort(key=lambda jr: order[jr[0]])
     origin = {ref.sha256: ref.catalog_source for ref in refs if ref.catalog_source}
     out = []
     for job, document in done:

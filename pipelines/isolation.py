@@ -12,10 +12,12 @@ cost is a pipe round-trip, not a process start.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing as mp
 import os
 import resource
+import signal
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from pipelines.parse import report as report_module
 from pipelines.parse.report import IdentityHint, ParseResult, parse_path
 from pipelines.validate import ValidatedReport, validate
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 ParseFn = Callable[..., ParseResult]  # (data, name, hint=IdentityHint | None) -> ParseResult
 
 
@@ -60,11 +63,27 @@ def parse_one(job: Job, parse_fn: ParseFn) -> ValidatedReport:
     return validate(parse_fn(data, job.name, hint=job.hint) if job.hint else parse_fn(data, job.name))
 
 
-def _worker(conn: Connection, memory_mb: int, parse_fn: ParseFn) -> None:
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive its parent: killed (SIGKILL, the OOM killer), the parent closes
+    nothing, and a worker waiting on its pipe — which later workers' forks also hold open — would
+    wait forever, holding the night's stdout. Linux ends it with the parent (PR_SET_PDEATHSIG);
+    elsewhere the loop below notices the new parent within a second."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # died before the call above
+        os._exit(0)
+
+
+def _worker(conn: Connection, memory_mb: int, parse_fn: ParseFn, parent: int) -> None:
+    _die_with_parent(parent)
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:
+            if not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
+                continue
             job = conn.recv()
         except EOFError:
             return
@@ -84,7 +103,7 @@ def _worker(conn: Connection, memory_mb: int, parse_fn: ParseFn) -> None:
 class _Worker:
     def __init__(self, ctx: mp.context.BaseContext, limits: Limits, parse_fn: ParseFn) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, limits.memory_mb, parse_fn), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, limits.memory_mb, parse_fn, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
         self.job: Job | None = None

@@ -13,6 +13,7 @@ import duckdb
 
 from warehouse import agencies, corrections
 from warehouse.db import sql_named, transaction
+from warehouse.faults import crash_point
 
 CROSS_YEAR = sql_named("cross_year.sql")
 
@@ -30,6 +31,7 @@ class AnalysisSummary:
 def refresh(conn: duckdb.DuckDBPyConnection, aliases: Path = agencies.ALIASES,
             corrections_file: Path = corrections.CORRECTIONS) -> AnalysisSummary:
     names = agencies.refresh(conn, aliases)
+    crash_point("analysis:after_agencies")
     applied = corrections.refresh(conn, corrections_file)
     with transaction(conn):
         conn.execute(CROSS_YEAR["record"])

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.db import insert_frame, sql_named, transaction
+from warehouse.faults import crash_point
 
 SQL = sql_named("load.sql")
 FACT_TABLES = {
@@ -66,8 +67,10 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary
                 conn.execute(SQL["delete_report_children"].format(table=table))
             for step in ("stage_reports", "replace_reports", "mark_current"):
                 conn.execute(SQL[step])
-            for key, table in FACT_TABLES.items():
+            for table in FACT_TABLES.values():
                 conn.execute(SQL["delete_agency_year_facts"].format(table=table))
+            crash_point("load:after_delete")
+            for key, table in FACT_TABLES.items():
                 frame = batch.facts.get(key)
                 if frame is not None and not frame.empty:
                     frame = frame[frame["report_id"].isin(current["report_id"])]
@@ -76,6 +79,7 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary
             insert_frame(conn, "cell_provenance", batch.provenance)
             insert_frame(conn, "report_sections", batch.sections)
             conn.execute(SQL["upsert_agencies"])
+            crash_point("load:before_commit")
     finally:
         for name in ("batch_reports", "batch_current"):
             with contextlib.suppress(duckdb.Error):  # cleanup only

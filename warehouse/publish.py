@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.faults import crash_point
+
 
 def published_path_for(db_path: str | Path) -> Path:
     """Where analysts read: ``$NIANBAO_PUBLISHED_DB``, else ``<db folder>/published/<db file name>``."""
@@ -31,13 +33,17 @@ def publish(db_path: str | Path, published: str | Path | None = None) -> Path:
     dst = Path(published) if published else published_path_for(src)
     with duckdb.connect(str(src)) as conn:
         conn.execute("CHECKPOINT")  # everything in the main file, nothing left in the WAL
+    crash_point("publish:after_checkpoint")
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.incoming")
+    for stale in dst.parent.glob(f".{dst.name}.*.incoming"):
+        stale.unlink(missing_ok=True)  # a publish killed before its rename (publishes never overlap: writer pool)
     try:
         shutil.copyfile(src, tmp)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.chmod(tmp, 0o444)
+        crash_point("publish:before_rename")
         os.replace(tmp, dst)  # atomic on one filesystem
     finally:
         if tmp.exists():

@@ -9,6 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from warehouse.faults import crash_point
+
 
 class Archive:
     def __init__(self, data_dir: str | Path) -> None:
@@ -27,7 +29,10 @@ class Archive:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                f.write(data[: len(data) // 2])
+                f.flush()
+                crash_point("archive:mid_write")  # (the crash-safety test: killed with half a body written)
+                f.write(data[len(data) // 2:])
                 f.flush()
                 os.fsync(f.fileno())
             if path.exists():  # another worker stored the same bytes meanwhile
