@@ -13,7 +13,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 APT_PACKAGES := libreoffice-writer-nogui chromium
 FORGE_APT_PACKAGES := $(APT_PACKAGES) fonts-wqy-microhei
 
-.PHONY: env system-deps ingest reparse-failed test fuzz bench bench-night lint ui sql export dictionary samples forge clean
+.PHONY: env system-deps test-deps ingest reparse-failed test fuzz bench bench-night lint ui sql export dictionary samples forge clean
 
 env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -27,7 +27,7 @@ ingest: env
 	$(UV) run nianbao ingest --db $(DB)
 
 ## The test suite (reads ../shared/corpus where present)
-test: env
+test: env test-deps
 	$(UV) run ruff check .
 	@rm -f test-artifacts/fuzz-summary-*.txt
 	$(UV) run pytest -q -p no:cacheprovider
@@ -51,7 +51,18 @@ bench: env
 bench-night: env
 	$(UV) run python -m benchmarks.night --documents 1000
 
-## Debian packages (root; CI runs this): LibreOffice for legacy Word reports
+## The Debian packages the tests need: installed when this is root with apt (CI, a fresh container);
+## otherwise named, and the tests that need them skip (NIANBAO_REQUIRE_* make them fail instead)
+test-deps:
+	@missing=""; command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make test: installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "make test: missing Debian packages:$$missing (as root: apt-get install --no-install-recommends$$missing); the tests that need them will skip"; fi; \
+	fi
+
+## Debian packages (root): LibreOffice for legacy Word reports, Chromium for the UI browser test
 system-deps:
 	{ command -v soffice && command -v chromium; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
 

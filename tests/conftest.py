@@ -14,10 +14,16 @@ FORGE = REPO / "tests" / "fixtures" / "forge"  # truths of every forged document
 SAMPLES = REPO / "pipelines" / "samples"  # forged documents shipped as the default run
 
 
+REQUIRE_CORPUS = os.environ.get("NIANBAO_REQUIRE_CORPUS") == "1"  # CI: a missing corpus fails, never skips
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Tests record their Dagster runs in a temporary instance, never the user's ./.dagster_home
     # (the CLI writes to $DAGSTER_HOME, which the Makefile points there).
     os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="nianbao-test-dagster-home-")
+    if REQUIRE_CORPUS and not (CORPUS / "real").is_dir():
+        pytest.exit(f"NIANBAO_REQUIRE_CORPUS=1 but the shared corpus is missing at {CORPUS}: the real-report tests "
+                    "cannot run (../shared sits beside the repository in every session and in CI)", returncode=3)
 
 
 def forge_doc(name: str) -> Path:
@@ -30,8 +36,19 @@ def forge_doc(name: str) -> Path:
 
 def corpus_or_skip() -> Path:
     if not (CORPUS / "real").is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS} (it sits beside the repo in every session and in CI)")
+        why = f"shared corpus not found at {CORPUS} (it sits beside the repo in every session and in CI)"
+        if REQUIRE_CORPUS:
+            pytest.fail(why)
+        pytest.skip(why)
     return CORPUS
+
+
+def corpus_files(folder: str, pattern: str) -> list[Path]:
+    """Corpus files to parametrise over. Without the corpus the list is one placeholder whose test
+    skips (fails under NIANBAO_REQUIRE_CORPUS=1) — cases never drop out silently."""
+    if not (CORPUS / folder).is_dir():
+        return [CORPUS / folder / "(corpus missing)"]
+    return sorted((CORPUS / folder).glob(pattern))
 
 
 def truth(name: str) -> dict:

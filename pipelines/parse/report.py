@@ -5,6 +5,7 @@ failure becomes ``status='failed'`` with a typed error naming the document."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from pipelines.parse.text import TextParser
 from schemas import format as fmt
 
 PARSER_VERSION = "0.1.0"
+REPORT_SECTIONS = 3  # a body with this many of the format's six section headings is a report
 
 PARSERS: dict[str, MediumParser] = {
     "html": HtmlParser(), "text": TextParser(), "pdf": PdfParser(), "docx": DocxParser(),
@@ -142,11 +144,17 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
         # "not a report" only for documents that positively read as something else; a document
         # titled as an annual report that yields no tables (tables as images, a truncated page)
         # is a failure to look at.
-        other = looks_like_other_document(doc.title_candidates)
-        titled = None if other else (title if agency else reads_as_report(doc.title_candidates + doc.text.splitlines()[:80]))
+        # A report title wins over a body line that names another kind of document ("《…规定》").
+        titled = title if agency else reads_as_report(doc.title_candidates + doc.text.splitlines()[:80])
         if titled:
             raise ParseError("no_report_tables", f"titled as an annual report ({titled}) but no table 2/3/4 rows were "
                              "read (tables as images, a truncated page, or a layout the parser does not read)", name)
+        body = doc.text[:3000]
+        if len(res.sections) >= REPORT_SECTIONS or ("S1" in res.sections and re.search(r"本报告|年度报告", body)
+                                                    and "政府信息公开" in body):
+            raise ParseError("no_report_tables", f"reads as an annual report without its title (sections "
+                             f"{', '.join(res.sections)}) but no table 2/3/4 rows were read", name)
+        other = looks_like_other_document(doc.title_candidates)
         res.status = "not_a_report"
         res.title = other or next((c.strip() for c in doc.title_candidates if c.strip()), None)
         res.error = (f"{name}: reads as another kind of document (title: {other}); no report tables" if other else
