@@ -206,6 +206,7 @@ sources:
   - name: pingtan-fixture
     start_urls: ["{portal.base}{LISTING}index.html"]
     allowed_domains: ["127.0.0.1"]
+    allow_private_addresses: true
     agency_hint: {AGENCY}
     rate_limit_seconds: {rate}
 """, encoding="utf-8")

@@ -37,6 +37,9 @@ class Source(BaseModel):
     # GB/T 2260 code of the region this source's agencies belong to: places names no division
     # library knows (平潭综合实验区, 高新区管委会) found through this source
     region: str | None = Field(default=None, pattern=r"^\d{6}$")
+    # Loopback, private and link-local addresses are refused (a redirect or a DNS answer pointing
+    # into the machine's own network); a source on such an address must say so (tests' local portals).
+    allow_private_addresses: bool = False
     include: list[str] = Field(default_factory=list)  # regexes a report link's URL or title must match (any)
     exclude: list[str] = Field(default_factory=list)  # regexes that drop a link
     rate_limit_seconds: float = Field(default=1.0, ge=0)  # minimum gap between requests to one host

@@ -8,9 +8,12 @@ page never stops a crawl. ``requested`` lists every URL actually sent, for audit
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 import time
 import urllib.robotparser
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import urljoin, urlsplit
@@ -42,7 +45,7 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)
     not_modified: bool = False
     error_type: str | None = None  # timeout | connection_error | http_error | too_large | redirect_loop |
-    #                                too_many_redirects | off_catalog | robots_disallowed
+    #                                too_many_redirects | off_catalog | robots_disallowed | private_address | bad_scheme
     error: str | None = None
     attempts: int = 0
 
@@ -63,9 +66,26 @@ class FetchResult:
         return msg.get_param("charset")  # type: ignore[return-value]
 
 
+Resolver = Callable[[str], list[str]]  # host name → its IP addresses
+
+
+def resolve_host(host: str) -> list[str]:
+    try:
+        return sorted({info[4][0] for info in socket.getaddrinfo(host, None)})
+    except (socket.gaierror, UnicodeError):
+        return []  # unresolvable: the request itself fails as a connection error
+
+
+def _internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified
+
+
 class Fetcher:
-    def __init__(self, catalog: Catalog, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, catalog: Catalog, transport: httpx.BaseTransport | None = None,
+                 resolver: Resolver = resolve_host) -> None:
         self.catalog = catalog
+        self.resolver = resolver
         timeout = httpx.Timeout(catalog.read_timeout_seconds, connect=catalog.connect_timeout_seconds)
         self.client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport,
                                    headers={"User-Agent": catalog.user_agent})
@@ -75,6 +95,7 @@ class Fetcher:
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self.requested: list[str] = []
         self.requests_by_source: dict[str, int] = {}
+        self._addresses: dict[str, list[str]] = {}  # host → addresses, once per crawl
 
     def close(self) -> None:
         self.client.close()
@@ -165,8 +186,13 @@ class Fetcher:
         seen = {url}
         current = url
         for _hop in range(self.catalog.max_redirects + 1):
+            if urlsplit(current).scheme not in ("http", "https"):
+                return self._fail(result, "bad_scheme", f"{current} is not an http(s) URL")
             if not source.allows(current):
                 return self._fail(result, "off_catalog", f"{current} is outside the source's allowed_domains")
+            if (internal := self._internal_address(current, source)) is not None:
+                return self._fail(result, "private_address", f"{current} resolves to {internal} (loopback, private or "
+                                  "link-local): refused unless the catalogue allows private addresses for the source")
             if not self.robots_allows(current, source):
                 return self._fail(result, "robots_disallowed", f"robots.txt disallows {current}")
             try:
@@ -198,6 +224,23 @@ class Fetcher:
             result.body = body
             return result
         return self._fail(result, "too_many_redirects", f"more than {self.catalog.max_redirects} redirects")
+
+    def _internal_address(self, url: str, source: Source) -> str | None:
+        """The first loopback / private / link-local address the URL's host is or resolves to."""
+        if source.allow_private_addresses:
+            return None
+        host = urlsplit(url).hostname or ""
+        try:
+            addresses = [str(ipaddress.ip_address(host))]
+        except ValueError:
+            with self._lock:
+                cached = self._addresses.get(host)
+            if cached is None:
+                cached = self.resolver(host)
+                with self._lock:
+                    self._addresses[host] = cached
+            addresses = cached
+        return next((a for a in addresses if _internal(a)), None)
 
     @staticmethod
     def _fail(result: FetchResult, error_type: str, message: str) -> FetchResult:
