@@ -36,7 +36,7 @@ test: env test-deps
 ## The long fuzz campaign (≈10,000 cases; CI runs 40 per property): docs/decisions.md keeps its last result
 fuzz: env
 	@rm -f test-artifacts/fuzz-summary-*.txt
-	NIANBAO_FUZZ_CASES=3334 $(UV) run pytest -q -p no:cacheprovider tests/test_fuzz.py
+	NIANBAO_FUZZ_CASES=3334 $(UV) run pytest -q -p no:cacheprovider -n 2 tests/test_fuzz.py
 	@cat test-artifacts/fuzz-summary-*.txt
 
 ## Re-parse only the documents whose last parse failed (after a parser fix), from the raw archive

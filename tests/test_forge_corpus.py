@@ -11,6 +11,7 @@ from pipelines.parse.report import parse_path
 from pipelines.validate import validate
 from tests.conftest import FORGE, SAMPLES
 from tests.forge.__main__ import MANIFEST, PLAN, generate
+from tests.forge.layouts import expected_violations
 
 TRUTHS = sorted(FORGE.glob("*.truth.json"))
 PRINTED = json.loads((FORGE / MANIFEST).read_text(encoding="utf-8"))  # PDF / .doc made by LibreOffice
@@ -37,8 +38,12 @@ def test_forge_document_exact(truth_path: Path) -> None:
     got = r.cell_values()
     assert got == t["cells"]
     assert r.raw_tokens() == t["raw_tokens"]
-    publisher_rules = {i.rule for i in vr.issues if i.origin == "publisher"}
-    assert publisher_rules == {e["rule"] for e in t["deliberate_errors"]}
+    # every violation the printed numbers imply — rule, cells, expected, found — and only those;
+    # each deliberate error among them
+    found = sorted((i.rule, i.cells, i.expected, i.found) for i in vr.issues
+                   if i.origin == "publisher" and i.severity in ("error", "warning"))
+    assert found == expected_violations(t)
+    assert {e["rule"] for e in t["deliberate_errors"]} == {f[0] for f in found}
     assert [i for i in vr.issues if i.origin == "parser"] == []
     assert vr.status == ("invalid" if t["deliberate_errors"] else "valid")
 

@@ -3,6 +3,7 @@ the Dagster job, then assert exact rows by SQL."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from pipelines.definitions import build_defs
 from tests.conftest import FORGE, SAMPLES, forge_doc, truth
+from tests.forge.render import render_html
 
 COUNT_TABLES = ("reports", "fact_applications", "fact_proactive_disclosure", "fact_review_litigation",
                 "validation_issues", "cell_provenance", "report_sections", "dim_agency")
@@ -147,14 +149,17 @@ def test_new_version_replaces_facts_and_keeps_history(tmp_path: Path) -> None:
     (src / "report.html").write_text(doc, encoding="utf-8")
     db = tmp_path / "w.duckdb"
     run_job(src, db)
-    old = q(db, "SELECT value FROM fact_review_litigation WHERE col_code = 'R.total'")
-    # the publisher re-issues the page with a corrected table 4
-    fixed = doc.replace("</tr></table>\n<p><b>五、", "</tr></table>\n<p><b>五、")  # same layout
-    fixed = fixed + "<!-- re-issued -->"
-    (src / "report.html").write_text(fixed, encoding="utf-8")
+    truth = json.loads((FORGE / "forge-01-2021.truth.json").read_text(encoding="utf-8"))
+    old = {c: truth["cells"][f"4|{c}"] for c in ("R.maintain", "R.total")}
+    assert dict(q(db, "SELECT col_code, value FROM fact_review_litigation WHERE col_code IN ('R.maintain', 'R.total')")) == old
+    # the publisher re-issues the page with table 4 changed: two more reviews upheld
+    truth["cells"]["4|R.maintain"] += 2
+    truth["cells"]["4|R.total"] += 2
+    (src / "report.html").write_bytes(render_html(truth))
     run_job(src, db)
     assert q(db, "SELECT count(*), count(*) FILTER (WHERE is_current) FROM reports") == [(2, 1)]
-    assert q(db, "SELECT value FROM fact_review_litigation WHERE col_code = 'R.total'") == old
+    new = dict(q(db, "SELECT col_code, value FROM fact_review_litigation WHERE col_code IN ('R.maintain', 'R.total')"))
+    assert new == {c: v + 2 for c, v in old.items()}  # the re-issued numbers replace the old ones
     assert q(db, "SELECT count(*) FROM fact_applications") == [(175,)]
     assert q(db, "SELECT count(DISTINCT report_id) FROM fact_applications") == [(1,)]
     current = q(db, "SELECT report_id FROM reports WHERE is_current")[0][0]
