@@ -114,7 +114,9 @@ def _schema_issues(schema: type[pa.DataFrameModel], frame: pd.DataFrame, key_col
                 r = frame.loc[int(idx)]
                 cells = ["|".join(str(r[c]) for c in key_cols)]
             check = str(fc.get("check"))
-            origin = "publisher" if check.startswith(("greater_than_or_equal_to", "nonneg")) else "parser"
+            # a negative count is the report's own; anything else the schema rejects is our extraction's
+            origin = "publisher" if (check == "nonneg" or (fc.get("column") == "value"
+                                                            and check.startswith("greater_than_or_equal_to"))) else "parser"
             rule = "nonneg" if origin == "publisher" else f"schema.{fc.get('column') or 'frame'}.{check}"
             issues.append(Issue(rule, "error", origin, cells,
                                 f"{schema.__name__}: {fc.get('column') or ''} failed {check} (value {fc.get('failure_case')})",

@@ -100,3 +100,100 @@ def test_refusals_are_recorded_in_fetch_failures(tmp_path: Path) -> None:
         crawl_into(conn, catalog, tmp_path / "data", fetcher=fetcher)
         rows = conn.execute("SELECT source, url, stage, error_type, http_status FROM fetch_failures").fetchall()
     assert rows == [("portal", f"{PORTAL}/nb/index.html", "listing", "private_address", 302)]
+
+
+# --- claimed fetcher behaviours, each with its hit count -----------------------------------------
+
+class Sequence:
+    """A server answering each path from a queue of responses; counts hits per path."""
+
+    def __init__(self, routes: dict[str, list[httpx.Response]], robots: httpx.Response | None = None) -> None:
+        self.routes, self.robots, self.hits, self.headers = routes, robots or httpx.Response(404), {}, []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.hits[path] = self.hits.get(path, 0) + 1
+        self.headers.append(dict(request.headers))
+        if path == "/robots.txt":
+            return self.robots
+        queue = self.routes.get(path, [httpx.Response(404)])
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+
+def _fetcher(server: Sequence, **catalog: object) -> tuple[Fetcher, Source]:
+    cat = Catalog(**{"retries": 3, "retry_wait_seconds": 0, "sources": [Source(
+        name="portal", start_urls=[f"{PORTAL}/nb/index.html"], allowed_domains=["gov.test"])], **catalog})
+    return Fetcher(cat, transport=httpx.MockTransport(server), resolver=lambda h: DNS.get(h, [])), cat.sources[0]
+
+
+def test_429_and_5xx_are_retried_404_is_not() -> None:
+    server = Sequence({"/a": [httpx.Response(503), httpx.Response(429), httpx.Response(200, content=b"ok")],
+                       "/b": [httpx.Response(500)], "/c": [httpx.Response(404)]})
+    fetcher, source = _fetcher(server)
+    a = fetcher.get(f"{PORTAL}/a", source)
+    assert (a.ok, a.body, a.attempts, server.hits["/a"]) == (True, b"ok", 3, 3)
+    b = fetcher.get(f"{PORTAL}/b", source)
+    assert (b.error_type, b.status, server.hits["/b"]) == ("http_error", 500, 3)  # all 3 attempts
+    c = fetcher.get(f"{PORTAL}/c", source)
+    assert (c.error_type, c.status, server.hits["/c"]) == ("http_error", 404, 1)  # never retried
+
+
+def test_unreachable_robots_txt_disallows_the_host() -> None:
+    server = Sequence({"/a": [httpx.Response(200, content=b"ok")]}, robots=httpx.Response(503))
+    fetcher, source = _fetcher(server)
+    res = fetcher.get(f"{PORTAL}/a", source)
+    assert res.error_type == "robots_disallowed" and "/a" not in server.hits
+
+
+def test_robots_txt_disallow_is_honoured() -> None:
+    server = Sequence({"/private/a": [httpx.Response(200)], "/a": [httpx.Response(200, content=b"ok")]},
+                      robots=httpx.Response(200, content=b"User-agent: *\nDisallow: /private/\n"))
+    fetcher, source = _fetcher(server)
+    assert fetcher.get(f"{PORTAL}/private/a", source).error_type == "robots_disallowed"
+    assert fetcher.get(f"{PORTAL}/a", source).ok
+    assert "/private/a" not in server.hits
+
+
+def test_max_redirects_and_redirect_loops() -> None:
+    server = Sequence({"/r1": [_redirect("/r2")], "/r2": [_redirect("/r3")], "/r3": [_redirect("/end")],
+                       "/end": [httpx.Response(200, content=b"ok")], "/l1": [_redirect("/l2")], "/l2": [_redirect("/l1")]})
+    fetcher, source = _fetcher(server, max_redirects=2)
+    assert fetcher.get(f"{PORTAL}/r1", source).error_type == "too_many_redirects"
+    assert "/end" not in server.hits
+    fetcher, source = _fetcher(server, max_redirects=3)
+    assert fetcher.get(f"{PORTAL}/r1", source).body == b"ok"
+    assert fetcher.get(f"{PORTAL}/l1", source).error_type == "redirect_loop"
+
+
+def test_conditional_requests_send_the_validators_and_read_304() -> None:
+    server = Sequence({"/a": [httpx.Response(304)]})
+    fetcher, source = _fetcher(server)
+    res = fetcher.get(f"{PORTAL}/a", source, etag='"v1"', last_modified="Mon, 02 Mar 2026 08:00:00 GMT")
+    assert res.ok and res.not_modified and res.body is None
+    sent = server.headers[-1]
+    assert (sent["if-none-match"], sent["if-modified-since"]) == ('"v1"', "Mon, 02 Mar 2026 08:00:00 GMT")
+
+
+def test_a_disabled_source_is_not_crawled(tmp_path: Path) -> None:
+    server = Sequence({"/nb/index.html": [httpx.Response(200, content=b"<html></html>")]})
+    cat = Catalog(retries=1, retry_wait_seconds=0, sources=[
+        Source(name="off", start_urls=[f"{PORTAL}/nb/index.html"], allowed_domains=["gov.test"], enabled=False)])
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        result = crawl_into(conn, cat, tmp_path / "data",
+                            fetcher=Fetcher(cat, transport=httpx.MockTransport(server), resolver=lambda h: DNS.get(h, [])))
+    assert server.hits == {} and result.sources == {}
+
+
+def test_a_timeout_is_retried_then_recorded_typed() -> None:
+    calls = []
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        calls.append(request.url.path)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    cat = Catalog(retries=3, retry_wait_seconds=0, sources=[
+        Source(name="portal", start_urls=[f"{PORTAL}/nb/index.html"], allowed_domains=["gov.test"])])
+    res = Fetcher(cat, transport=httpx.MockTransport(slow), resolver=lambda h: DNS.get(h, [])).get(f"{PORTAL}/a", cat.sources[0])
+    assert (res.error_type, calls) == ("timeout", ["/a", "/a", "/a"])

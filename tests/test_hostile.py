@@ -150,3 +150,26 @@ def test_hostile_files_in_the_job_leave_the_other_documents_loaded(hostile_dir: 
     expected = {name: err for name, (_, err) in HOSTILE.items() if name != "nested.html"}
     assert {k: v for k, v in rows.items() if k in expected} == expected
     assert all(v not in ("parser_crash", "valid", "invalid") for v in rows.values()), rows
+
+
+def test_pandera_rejects_a_malformed_frame_naming_the_cells() -> None:
+    """A frame the parser should never build (an unknown applicant column, a year out of range) is
+    rejected by the schema, cell by cell, as parser issues; the published numbers stay as they are."""
+    import pandera.errors
+
+    from pipelines.validate import _schema_issues, build_frames
+    from schemas.tables import FactApplications
+
+    result = parse_bytes(forge_doc("forge-01-2021.html").read_bytes(), "forge-01-2021.html")
+    frame = build_frames(result, "r1")["applications"]
+    bad = frame.copy()
+    bad.loc[0, "applicant_code"] = "robot"
+    bad.loc[1, "year"] = 1066
+    with pytest.raises(pandera.errors.SchemaErrors):
+        FactApplications.validate(bad, lazy=True)
+    kept, issues = _schema_issues(FactApplications, bad, ["category_code", "applicant_code"])
+    assert kept is bad
+    assert sorted((i.rule, i.origin, i.cells[0]) for i in issues) == [
+        ("schema.applicant_code.isin(['np', 'lp_com', 'lp_res', 'lp_ngo', 'lp_law', 'lp_oth', 'total'])", "parser",
+         f"{bad.loc[0, 'category_code']}|robot"),
+        ("schema.year.greater_than_or_equal_to(1990)", "parser", f"{bad.loc[1, 'category_code']}|{bad.loc[1, 'applicant_code']}")]
