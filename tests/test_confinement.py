@@ -197,3 +197,23 @@ def test_a_timeout_is_retried_then_recorded_typed() -> None:
         Source(name="portal", start_urls=[f"{PORTAL}/nb/index.html"], allowed_domains=["gov.test"])])
     res = Fetcher(cat, transport=httpx.MockTransport(slow), resolver=lambda h: DNS.get(h, [])).get(f"{PORTAL}/a", cat.sources[0])
     assert (res.error_type, calls) == ("timeout", ["/a", "/a", "/a"])
+
+
+def test_include_and_exclude_filters_choose_the_links_followed(tmp_path: Path) -> None:
+    listing = ('<html><body><ul>'
+               '<li><a href="/files/a-2023.pdf">甲局2023年政府信息公开工作年度报告</a></li>'
+               '<li><a href="/files/b-2023.pdf">乙局2023年政府信息公开工作年度报告</a></li>'
+               '<li><a href="/mirror/c-2023.pdf">丙局2023年政府信息公开工作年度报告</a></li>'
+               '</ul></body></html>').encode()
+    pdf = b"%PDF-1.4 a report"
+    server = Sequence({"/nb/index.html": [httpx.Response(200, content=listing, headers={"content-type": "text/html"})],
+                       **{p: [httpx.Response(200, content=pdf + p.encode(), headers={"content-type": "application/pdf"})]
+                          for p in ("/files/a-2023.pdf", "/files/b-2023.pdf", "/mirror/c-2023.pdf")}})
+    cat = Catalog(retries=1, retry_wait_seconds=0, sources=[
+        Source(name="portal", start_urls=[f"{PORTAL}/nb/index.html"], allowed_domains=["gov.test"],
+               include=["/files/"], exclude=["乙局"])])
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        result = crawl_into(conn, cat, tmp_path / "data",
+                            fetcher=Fetcher(cat, transport=httpx.MockTransport(server), resolver=lambda h: DNS.get(h, [])))
+    assert [(r.agency, r.year, r.url) for r in result.reports] == [("甲局", 2023, f"{PORTAL}/files/a-2023.pdf")]
+    assert "/files/b-2023.pdf" not in server.hits and "/mirror/c-2023.pdf" not in server.hits
