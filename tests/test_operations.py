@@ -126,3 +126,26 @@ def test_backfill_runs_are_bounded_and_one_document_reparses_on_its_own(tmp_path
     with duckdb.connect(str(db), read_only=True) as c:
         after = dict(c.execute("SELECT sha256, ingested_at FROM reports").fetchall())
     assert after == before  # same rows; the re-parsed version keeps its first ingestion time
+
+
+def test_reparse_command_takes_a_path_a_url_or_a_sha256_prefix(tmp_path: Path) -> None:
+    """`nianbao reparse` re-parses exactly the documents named, by source path (or URL: the same
+    column), or by a sha256 prefix; an unknown key re-parses nothing."""
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    src = _night(tmp_path)
+    db = tmp_path / "w.duckdb"
+    build_defs(str(db), str(src)).resolve_job_def("nightly_ingest").execute_in_process()
+    with duckdb.connect(str(db), read_only=True) as c:
+        docs = sorted(c.execute("SELECT source, sha256, parsed_at FROM reports").fetchall())
+    runner = CliRunner()
+    for key, expected in ((docs[0][0], {docs[0][1]}), (docs[1][1][:10], {docs[1][1]}), ("0000000000", set())):
+        with duckdb.connect(str(db), read_only=True) as c:
+            before = dict(c.execute("SELECT sha256, parsed_at FROM reports").fetchall())
+        result = runner.invoke(app, ["reparse", key, "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        with duckdb.connect(str(db), read_only=True) as c:
+            after = dict(c.execute("SELECT sha256, parsed_at FROM reports").fetchall())
+        assert {sha for sha in after if after[sha] != before[sha]} == expected, key
