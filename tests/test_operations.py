@@ -149,3 +149,41 @@ def test_reparse_command_takes_a_path_a_url_or_a_sha256_prefix(tmp_path: Path) -
         with duckdb.connect(str(db), read_only=True) as c:
             after = dict(c.execute("SELECT sha256, parsed_at FROM reports").fetchall())
         assert {sha for sha in after if after[sha] != before[sha]} == expected, key
+
+
+def test_alerts_are_posted_to_the_webhook_and_a_dead_webhook_fails_nothing(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alert JSON reaches a webhook (a local HTTP server on 127.0.0.1) exactly as written to
+    alerts.jsonl; a webhook that is down loses the POST but not the alerts.jsonl line."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from pipelines.sensors import notify
+
+    received: list[tuple[str, dict]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            body = self.rfile.read(int(self.headers["content-length"]))
+            received.append((self.headers["content-type"], json.loads(body)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    payload = {"run_id": "r2", "job": "nightly_ingest", "kind": "new_failed_parses", "new_failures": 1, "message": "x.html"}
+    try:
+        monkeypatch.setenv("NIANBAO_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook")
+        notify(payload)
+    finally:
+        server.shutdown()
+    assert received == [("application/json", payload)]
+    monkeypatch.setenv("NIANBAO_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook")  # now closed
+    notify({**payload, "run_id": "r3"})
+    lines = [json.loads(x) for x in (tmp_path / "alerts.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [x["run_id"] for x in lines] == ["r2", "r3"]
