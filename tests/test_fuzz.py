@@ -29,9 +29,10 @@ from pipelines.parse.report import parse_bytes
 from pipelines.validate import validate
 from schemas import format as fmt
 from tests.conftest import FORGE, REPO
+from tests.forge.layouts import LayoutSpec
+from tests.forge.layouts import render_docx as render_layout_docx
 from tests.forge.render import render_html, render_text
 from tests.forge.truths import make_truth
-from tests.forge.word import WordVariant, render_docx
 
 CASES = int(os.environ.get("NIANBAO_FUZZ_CASES", "40"))
 SUMMARY = REPO / "test-artifacts" / f"fuzz-summary-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.txt"
@@ -57,7 +58,8 @@ def _corpus() -> list[Path]:
 
 
 CORPUS = _corpus()
-RENDER = {"html": render_html, "text": render_text, "docx": lambda t: render_docx(t, WordVariant())}
+# (DOCX through the layout forge's renderer: it builds tables ~10× faster than the Word-variant one)
+RENDER = {"html": render_html, "text": render_text, "docx": lambda t: render_layout_docx(t, LayoutSpec())}
 EXT = {"html": "html", "text": "txt", "docx": "docx"}
 
 
