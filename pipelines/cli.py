@@ -86,6 +86,20 @@ def crawl(catalog: Annotated[Path, typer.Option(help="Source catalogue YAML")], 
         typer.echo(line)
 
 
+@app.command("discover-sources")
+def discover_sources(
+    site: Annotated[str, typer.Option(help="A portal's home page or its 政府信息公开 page")],
+    allow: Annotated[list[str] | None, typer.Option(help="Hosts that may be followed (default: the site's host); repeatable")] = None,
+    depth: Annotated[int, typer.Option(help="Link hops from the site to a column")] = 4,
+    max_pages: Annotated[int, typer.Option(help="Pages to read at most")] = 200,
+    allow_private_addresses: Annotated[bool, typer.Option(help="Allow loopback/private addresses (local test portals)")] = False,
+) -> None:
+    """Find a site's 政府信息公开年报 columns (and their CMS) and print catalogue entries to review."""
+    from pipelines.scrape.survey import survey_site
+
+    typer.echo(survey_site(site, allow, allow_private_addresses, depth, max_pages).yaml(), nl=False)
+
+
 @app.command()
 def ingest(
     catalog: CatalogOpt = None,

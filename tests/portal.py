@@ -6,6 +6,7 @@ oversize body, a wrong content type, a robots.txt disallow, one report under two
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
 
 from tests.conftest import CORPUS, forge_doc
 from tests.forge.render import render_html
@@ -21,11 +24,27 @@ from tests.forge.truths import make_truth
 Responder = Callable[["Portal", int], tuple[int, dict[str, str], bytes]]  # (portal, nth call) → response
 
 
+@dataclass(frozen=True)
+class Request:
+    """What a listing API handler sees: method, path, query and form (or JSON) parameters."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    json: Any
+    headers: dict[str, str]
+
+
+Handler = Callable[[Request], tuple[int, dict[str, str], bytes]]
+
+
 @dataclass
 class Route:
     body: bytes = b""
     content_type: str = "text/html; charset=utf-8"
     responder: Responder | None = None
+    handler: Handler | None = None
     calls: int = 0
     last_modified: str = field(default_factory=lambda: formatdate(1_700_000_000, usegmt=True))
 
@@ -36,6 +55,9 @@ class Hit:
     status: int
     at: float
     headers: dict[str, str]
+    method: str = "GET"
+    query: str = ""
+    body: bytes = b""
 
 
 class Portal:
@@ -47,6 +69,9 @@ class Portal:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                portal._serve(self)
+
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
                 portal._serve(self)
 
             def log_message(self, *args: object) -> None:
@@ -70,7 +95,9 @@ class Portal:
 
     def _serve(self, req: BaseHTTPRequestHandler) -> None:
         arrived = time.monotonic()
-        path = req.path.split("?")[0]
+        path, _, query = req.path.partition("?")
+        length = int(req.headers.get("Content-Length") or 0)
+        sent = req.rfile.read(length) if length else b""
         route = self.routes.get(path)
         with self._lock:
             if route is not None:
@@ -78,6 +105,8 @@ class Portal:
             nth = route.calls if route else 0
         if route is None:
             status, headers, body = 404, {"Content-Type": "text/html"}, b"<html>404 Not Found</html>"
+        elif route.handler is not None:
+            status, headers, body = route.handler(_request(req.command, path, query, sent, dict(req.headers.items())))
         elif route.responder is not None:
             status, headers, body = route.responder(self, nth)
         else:
@@ -88,7 +117,7 @@ class Portal:
             else:
                 status, body = 200, route.body
         with self._lock:
-            self.hits.append(Hit(path, status, arrived, dict(req.headers.items())))
+            self.hits.append(Hit(path, status, arrived, dict(req.headers.items()), req.command, query, sent))
         try:
             req.send_response(status)
             for k, v in headers.items():
@@ -105,6 +134,20 @@ class Portal:
 
     def hits_for(self, path: str) -> list[Hit]:
         return [h for h in self.hits if h.path == path]
+
+    def handle(self, path: str, handler: Handler) -> None:
+        self.routes[path] = Route(handler=handler)
+
+
+def _request(method: str, path: str, query: str, body: bytes, headers: dict[str, str]) -> Request:
+    form: dict[str, str] = {}
+    data: Any = None
+    kind = headers.get("Content-Type", "")
+    if body and "json" in kind:
+        data = json.loads(body)
+    elif body:
+        form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    return Request(method, path, dict(parse_qsl(query, keep_blank_values=True)), form, data, headers)
 
 
 LISTING = "/zwgk/zfxxgk/zfxxgknb/"

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipelines.scrape.cms import FAMILY_NAMES
+
 USER_AGENT = "nianbao/0.1 (+https://github.com/nianbao/nianbao; government report archiver)"
 
 
@@ -42,6 +44,13 @@ class Source(BaseModel):
     allow_private_addresses: bool = False
     include: list[str] = Field(default_factory=list)  # regexes a report link's URL or title must match (any)
     exclude: list[str] = Field(default_factory=list)  # regexes that drop a link
+    # The CMS family whose listing plug-in reads the column (pipelines/scrape/cms); detected from the
+    # page when absent. A wrong guess on some odd page can be pinned here.
+    cms: str | None = None
+    # Start pages that are not a listing (a home page, a 政府信息公开 page) are searched for 年报
+    # columns: `discover: null` (default) does so only then, `true` also from listing pages, `false` never.
+    discover: bool | None = None
+    discovery_depth: int = Field(default=4, ge=0, le=8)  # link hops from a start page to a column (home → 政务公开 → 部门 → 局 → 年报)
     rate_limit_seconds: float = Field(default=1.0, ge=0)  # minimum gap between requests to one host
     max_listing_pages: int = Field(default=50, ge=1)
     enabled: bool = True
@@ -54,6 +63,13 @@ class Source(BaseModel):
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError(f"not an http(s) URL: {u!r}")
         return urls
+
+    @field_validator("cms")
+    @classmethod
+    def _known_family(cls, name: str | None) -> str | None:
+        if name is not None and name not in FAMILY_NAMES:
+            raise ValueError(f"unknown CMS family {name!r}; known: {', '.join(FAMILY_NAMES)}")
+        return name
 
     @field_validator("include", "exclude")
     @classmethod

@@ -26,14 +26,9 @@ from pipelines.parse.report import IdentityHint
 from pipelines.parse.sniff import sniff_media
 from pipelines.scrape.archive import Archive
 from pipelines.scrape.catalog import Catalog, Source
-from pipelines.scrape.discover import (
-    Link,
-    classify_title,
-    embeds_report,
-    is_attachment,
-    page_links,
-    pagination,
-)
+from pipelines.scrape.cms import Family, ListingRequest, Page, detect_family, family_named, page_items
+from pipelines.scrape.columns import Lead, leads, lists_units, shell_targets
+from pipelines.scrape.discover import Link, classify_title, embeds_report, is_attachment, page_links
 from pipelines.scrape.fetch import Fetcher, FetchResult
 from warehouse.documents import (
     KnownDocument,
@@ -65,10 +60,11 @@ class FoundReport:
 class Failure:
     source: str
     url: str
-    stage: str  # listing | detail | attachment
+    stage: str  # listing | discovery | detail | attachment
     error_type: str
     http_status: int | None
     message: str
+    body_sha256: str | None = None  # the archived answer a person should look at (blocked, unknown_listing)
 
 
 @dataclass
@@ -78,6 +74,8 @@ class SourceOutcome:
     finished_at: datetime | None = None
     listing_pages: int = 0
     requests: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # column URL → the CMS family that read it
+    column_reports: dict[str, int] = field(default_factory=dict)  # column URL → report items listed there
     reports: list[FoundReport] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     new_versions: list[dict] = field(default_factory=list)  # rows for the documents table
@@ -154,9 +152,14 @@ class _SourceCrawler:
         res = self.fetcher.get(url, self.source, prev.etag if prev else None, prev.last_modified if prev else None)
         self.progress(self.source.name, f"{stage} {url}")
         if not res.ok:
-            self.out.failures.append(Failure(self.source.name, url, stage, res.error_type or "error", res.status, res.error or ""))
+            self._fail(url, stage, res)
             return None
         return res
+
+    def _fail(self, url: str, stage: str, res: FetchResult) -> None:
+        kept = self.archive.put(res.body)[0] if res.error_type == "blocked" and res.body else None
+        self.out.failures.append(Failure(self.source.name, url, stage, res.error_type or "error", res.status,
+                                         res.error or "", kept))
 
     def _store(self, url: str, res: FetchResult, role: str, title: str, agency: str | None, year: int | None) -> tuple[bytes, str, str]:
         """Archive the body (or take the archived one on a 304); returns (bytes, sha256, state)."""
@@ -186,27 +189,102 @@ class _SourceCrawler:
         self.out.reports.append(FoundReport(self.source.name, url, agency, year, title, sha,
                                             str(self.archive.path_for(sha)), len(body), state))
 
-    def listing_items(self) -> dict[str, tuple[str, str, int]]:
-        """Report items (url → title, agency, year) from the listing pages and their pagination."""
-        queue, visited = list(self.source.start_urls), set()
+    # -- listing pages --------------------------------------------------------------------------
+    def _page(self, request: ListingRequest, stage: str = "listing") -> Page | None:
+        """One listing or discovery page (the families' ``fetch``): None when it cannot be had —
+        outside the catalogue's hosts (never requested), past the page cap, or a recorded failure."""
+        if not self.source.allows(request.url):
+            return None
+        if self.out.listing_pages >= self.source.max_listing_pages:
+            if not any(f.error_type == "listing_cap" for f in self.out.failures):
+                self.out.failures.append(Failure(self.source.name, request.url, stage, "listing_cap", None,
+                                                 f"{request.url}: not fetched, the source's max_listing_pages "
+                                                 f"({self.source.max_listing_pages}) was reached"))
+            return None
+        res = self.fetcher.request(request.url, self.source, request.method, request.form, request.json,
+                                   request.headers)
+        self.progress(self.source.name, f"{stage} {request.url}")
+        if not res.ok:
+            if not (request.probe and res.error_type == "http_error"):
+                self._fail(request.url, stage, res)
+            return None
+        self.out.listing_pages += 1
+        text, _ = decode_bytes(res.body or b"", res.final_url, res.charset)
+        # the URL as asked (its #fragment names a gkmlpt column), unless a redirect moved it
+        url = request.url if res.final_url == request.url.split("#")[0] or res.final_url == request.url else res.final_url
+        return Page(url, text, res.body)
+
+    def _unknown(self, page: Page, why: str) -> None:
+        sha = self.archive.put(page.body if page.body is not None else page.text.encode("utf-8"))[0]
+        self.out.failures.append(Failure(self.source.name, page.url, "listing", "unknown_listing", None,
+                                         f"{page.url}: {why}; the page is archived as {sha[:12]} for a person to look at",
+                                         sha))
+
+    def _walk(self, page: Page, family: Family | None) -> dict[str, tuple[str, str, int]] | None:
+        """Report items of one column; None when the page yields nothing a family can read."""
+        batches = family.walk(page, self._page) if family is not None else iter([page_items(page)])
         items: dict[str, tuple[str, str, int]] = {}
-        while queue and self.out.listing_pages < self.source.max_listing_pages:
-            url = queue.pop(0)
+        listed = 0
+        for batch in batches:
+            for item in batch:
+                listed += 1
+                link = Link(item.url, item.title)
+                if not self.source.allows(item.url) or not _wanted(self.source, link):
+                    continue  # never requested: off-catalogue hosts are not followed
+                found = classify_title(item.title, self.source.agency_hint)
+                if found is not None:
+                    items.setdefault(item.url, (item.title, *found))
+        if family is not None and listed == 0:
+            self._unknown(page, f"looks like a {family.name} listing but yielded no items")
+            return None
+        self.out.columns[page.url] = family.name if family is not None else "page"
+        self.out.column_reports[page.url] = len(items)
+        return items
+
+    def _family(self, page: Page) -> Family | None:
+        return family_named(self.source.cms) if self.source.cms else detect_family(page)
+
+    def _is_listing(self, page: Page, family: Family | None) -> bool:
+        if family is not None and family.name != "static":
+            return True
+        return any(classify_title(i.title, self.source.agency_hint) for i in page_items(page))
+
+    def listing_items(self) -> dict[str, tuple[str, str, int]]:
+        """Report items (url → title, agency, year) of every column: the start pages that are
+        listings, and the columns found from those that are not (a home page, a 政府信息公开 page)."""
+        items: dict[str, tuple[str, str, int]] = {}
+        queue: list[tuple[str, int, Lead | None]] = [(u, 0, None) for u in self.source.start_urls]
+        visited: set[str] = set()
+        while queue:
+            url, depth, lead = queue.pop(0)
             if url in visited:
                 continue
             visited.add(url)
-            res = self._get(url, "listing", conditional=False)
-            if res is None:
+            page = self._page(ListingRequest(url), "listing" if lead is None or lead.kind == "column" else "discovery")
+            if page is None:
                 continue
-            self.out.listing_pages += 1
-            html, _ = decode_bytes(res.body or b"", url, res.charset)
-            queue += [u for u in pagination(html, url) if u not in visited and self.source.allows(u)]
-            for link in page_links(html, url):
-                if not self.source.allows(link.url) or not _wanted(self.source, link):
-                    continue  # never requested: off-catalogue hosts are not followed
-                found = classify_title(link.text, self.source.agency_hint)
-                if found is not None:
-                    items.setdefault(link.url, (link.text, *found))
+            family = self._family(page)
+            listing = self._is_listing(page, family)
+            if listing:
+                for key, value in (self._walk(page, family) or {}).items():
+                    items.setdefault(key, value)
+            elif shells := [u for u in shell_targets(page) if u not in visited and self.source.allows(u)]:
+                # a redirecting or framing shell: its target stands in for it, at the same depth
+                queue[:0] = [(u, depth, lead) for u in shells]
+            elif lead is not None and lead.kind == "column":
+                self._unknown(page, "a 年报 column by its link, but no CMS family reads it and it links no report")
+            discover = self.source.discover if self.source.discover is not None else not listing or lead is not None
+            if discover and depth < self.source.discovery_depth:
+                units = lead is not None and lists_units(lead)
+                for nxt in leads(page, units):
+                    if lead is not None and lead.kind == "column" and nxt.kind != "column":
+                        continue  # from a column, only its sub-columns (departments' 年报)
+                    if nxt.url not in visited and self.source.allows(nxt.url):
+                        queue.append((nxt.url, depth + 1, nxt))
+        if not items and not self.out.columns and not any(f.stage == "listing" for f in self.out.failures):
+            for start in self.source.start_urls:
+                self.out.failures.append(Failure(self.source.name, start, "listing", "unknown_listing", None,
+                                                 f"{start}: no 年报 column found from this page"))
         return items
 
     def run(self) -> SourceOutcome:
@@ -291,7 +369,9 @@ def record(conn: duckdb.DuckDBPyConnection, result: CrawlResult) -> None:
     docs = [row for o in result.sources.values() for row in o.new_versions]
     seen = [row for o in result.sources.values() for row in o.seen_versions]
     failures = [{"crawl_id": result.crawl_id, "source": f.source, "url": f.url, "stage": f.stage, "error_type": f.error_type,
-                 "http_status": f.http_status, "message": f.message, "failed_at": datetime.now(UTC)} for f in result.failures]
+                 "http_status": f.http_status, "message": f.message, "failed_at": datetime.now(UTC),
+                 "body_sha256": f.body_sha256} for f in result.failures]
     runs = [{"crawl_id": result.crawl_id, "source": n, "started_at": o.started_at, "finished_at": o.finished_at or o.started_at,
-             **o.counts()} for n, o in result.sources.items()]
+             **o.counts(), "columns": "; ".join(f"{family} {url}" for url, family in o.columns.items()) or None}
+            for n, o in result.sources.items()]
     record_crawl(conn, pd.DataFrame(docs), pd.DataFrame(seen), pd.DataFrame(failures), pd.DataFrame(runs))

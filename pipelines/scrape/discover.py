@@ -1,6 +1,6 @@
-"""Reading portal pages: links on listing pages, their pagination (TRS ``createPageHTML`` and
-"下一页" links), which items are annual reports of which agency and year, and what a detail page
-holds (the report itself, or attachments)."""
+"""Reading what listings point at: which items are annual reports of which agency and year, and
+what a detail page holds (the report itself, or attachments). Listing pages themselves — their
+items and their pagination — are read by the CMS families in ``pipelines/scrape/cms``."""
 
 from __future__ import annotations
 
@@ -15,9 +15,6 @@ from pipelines.parse.normalize import normalise_label
 from schemas.labels import NOT_A_REPORT_TITLE, REPORT_TITLE
 
 ATTACHMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".rtf", ".txt")
-# TRS WCM: createPageHTML(pageCount, currentPage, "index", "html") → index.html, index_1.html, …
-_TRS_PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
-_NEXT = re.compile(r"下一页|下页|next", re.I)
 _YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}年度?(?:政府)?信息公开")
 _REPORT_TABLE_WORDS = ("申请人情况", "信息内容", "本年新收", "行政复议")
 
@@ -41,17 +38,6 @@ def page_links(html: str, base_url: str) -> list[Link]:
         text = re.sub(r"\s+", "", a.text(deep=True)) or (a.attributes.get("title") or "").strip()
         out.append(Link(urljoin(base_url, href).split("#")[0], text))
     return out
-
-
-def pagination(html: str, page_url: str) -> list[str]:
-    """Other listing pages reachable from this one."""
-    urls: list[str] = []
-    m = _TRS_PAGER.search(html)
-    if m:
-        count, stem, ext = int(m.group(1)), m.group(3), m.group(4)
-        urls += [urljoin(page_url, f"{stem}.{ext}" if i == 0 else f"{stem}_{i}.{ext}") for i in range(count)]
-    urls += [link.url for link in page_links(html, page_url) if _NEXT.search(link.text)]
-    return urls
 
 
 def classify_title(title: str, agency_hint: str | None = None) -> tuple[str, int] | None:

@@ -4,11 +4,16 @@ catalogue's hosts), a body-size cap and conditional requests.
 
 Every outcome is a ``FetchResult``; nothing raises for a bad URL or a bad server, so one broken
 page never stops a crawl. ``requested`` lists every URL actually sent, for audit and tests.
+
+Anti-bot answers (瑞数 412 + ``$_ts``, 加速乐 521/512 + ``__jsl_clearance`` cookies, EdgeOne and
+"访问被拦截" pages, also when served with 200) are ``blocked``: never retried, never solved, the body
+kept for a person, and the host left alone for the rest of the crawl.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import threading
 import time
@@ -36,6 +41,23 @@ class _TooLarge(Exception):
     pass
 
 
+# What anti-bot vendors' challenge pages carry (../shared/research/cms_listing_patterns.md §4)
+_CHALLENGE = re.compile(rb"\$_ts\s*=|\$_ts\[|__jsl_clearance|__jsluid|EO_Bot_Ssid|WTKkN|" + "访问被拦截".encode())
+_CHALLENGE_STATUSES = {412, 512, 521}
+_CHALLENGE_MAX_BYTES = 64 * 1024  # challenge pages are small; a real page merely mentioning one is not
+
+
+def challenge(status: int, headers: httpx.Headers | dict[str, str], body: bytes) -> bool:
+    """True when a response is an anti-bot challenge rather than the page asked for."""
+    cookies = " ".join(v for k, v in headers.items() if k.lower() == "set-cookie")
+    marked = bool(_CHALLENGE.search(body[:_CHALLENGE_MAX_BYTES])) or "__jsluid" in cookies or "__jsl_clearance" in cookies
+    if status == 412:
+        return True  # 瑞数: "almost always a challenge page"
+    if status in _CHALLENGE_STATUSES:
+        return marked
+    return 200 <= status < 300 and len(body) <= _CHALLENGE_MAX_BYTES and marked
+
+
 @dataclass
 class FetchResult:
     url: str
@@ -45,7 +67,8 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)
     not_modified: bool = False
     error_type: str | None = None  # timeout | connection_error | http_error | too_large | redirect_loop |
-    #                                too_many_redirects | off_catalog | robots_disallowed | private_address | bad_scheme
+    #                                too_many_redirects | off_catalog | robots_disallowed | private_address | bad_scheme |
+    #                                blocked (an anti-bot challenge: ``body`` holds it)
     error: str | None = None
     attempts: int = 0
 
@@ -96,6 +119,7 @@ class Fetcher:
         self.requested: list[str] = []
         self.requests_by_source: dict[str, int] = {}
         self._addresses: dict[str, list[str]] = {}  # host → addresses, once per crawl
+        self.blocked_hosts: dict[str, str] = {}  # host → the URL whose answer was a challenge
 
     def close(self) -> None:
         self.client.close()
@@ -114,7 +138,8 @@ class Fetcher:
             time.sleep(start - now)
 
     # -- one request, with retries ------------------------------------------------------------
-    def _send(self, url: str, source: Source, headers: dict[str, str]) -> tuple[httpx.Response, bytes, int]:
+    def _send(self, url: str, source: Source, headers: dict[str, str], method: str = "GET",
+              form: dict[str, str] | None = None, json: object = None) -> tuple[httpx.Response, bytes, int]:
         attempts = 0
         retrying = Retrying(
             stop=stop_after_attempt(self.catalog.retries),
@@ -130,7 +155,11 @@ class Fetcher:
                 with self._lock:
                     self.requested.append(url)
                     self.requests_by_source[source.name] = self.requests_by_source.get(source.name, 0) + 1
-                with self.client.stream("GET", url, headers=headers) as resp:
+                with self.client.stream(method, url, headers=headers, data=form, json=json) as resp:
+                    if resp.status_code in _CHALLENGE_STATUSES:
+                        body = self._read_capped(resp)
+                        if challenge(resp.status_code, resp.headers, body):
+                            return resp, body, attempts  # a challenge is an answer: retrying only feeds it
                     if resp.status_code == 429 or resp.status_code >= 500:
                         raise _RetryableStatus(resp.status_code, resp.headers)
                     body = b"" if resp.status_code in (301, 302, 303, 307, 308, 304) else self._read_capped(resp)
@@ -177,8 +206,14 @@ class Fetcher:
 
     # -- the public call -------------------------------------------------------------------------
     def get(self, url: str, source: Source, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        return self.request(url, source, etag=etag, last_modified=last_modified)
+
+    def request(self, url: str, source: Source, method: str = "GET", form: dict[str, str] | None = None,
+                json: object = None, extra_headers: dict[str, str] | None = None, etag: str | None = None,
+                last_modified: str | None = None) -> FetchResult:
+        """One request (GET, or a listing API's POST with a form or JSON body) and its redirects."""
         result = FetchResult(url, url)
-        headers = {}
+        headers = dict(extra_headers or {})
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -193,10 +228,14 @@ class Fetcher:
             if (internal := self._internal_address(current, source)) is not None:
                 return self._fail(result, "private_address", f"{current} resolves to {internal} (loopback, private or "
                                   "link-local): refused unless the catalogue allows private addresses for the source")
+            host = (urlsplit(current).hostname or "").lower()
+            if host in self.blocked_hosts:
+                return self._fail(result, "blocked", f"{host} answered {self.blocked_hosts[host]} with an anti-bot "
+                                  "challenge earlier in this crawl; the host is left alone until the next crawl")
             if not self.robots_allows(current, source):
                 return self._fail(result, "robots_disallowed", f"robots.txt disallows {current}")
             try:
-                resp, body, attempts = self._send(current, source, headers)
+                resp, body, attempts = self._send(current, source, headers, method, form, json)
             except _RetryableStatus as err:
                 result.status = err.status
                 return self._fail(result, "http_error", f"HTTP {err.status} after {self.catalog.retries} attempts")
@@ -209,12 +248,20 @@ class Fetcher:
             result.attempts += attempts
             result.status, result.final_url = resp.status_code, current
             result.headers = {k.lower(): v for k, v in resp.headers.items()}
+            if challenge(resp.status_code, resp.headers, body):
+                with self._lock:
+                    self.blocked_hosts.setdefault(host, current)
+                result.body = body  # kept for a person to look at; never parsed
+                return self._fail(result, "blocked", f"HTTP {resp.status_code}: an anti-bot challenge page; not "
+                                  "solved or retried, the host is left alone for the rest of this crawl")
             if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
                 nxt = urljoin(current, resp.headers["location"])
                 if nxt in seen:
                     return self._fail(result, "redirect_loop", f"redirect loop back to {nxt}")
                 seen.add(nxt)
                 current = nxt
+                if resp.status_code in (301, 302, 303):  # as browsers do: the next hop is a plain GET
+                    method, form, json = "GET", None, None
                 continue
             if resp.status_code == 304:
                 result.not_modified = True

@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     failures             INTEGER NOT NULL,
     PRIMARY KEY (crawl_id, source)
 );
+ALTER TABLE fetch_failures ADD COLUMN IF NOT EXISTS body_sha256 VARCHAR;  -- the archived answer to look at (blocked, unknown_listing)
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS columns VARCHAR;         -- "<CMS family> <column URL>" of each column read, '; '-separated
 
 CREATE OR REPLACE VIEW current_documents AS
 SELECT * FROM documents QUALIFY row_number() OVER (PARTITION BY url ORDER BY version DESC) = 1;
@@ -71,7 +73,7 @@ WHERE l.recency = 1;
 
 -- The fetch failures of each source's latest crawl (what the sources_yield_reports check lists).
 CREATE OR REPLACE VIEW latest_fetch_failures AS
-SELECT f.source, f.stage, f.url, f.error_type, f.http_status, f.message
+SELECT f.source, f.stage, f.url, f.error_type, f.http_status, f.message, f.body_sha256
 FROM fetch_failures f JOIN source_health h ON h.latest_crawl = f.crawl_id AND h.source = f.source;
 
 -- The catalogue's roster: agencies expected to publish through a source every year from since_year
