@@ -1,11 +1,14 @@
 """PDF parse speed: ours per report next to plain pdfplumber ``extract_tables()`` over all pages
 and pypdfium2 text extraction, measured in the same run on the same files.
 
-    make bench            # or: uv run python -m benchmarks.pdf_parse [--repeat N] [PDF ...]
+    make bench            # or: uv run python -m benchmarks.pdf_parse [--repeat N] [--scans N] [PDF ...]
 
 Prints one row per PDF (median of N runs) and the ratio ours / plain pdfplumber; the target is
 ≤ 0.5. Defaults to the real PDFs in ../shared/corpus/real, the forged PDFs and the named layout
 variants (repeated headers, unruled / 三线 / frame tables with wrapped labels, split table 4).
+
+Then the scanned test set (tests/fixtures/forge-scans): OCR seconds per page and per report, next
+to the same report's text-layer PDF parsed in the same run (the baseline), once each (OCR is slow).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import pypdfium2 as pdfium
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.parse import ocr
 from pipelines.parse.report import parse_bytes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,6 +68,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("pdfs", nargs="*", type=Path)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--scans", type=int, default=16, help="scanned documents to OCR (0: none)")
     args = ap.parse_args()
     pdfs = args.pdfs or DEFAULT_PDFS
     table = Table(title=f"PDF parse time per report (median of {args.repeat})")
@@ -87,6 +92,44 @@ def main() -> None:
         if members:
             console.print(f"  {group}: {len(members)} PDFs, ratio {min(members):.2f}–{max(members):.2f}, "
                           f"geometric mean {statistics.geometric_mean(members):.2f}")
+    if args.scans:
+        bench_scans(console, args.scans)
+
+
+def bench_scans(console: Console, limit: int) -> None:
+    import json
+
+    from tests.conftest import forge_doc
+
+    folder = REPO / "tests" / "fixtures" / "forge-scans"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))[:limit]
+    if not ocr.available():
+        console.print("OCR engine not available: scans not benchmarked")
+        return
+    ocr._engine()  # loaded once per worker; not part of any document's time
+    table = Table(title="Scanned reports: OCR (once each) vs the same report's text-layer PDF (median of 3)")
+    for col in ("document", "dpi", "pages", "OCR s", "OCR s / page", "parse s / report", "text-layer ms", "scan / text-layer"):
+        table.add_column(col, justify="right" if col != "document" else "left")
+    per_page, per_report = [], []
+    for m in manifest:
+        data = (folder / m["file"]).read_bytes()
+        pages = len(pdfium.PdfDocument(data))
+        source = m["source"]
+        original = (forge_doc(source + ".pdf") if source.startswith("forge-")
+                    else REPO / "tests" / "fixtures" / "forge-layouts" / f"{source}.pdf").read_bytes()
+        before = ocr.STATS.seconds
+        t0 = time.perf_counter()
+        parse_bytes(data, m["file"])
+        total = time.perf_counter() - t0
+        engine = ocr.STATS.seconds - before
+        base = median_seconds(ours, original, 3)
+        per_page.append(engine / pages)
+        per_report.append(total)
+        table.add_row(m["file"], str(m["dpi"]), str(pages), f"{engine:.1f}", f"{engine / pages:.2f}", f"{total:.1f}",
+                      f"{base * 1000:.0f}", f"{total / base:.0f}×")
+    console.print(table)
+    console.print(f"OCR: median {statistics.median(per_page):.2f} s a page, {statistics.median(per_report):.1f} s a report "
+                  f"({len(manifest)} scans)")
 
 
 if __name__ == "__main__":

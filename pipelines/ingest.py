@@ -157,6 +157,7 @@ def to_load_batch(validated: list[ValidatedReport], run_id: str | None = None) -
             "parsed_at": now, "run_id": run_id, "failing_since": now if is_failing(vr) else None,
             "failing_since_run": run_id if is_failing(vr) else None, "catalog_source": vr.catalog_source,
             "part": r.part, "page_first": r.pages[0] if r.pages else None, "page_last": r.pages[1] if r.pages else None,
+            "ocr_pages": r.ocr_pages,
         })
         issues += rows
         sections += [{"report_id": vr.report_id, "section_code": k, "text": v} for k, v in r.sections.items()]
@@ -186,6 +187,8 @@ class IngestSummary:
     by_status: dict[str, int] = field(default_factory=dict)
     fact_rows: dict[str, int] = field(default_factory=dict)
     db_path: str = ""
+    ocr_documents: int = 0  # scans read by OCR this run, and their pages
+    ocr_pages: int = 0
 
     def lines(self) -> list[str]:
         s = self.by_status
@@ -193,6 +196,7 @@ class IngestSummary:
             f"documents seen: {self.documents_seen} (parsed now: {self.parsed_now}, unchanged: {self.skipped_unchanged})",
             f"valid: {s.get('valid', 0)}  invalid: {s.get('invalid', 0)}  failed: {s.get('failed', 0)}  "
             f"not a report: {s.get('not_a_report', 0)}",
+            *([f"scans read by OCR: {self.ocr_documents} document(s), {self.ocr_pages} page(s)"] if self.ocr_documents else []),
             "rows loaded: " + ", ".join(f"{k}={v}" for k, v in self.fact_rows.items()) if self.fact_rows else "rows loaded: 0",
             f"database: {self.db_path}",
             f"analysts read: {published_path_for(self.db_path)} (read-only copy, replaced atomically after each load)",
@@ -201,9 +205,11 @@ class IngestSummary:
 
 def summarize(refs: list[DocumentRef], validated: list[ValidatedReport], fact_rows: dict[str, int], db_path: str) -> IngestSummary:
     documents = len({v.result.sha256 for v in validated})  # a collection's reports share their document
+    scans = {v.result.sha256: v.result.ocr_pages for v in validated if v.result.ocr_pages}
     return IngestSummary(
         documents_seen=len(refs), parsed_now=documents, skipped_unchanged=len(refs) - documents,
         by_status=dict(Counter(v.status for v in validated)), fact_rows=fact_rows, db_path=db_path,
+        ocr_documents=len(scans), ocr_pages=sum(scans.values()),
     )
 
 

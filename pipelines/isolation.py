@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from time import monotonic
 
+from pipelines.parse import ocr
 from pipelines.parse import report as report_module
 from pipelines.parse.report import IdentityHint, ParseResult, parse_path
 from pipelines.validate import ValidatedReport, validate
@@ -36,6 +37,8 @@ ParseFn = Callable[..., ParseResult]  # (data, name, hint=IdentityHint | None) -
 @dataclass(frozen=True)
 class Limits:
     timeout_seconds: float = float(os.environ.get("NIANBAO_PARSE_TIMEOUT", "120"))
+    # A scan read by OCR (~5 s a page) gets its own, larger deadline once the worker says it is one
+    ocr_timeout_seconds: float = float(os.environ.get("NIANBAO_OCR_TIMEOUT", "600"))
     memory_mb: int = int(os.environ.get("NIANBAO_PARSE_MEMORY_MB", "2048"))
     workers: int = int(os.environ.get("NIANBAO_PARSE_WORKERS", str(max(1, min(4, os.cpu_count() or 1)))))
 
@@ -78,6 +81,7 @@ def _worker(conn: Connection, memory_mb: int, parse_fn: ParseFn, parent: int) ->
     _die_with_parent(parent)
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    ocr.announce = lambda pages: conn.send(("ocr", pages))  # the parent then applies the OCR deadline
     while True:
         try:
             if not conn.poll(1.0):
@@ -107,7 +111,8 @@ class _Worker:
         self.proc.start()
         child.close()
         self.job: Job | None = None
-        self.deadline = 0.0
+        self.deadline = self.started = 0.0
+        self.ocr = False
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -147,7 +152,8 @@ def parse_isolated(jobs: list[Job], limits: Limits | None = None,
         while pending or any(w.job for w in workers):
             for i, w in enumerate(workers):
                 if w.job is None and pending:
-                    w.job, w.deadline = pending.pop(), monotonic() + limits.timeout_seconds
+                    w.job, w.started, w.ocr = pending.pop(), monotonic(), False
+                    w.deadline = w.started + limits.timeout_seconds
                     try:
                         w.conn.send(w.job)
                     except (BrokenPipeError, OSError):
@@ -166,6 +172,9 @@ def parse_isolated(jobs: list[Job], limits: Limits | None = None,
                 if w.conn in ready:
                     try:
                         report = w.conn.recv()
+                        if isinstance(report, tuple) and report[:1] == ("ocr",):
+                            w.ocr, w.deadline = True, max(w.deadline, w.started + limits.ocr_timeout_seconds)
+                            continue
                         w.job = None
                         yield job, report
                         continue
@@ -177,7 +186,9 @@ def parse_isolated(jobs: list[Job], limits: Limits | None = None,
                     yield job, _failed(job, "too_large" if code in (-9, -6, -11) else "worker_crash",
                                   f"the parse worker died (exit code {code}) on this document")
                 elif monotonic() >= w.deadline:
-                    yield job, _failed(job, "timeout", f"parsing took longer than {limits.timeout_seconds:g} s; stopped")
+                    took = limits.ocr_timeout_seconds if w.ocr else limits.timeout_seconds
+                    yield job, _failed(job, "timeout", f"parsing{' (OCR of a scan)' if w.ocr else ''} took longer than "
+                                       f"{took:g} s; stopped")
                 else:
                     continue
                 w.stop(kill=True)

@@ -94,9 +94,10 @@ def build_frames(result: ParseResult, report_id: str) -> dict[str, pd.DataFrame]
     t4["value"] = pd.array([None if v is None else int(v) for v in t4["value"]], dtype="Int64")
     prov = pd.DataFrame([
         {"report_id": report_id, "cell_key": k, "grid_index": c.grid, "grid_row": c.row, "grid_col": c.col,
-         "page": c.page, "bbox": json.dumps(c.bbox) if c.bbox else None, "raw_token": c.raw}
+         "page": c.page, "bbox": json.dumps(c.bbox) if c.bbox else None, "raw_token": c.raw,
+         "ocr_confidence": None if c.confidence is None else round(c.confidence, 4)}
         for k, c in result.cells.items()
-    ], columns=["report_id", "cell_key", "grid_index", "grid_row", "grid_col", "page", "bbox", "raw_token"])
+    ], columns=["report_id", "cell_key", "grid_index", "grid_row", "grid_col", "page", "bbox", "raw_token", "ocr_confidence"])
     return {"applications": t3, "proactive": t2, "review_litigation": t4, "provenance": prov}
 
 
@@ -131,6 +132,34 @@ def _as_float(v: Any) -> float | None:
         return None
 
 
+# OCR: a cell read with less confidence than this is checked by a person (a parser issue).
+OCR_MIN_CONFIDENCE = 0.80
+OCR_ARITHMETIC = "read by OCR from a scan — a misread or the publisher's own error; compare the image: "
+
+
+def low_confidence_issues(result: ParseResult) -> list[Issue]:
+    return [Issue("ocr_low_confidence", "error", "parser", [k],
+                  f"{k}: OCR read {c.raw!r} with confidence {c.confidence:.2f} (< {OCR_MIN_CONFIDENCE}) on page {c.page}; "
+                  "a person should check it against the image", found=_as_float(c.number))
+            for k, c in sorted(result.cells.items()) if c.confidence is not None and c.confidence < OCR_MIN_CONFIDENCE]
+
+
+def blank_suspect_issues(result: ParseResult, already: set[str]) -> list[Issue]:
+    """On a scan, a cell read as blank may be a number the engine missed. The identities are
+    evaluated again with blanks as 0: one that then fails (and did not already) points at the
+    blanks of its cells — flagged for a person, never filled in."""
+    values = result.cell_values()
+    zeroed = {k: (0 if v is None and k in result.cells else v) for k, v in values.items()}
+    out = []
+    for r in rules.evaluate(zeroed, result.table_formats):
+        blanks = [c for c in r.cells if c in result.cells and values.get(c) is None]
+        if r.status == "violated" and blanks and r.rule + "|" + r.scope not in already:
+            out.append(Issue("ocr_blank_suspect", "error", "parser", blanks,
+                             f"read by OCR from a scan: {r.rule} ({r.scope}) holds only if a cell read as blank "
+                             f"({', '.join(blanks)}) has a number; compare the image", r.expected, r.found))
+    return out
+
+
 def validate(result: ParseResult) -> ValidatedReport:
     report_id = report_id_for(result.sha256, result.part)
     vr = ValidatedReport(result, report_id, WAREHOUSE_STATUS[result.status], list(result.issues))
@@ -155,11 +184,18 @@ def validate(result: ParseResult) -> ValidatedReport:
         RuleResults.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:
         failing = {int(i) for i in err.failure_cases["index"].dropna()}
+    scanned = result.ocr_pages > 0
     for i, r in enumerate(evaluated):
         if i in failing:
-            vr.issues.append(Issue(r.rule, "error", "publisher", r.cells, r.message, r.expected, r.found))
+            # On a scan a broken identity is first of all a possible misread: a person compares the
+            # image (the numbers stay as read — never repaired from the arithmetic).
+            vr.issues.append(Issue(r.rule, "error", "parser" if scanned else "publisher", r.cells,
+                                   (OCR_ARITHMETIC + r.message) if scanned else r.message, r.expected, r.found))
         elif r.status == "skipped":
             vr.skipped.append(r)
+    if scanned:
+        vr.issues += low_confidence_issues(result)
+        vr.issues += blank_suspect_issues(result, {r.rule + "|" + r.scope for r in evaluated if r.status == "violated"})
     for f in prose.check(result.sections, result.cell_values()):
         # the narrative contradicting the tables: a warning on the report, numbers kept as printed
         vr.issues.append(Issue(f.rule, "warning", "publisher", f.cells, f.message, expected=f.table, found=f.prose))

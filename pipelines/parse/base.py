@@ -35,6 +35,7 @@ class GridCell:
     colspan: int = 1
     page: int | None = None  # PDF page (1-based), when the medium has pages
     bbox: tuple[float, float, float, float] | None = None
+    confidence: float | None = None  # OCR: the engine's lowest confidence for the cell's text
 
 
 @dataclass
@@ -59,6 +60,7 @@ class ExtractedDocument:
     # of every text line (paged media).
     grid_lines: list[int] = field(default_factory=list)
     line_pages: list[int] = field(default_factory=list)
+    ocr_pages: int = 0  # pages read by OCR (a scan)
 
 
 class MediumParser(Protocol):

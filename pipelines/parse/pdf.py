@@ -25,6 +25,7 @@ from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipelines.parse import labels as lab
+from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.pdf_pages import PdfiumPage
@@ -89,10 +90,34 @@ class PdfParser:
             texts = self._plumber_texts(data, name)
             problem = _pdf_text_problem("\n".join(texts), len(texts))
         if problem == "needs_ocr":
-            raise ParseError("needs_ocr", f"no usable text layer on {len(texts)} page(s) (scanned?); OCR needed", name)
+            if not ocr.available():
+                raise ParseError("needs_ocr", f"no usable text layer on {len(texts)} page(s) (scanned?); OCR needed "
+                                 "and no OCR engine is installed (or NIANBAO_OCR=off)", name)
+            return self._scanned(data, name, len(texts))
         if problem == "unreadable_text":
             raise ParseError("unreadable_text", "the text layer is (cid:N) glyphs or private-use characters", name)
-        grids, turned = self._grids(data, name, texts)
+        with _TablePages(data, name) as pages:
+            grids, turned = self._grids(pages, texts)
+        return self._document(texts, grids, turned)
+
+    def _scanned(self, data: bytes, name: str, page_count: int) -> ExtractedDocument:
+        """A scan: every page OCR'd (up to the cap), then the same table finder and word grids."""
+        if page_count > ocr.MAX_PAGES:
+            raise ParseError("needs_ocr", f"{page_count} scanned pages: more than the {ocr.MAX_PAGES}-page OCR cap "
+                             "(NIANBAO_OCR_MAX_PAGES)", name)
+        ocr.announce(page_count)
+        scanned = ocr.ocr_pages(data, list(range(page_count)))
+        texts = [scanned[i].text() for i in range(page_count)]
+        # every page of a scan is looked at: OCR'd text is too uneven to pick table pages from
+        grids, turned = self._grids(_ScannedPages(scanned), texts, list(range(page_count)))
+        for cell in (c for g in grids for row in g.rows for c in row if c.bbox and c.page):
+            cell.confidence = scanned[cell.page - 1].confidence(cell.bbox)
+        doc = self._document(texts, grids, turned)
+        doc.ocr_pages = page_count
+        return doc
+
+    @staticmethod
+    def _document(texts: list[str], grids: list[Grid], turned: dict[int, Callable[[Box], Box]]) -> ExtractedDocument:
         grids = join_rows_split_by_page_break(grids)  # (in the upright frame: labels line up by x)
         for cell in (c for g in grids for row in g.rows for c in row if c.page in turned and c.bbox):
             cell.bbox = turned[cell.page](cell.bbox)  # provenance in the page's own coordinates
@@ -112,34 +137,44 @@ class PdfParser:
             raise ParseError("corrupt_pdf", f"pdfplumber could not read the file ({type(err).__name__}: {err})", name) from err
 
     @staticmethod
-    def _grids(data: bytes, name: str, texts: list[str]) -> tuple[list[Grid], dict[int, Callable[[Box], Box]]]:
+    def _grids(pages: _TablePages | _ScannedPages, texts: list[str],
+               candidates: list[int] | None = None) -> tuple[list[Grid], dict[int, Callable[[Box], Box]]]:
         """Grids in reading order, and for pages read turned upright (a rotated table) the mapping of
         their boxes back to the page's own coordinates."""
         grids: list[Grid] = []
         turned: dict[int, Callable[[Box], Box]] = {}
         in_table, bands, previous = False, [], -2
-        with _TablePages(data, name) as pages:
-            for i in table_pages(texts):
-                page, page_no = pages.page(i), i + 1
-                if previous != i - 1:
-                    in_table, bands = False, []
-                previous = i
-                tables = [(t, rows) for t in page.find_tables() if _fully_ruled(rows := t.extract())]
-                if not tables and (in_table or page_has_table_text(texts[i])):
-                    found, bands = word_grids(page, page_no, len(grids), bands)  # no ruling lines
-                    grids += found
-                    in_table = bool(found)  # a borderless table may go on over the next page
-                else:
-                    in_table, bands = bool(tables), []
-                for t, rows in tables:
-                    grid = _table_grid(t, rows, len(grids), page_no)
-                    grid.caption = caption_above(page.chars, t.bbox)
-                    if not grid.caption and i > 0 and _first_on_page(page.chars, t.bbox, page.height):
-                        grid.caption = _last_line(texts[i - 1])  # the caption stayed on the page before
-                    grids.append(grid)
-                if getattr(page, "rotated", 0):
-                    turned[page_no] = page.page_bbox
+        for i in table_pages(texts) if candidates is None else candidates:
+            page, page_no = pages.page(i), i + 1
+            if previous != i - 1:
+                in_table, bands = False, []
+            previous = i
+            tables = [(t, rows) for t in page.find_tables() if _fully_ruled(rows := t.extract())]
+            if not tables and (in_table or page_has_table_text(texts[i])):
+                found, bands = word_grids(page, page_no, len(grids), bands)  # no ruling lines
+                grids += found
+                in_table = bool(found)  # a borderless table may go on over the next page
+            else:
+                in_table, bands = bool(tables), []
+            for t, rows in tables:
+                grid = _table_grid(t, rows, len(grids), page_no)
+                grid.caption = caption_above(page.chars, t.bbox)
+                if not grid.caption and i > 0 and _first_on_page(page.chars, t.bbox, page.height):
+                    grid.caption = _last_line(texts[i - 1])  # the caption stayed on the page before
+                grids.append(grid)
+            if getattr(page, "rotated", 0):
+                turned[page_no] = page.page_bbox
         return grids, turned
+
+
+class _ScannedPages:
+    """OCR'd pages, offered to ``_grids`` like ``_TablePages`` offers PDFium pages."""
+
+    def __init__(self, pages: dict[int, ocr.OcrPage]) -> None:
+        self.pages = pages
+
+    def page(self, i: int) -> ocr.OcrPage:
+        return self.pages[i]
 
 
 class _TablePages:

@@ -55,6 +55,7 @@ class ParseResult:
     parts: list[ParseResult] = field(default_factory=list)
     part: int | None = None  # 1-based position of this report in its collection
     pages: tuple[int, int] | None = None  # first and last page of this report in its collection
+    ocr_pages: int = 0  # pages read by OCR: the numbers are an engine's reading of a scan
 
     def cell_values(self) -> dict[str, Any]:
         """Every cell of the detected format; None where blank or not found."""
@@ -138,7 +139,8 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
         hinted.append(Issue("identity_from_listing", "warning", "parser", [],
                             f"agency/year are not printed in the document's title or first lines; taken from the "
                             f"portal listing title {hint.title!r}: {agency} {year}"))
-    res = ParseResult(name, sha, doc.media_type, "parsed", agency, year, title, encoding=doc.encoding)
+    res = ParseResult(name, sha, doc.media_type, "parsed", agency, year, title, encoding=doc.encoding,
+                      ocr_pages=doc.ocr_pages)
     res.sections = split_sections(doc.text)
     if extraction.data_rows == 0:
         # "not a report" only for documents that positively read as something else; a document
@@ -171,11 +173,11 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
 def _collection(doc: ExtractedDocument, name: str, sha: str, split: Split) -> ParseResult:
     """One result per report of a collection; each reads only its own tables and text."""
     res = ParseResult(name, sha, doc.media_type, "parsed", title=next((c for c in doc.title_candidates if c.strip()), None),
-                      encoding=doc.encoding)
+                      encoding=doc.encoding, ocr_pages=doc.ocr_pages)
     for k, part in enumerate(split.parts, start=1):
         extraction = extract_cells(part.grids)
         one = ParseResult(name, sha, doc.media_type, "parsed", part.agency, part.year, part.title, encoding=doc.encoding,
-                          part=k, pages=part.pages)
+                          part=k, pages=part.pages, ocr_pages=doc.ocr_pages)
         one.sections = split_sections(part_text(doc, part))
         where = f"pages {part.pages[0]}–{part.pages[1]}" if part.pages else f"report {k}"
         if extraction.data_rows == 0:

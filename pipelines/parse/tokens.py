@@ -13,6 +13,11 @@ from schemas.labels import BLANK_TOKENS
 _NUMBER = re.compile(r"^(?P<sign>[+\-−－]?)\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>元|万元|件|个|项|条)?$")
 
 
+# OCR: ink in a value cell that the engine could not read. Null with this raw token, and an error
+# on the cell (the validation of a scan flags it) — never a blank, never a guess.
+UNREADABLE = "\ufffd"
+
+
 @dataclass(frozen=True)
 class Token:
     raw: str
@@ -31,7 +36,7 @@ def _canon(raw: str) -> str:
 def parse_token(raw: str) -> Token | None:
     """A value token, or None when the text is not a value (a label)."""
     t = _canon(raw)
-    if t in BLANK_TOKENS:
+    if t in BLANK_TOKENS or t == UNREADABLE:
         return Token(raw, None)
     m = _NUMBER.match(t)
     if not m:

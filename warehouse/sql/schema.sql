@@ -34,6 +34,8 @@ ALTER TABLE reports ADD COLUMN IF NOT EXISTS catalog_source VARCHAR;            
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS part INTEGER;                         -- position in its collection; NULL for a single report
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS page_first INTEGER;                   -- a collection's report: its first page
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS page_last INTEGER;                    -- … and its last page
+-- Scans (图片版) read by OCR: their numbers are an engine's reading, checked by the format's arithmetic.
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS ocr_pages INTEGER DEFAULT 0;          -- pages read by OCR (0: a text layer was read)
 
 CREATE TABLE IF NOT EXISTS dim_agency (
     agency_id   VARCHAR PRIMARY KEY,
@@ -133,6 +135,8 @@ CREATE TABLE IF NOT EXISTS cell_provenance (
     raw_token  VARCHAR,
     PRIMARY KEY (report_id, cell_key)
 );
+
+ALTER TABLE cell_provenance ADD COLUMN IF NOT EXISTS ocr_confidence DOUBLE;  -- OCR: the engine's lowest confidence for the cell's text
 
 CREATE TABLE IF NOT EXISTS report_sections (
     report_id    VARCHAR NOT NULL,

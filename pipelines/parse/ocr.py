@@ -1,0 +1,372 @@
+"""Scanned pages read by OCR, handed to the same table finder and word grids as text PDFs.
+
+A page without a usable text layer is rendered (PDFium), deskewed (the angle whose row profile is
+sharpest, within ±3°), and read by RapidOCR (ONNX models shipped inside the
+``rapidocr-onnxruntime`` wheel: nothing is downloaded at run time). The page's ruling lines come
+from the image (morphological opening with long thin kernels). ``OcrPage`` then offers exactly what
+``PdfiumPage`` offers pdfplumber — characters with boxes, ruling lines — in PDF points, so tables
+are found and cells placed by the same code as for every other PDF, and the grid → cells step is
+the shared one. Each character keeps the engine's confidence for its text box; a cell's confidence
+is its lowest.
+
+The engine is loaded once per process (the parse worker), on first use. Without it (not installed,
+or ``NIANBAO_OCR=off``) scanned documents fail ``needs_ocr`` as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pypdfium2 as pdfium
+
+from pipelines.parse.pdf_pages import PdfiumPage
+from pipelines.parse.pdf_words import HEADER_SET
+from pipelines.parse.tokens import UNREADABLE
+
+RENDER_DPI = 200
+MAX_PAGES = int(os.environ.get("NIANBAO_OCR_MAX_PAGES", "15"))  # ~5 s a page: a scan fits the parse deadline
+MAX_SKEW_DEGREES = 3.0
+
+
+@functools.cache
+def _engine() -> Any | None:
+    if os.environ.get("NIANBAO_OCR", "on").lower() in ("off", "0", "false", "no"):
+        return None
+    if os.environ.get("NIANBAO_OCR_ENGINE", "rapidocr") == "tesseract":
+        return Tesseract() if shutil.which("tesseract") else None  # (measured against RapidOCR: docs/ocr.md)
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError:
+        return None
+    return RapidOCR()
+
+
+class Tesseract:
+    """Debian's tesseract-ocr + chi_sim behind RapidOCR's call shape, for the comparison in
+    docs/ocr.md (not the default engine)."""
+
+    def __call__(self, image: np.ndarray, use_det: bool = True, use_cls: bool = False) -> tuple[list, None]:
+        import io
+
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.fromarray(image[..., 0]).save(buf, "PNG")
+        psm = "11" if use_det else "7"
+        out = subprocess.run(["tesseract", "stdin", "stdout", "-l", "chi_sim", "--psm", psm, "tsv"], input=buf.getvalue(),
+                             capture_output=True, check=False).stdout.decode("utf-8", "replace")
+        words = []
+        for line in out.splitlines()[1:]:
+            f = line.split("\t")
+            if len(f) < 12 or f[0] != "5" or not f[11].strip():
+                continue
+            x, y, w, h, conf = int(f[6]), int(f[7]), int(f[8]), int(f[9]), float(f[10])
+            words.append(([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], f[11].strip(), max(conf, 0) / 100))
+        if not use_det:
+            text = "".join(w[1] for w in words)
+            return [[text, min((w[2] for w in words), default=0.0)]], None
+        return words, None
+
+
+def available() -> bool:
+    return _engine() is not None
+
+
+@dataclass
+class OcrStats:
+    pages: int = 0
+    seconds: float = 0.0
+
+
+STATS = OcrStats()  # per process: what the nightly summary and the bench report
+# Called with the page count before a scan is read: the parse worker tells its parent, which then
+# applies the OCR deadline instead of the ordinary one (pipelines/isolation.py).
+announce: Callable[[int], None] = lambda _pages: None  # noqa: E731
+
+
+def _cv2() -> Any:
+    import cv2  # (opencv ships with the OCR engine; imported only when a scan is read)
+
+    return cv2
+
+
+def skew_angle(grey: np.ndarray) -> float:
+    """The rotation (degrees) that makes the page's text rows and ruling lines horizontal: the
+    angle whose row profile of the ink is sharpest (largest sum of squared row sums), searched
+    coarse then fine on a half-size copy."""
+    cv2 = _cv2()
+    ink = (cv2.resize(grey, (grey.shape[1] // 2, grey.shape[0] // 2), interpolation=cv2.INTER_AREA) < 200)
+    ink = ink.astype(np.float32)
+    h, w = ink.shape
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        rows = cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0).sum(axis=1)
+        return float((rows ** 2).sum())
+
+    coarse = max((sharpness(a / 2), a / 2) for a in range(int(-MAX_SKEW_DEGREES * 2), int(MAX_SKEW_DEGREES * 2) + 1))[1]
+    return max((sharpness(coarse + a / 10), coarse + a / 10) for a in range(-5, 6))[1]
+
+
+def deskew(grey: np.ndarray) -> tuple[np.ndarray, float]:
+    angle = skew_angle(grey)
+    if abs(angle) < 0.05:
+        return grey, 0.0
+    cv2 = _cv2()
+    h, w = grey.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255), angle
+
+
+def ruling_lines(grey: np.ndarray) -> list[tuple[str, int, int, int, int]]:
+    """Horizontal and vertical ruling lines of an upright page image: (orientation, x0, y0, x1, y1) px."""
+    cv2 = _cv2()
+    h, w = grey.shape
+    ink = cv2.adaptiveThreshold(255 - grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -10)
+    out: list[tuple[str, int, int, int, int]] = []
+    for orientation, kernel in (("h", (max(25, w // 35), 1)), ("v", (1, max(25, min(w, h) // 45)))):
+        mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))  # close 1-px gaps of a scan
+        count, _labels, boxes, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for x, y, bw, bh, _area in boxes[1:count]:
+            if orientation == "h" and bw >= kernel[0]:
+                out.append(("h", int(x), int(y + bh // 2), int(x + bw), int(y + bh // 2)))
+            elif orientation == "v" and bh >= kernel[1]:
+                out.append(("v", int(x + bw // 2), int(y), int(x + bw // 2), int(y + bh)))
+    return out
+
+
+_DASH_ALONE = re.compile(r"^[一\-－–—_~～]{1,3}$")
+# Where one OCR box holds what the page prints as two cells: an item number starting after text
+# ("（三）不予公1.属于国家秘"), a number after a label ("行政许可 0"), two header words side by side.
+# a vertical ruling line the recogniser read as a letter between two cells ("信息内容I本年处理决定数量")
+_RULE_GLYPH = re.compile(r"(?<=[\u4e00-\u9fff\d）)])[|丨Il](?=[\u4e00-\u9fff\d（(])")
+_LONE_GLYPH = re.compile(r"^[A-Za-z|丨!]$")
+_ORDINAL_INSIDE = re.compile(r"(?<=[\u4e00-\u9fff）)])(?=\d{1,2}[.．、](?!\d)|[（(][一二三四五六七八九十]{1,3}[）)])")
+_NUMBER_AFTER_LABEL = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?=\d+(?:\.\d+)?$)")
+GAP_PT = 4.0
+INK_LEVEL = 128  # a pixel this dark is ink (scanner noise and JPEG ringing stay lighter)
+MIN_INK_PIXELS = 25  # ... and a cell with fewer such pixels is blank
+UNREAD = UNREADABLE  # ink the engine cannot read  # the space put between the pieces of a split box (more than word extraction's tolerance)
+
+
+def _header_words(text: str) -> list[str] | None:
+    """``text`` as two or more of the format's header words, if it is exactly that."""
+    if text in HEADER_SET:
+        return None
+    best: dict[int, list[str]] = {0: []}
+    for i in range(len(text)):
+        if i not in best:
+            continue
+        for j in range(i + 2, len(text) + 1):
+            if text[i:j] in HEADER_SET and j not in best:
+                best[j] = [*best[i], text[i:j]]
+    found = best.get(len(text))
+    return found if found and len(found) >= 2 else None
+
+
+def split_glued(text: str) -> list[str]:
+    """The cells one OCR box holds (usually one)."""
+    parts = [p for p in _RULE_GLYPH.split(text) if p]
+    if len(parts) > 1:  # a ruling line read as a letter between two cells
+        return [q for p in parts for q in split_glued(p)]
+    words = _header_words(text)
+    if words:
+        return words
+    pieces = [p for p in _ORDINAL_INSIDE.split(text) if p]
+    return [q for p in pieces for q in _NUMBER_AFTER_LABEL.split(p) if q]
+
+
+def blank_glyph(patch: np.ndarray) -> tuple[str, float] | None:
+    """The table's blank marks, which the recogniser does not read alone: a single slanted
+    stroke is "/", a flat bar is "—" (by the shape of the ink; confidence 0.9 — a shape, not a
+    reading). Anything else: None."""
+    ys, xs = np.nonzero(patch < INK_LEVEL)
+    if len(xs) < MIN_INK_PIXELS:
+        return None
+    w, h = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
+    if h * 3 <= w:
+        return "—", 0.9
+    if w >= 4 and 1.0 <= h / w <= 5.0 and np.corrcoef(xs, ys)[0, 1] < -0.85:
+        return "/", 0.9
+    return None
+
+
+def _read_glyph(patch: np.ndarray, text: str, conf: float) -> tuple[str, float]:
+    """A reading of one small patch, checked against its shape: blank marks by shape; a "7"/"1"
+    that is a slanted stroke is "/"; a "/" that is not is unread; no reading is unread."""
+    shape = blank_glyph(patch)
+    if shape and (not text or _LONE_GLYPH.match(text) or text in ("7", "1", "/")):
+        return shape
+    if not text or _LONE_GLYPH.match(text) or text == "/":
+        return UNREAD, 0.0
+    return text, conf
+
+
+def _recognise(patch: np.ndarray) -> tuple[str, float]:
+    """The recogniser alone on one patch of the page (no detection)."""
+    started = time.perf_counter()
+    found, _ = _engine()(_rgb(np.pad(patch, 12, constant_values=255)), use_det=False, use_cls=False)  # type: ignore[misc]
+    STATS.seconds += time.perf_counter() - started
+    text, conf = (str(found[0][0]), float(found[0][1])) if found else ("", 0.0)
+    return "".join(text.split()), conf
+
+
+def _rgb(grey: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.stack([grey] * 3, axis=-1))
+
+
+def _weights(text: str) -> list[float]:
+    # full-width (CJK, full-width punctuation) characters are about twice as wide as digits and Latin
+    return [1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55 for ch in text]
+
+
+class OcrPage(PdfiumPage):
+    """A scanned page read by OCR, shaped like ``PdfiumPage`` (characters and ruling lines in PDF
+    points, origin top-left) for pdfplumber's table finder and word extraction."""
+
+    def __init__(self, grey: np.ndarray, page_number: int, width_pt: float, height_pt: float) -> None:
+        self.page_number = page_number
+        self.width, self.height = width_pt, height_pt
+        self.bbox = (0.0, 0.0, width_pt, height_pt)
+        self.supported, self.rotated, self._directions = True, 0, []
+        upright, self.skew = deskew(grey)
+        self.image = upright
+        self.lines = ruling_lines(upright)
+        self.clean = upright.copy()  # without its ruling lines: patches read alone must not carry a border
+        for _o, x0, y0, x1, y1 in self.lines:
+            _cv2().line(self.clean, (x0, y0), (x1, y1), 255, 5)
+        self.scale = width_pt / upright.shape[1]
+        started = time.perf_counter()
+        result, _ = _engine()(_rgb(upright), use_cls=False)  # type: ignore[misc]  # (deskewed: upright)
+        result = [self._slash_or_digit(r) for r in result or []]
+        STATS.pages += 1
+        STATS.seconds += time.perf_counter() - started
+        self.chars = self._chars(result + self._read_uncovered_ink(result))
+        self.edges: list[dict[str, Any]] = []
+        s = self.scale
+        for _orientation, x0, y0, x1, y1 in self.lines:
+            self._add_edge((x0 * s, y0 * s), (x1 * s, y1 * s), self.edges)
+
+    def _slash_or_digit(self, box: list) -> list:
+        """A lone "7" or "1" that is one slanted stroke is the table's blank mark "/"; a "/" that is
+        not one (a "0" read as "/") is read again on its own, else left unread."""
+        quad, text, _conf = box
+        if text.strip() not in ("7", "1", "/"):
+            return box
+        xs, ys = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
+        patch = self.clean[max(min(ys), 0): max(ys) + 1, max(min(xs), 0): max(xs) + 1]
+        return [quad, *_read_glyph(patch, text.strip(), _conf)]
+
+    def _read_uncovered_ink(self, result: list) -> list:
+        """Ink the text detector left out (it misses lone digits: a "0" alone in a cell), each
+        patch read on its own by the recogniser; a patch it cannot read becomes ``UNREAD`` — a
+        token no cell accepts — so a printed number is never taken for a blank cell."""
+        cv2 = _cv2()
+        ink = (self.clean < INK_LEVEL).astype(np.uint8)  # ruling lines are not text
+        h, w = ink.shape
+        for quad, _text, _conf in result:
+            xs, ys = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
+            ink[max(min(ys) - 3, 0): max(ys) + 4, max(min(xs) - 3, 0): max(xs) + 4] = 0
+        # a patch: nearby strokes joined (a two-digit number, a character of several strokes)
+        joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 5)))
+        count, _labels, boxes, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        extra = []
+        for x, y, bw, bh, _area in boxes[1:count]:
+            if bh < 8 or bw < 4 or int(ink[y: y + bh, x: x + bw].sum()) < MIN_INK_PIXELS or bh > h // 8:
+                continue  # specks, and no text line is that tall
+            patch = self.clean[max(y - 6, 0): y + bh + 6, max(x - 6, 0): x + bw + 6]
+            text, conf = _recognise(patch)
+            if not text:  # small glyphs read better larger
+                text, conf = _recognise(_cv2().resize(patch, None, fx=2, fy=2, interpolation=_cv2().INTER_CUBIC))
+            text, conf = _read_glyph(patch, text, conf)
+            extra.append(([[x, y], [x + bw, y], [x + bw, y + bh], [x, y + bh]], text, conf))
+        return extra
+
+    def _chars(self, result: list) -> list[dict[str, Any]]:
+        chars: list[dict[str, Any]] = []
+        s = self.scale
+        for quad, text, conf in result:
+            text = "".join(text.split())
+            if not text:
+                continue
+            if _DASH_ALONE.match(text):
+                text = "—"  # a box holding only a dash: OCR reads the table's "—" as 一 or -
+            elif _LONE_GLYPH.match(text):
+                text, conf = UNREAD, 0.0  # a lone Latin letter where a table prints digits ("1" read as T): unread
+            xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+            x0, x1, top, bottom = min(xs) * s, max(xs) * s, min(ys) * s, max(ys) * s
+            pieces = split_glued(text)
+            weights = _weights("".join(pieces))
+            gaps = GAP_PT * (len(pieces) - 1)
+            unit = max(x1 - x0 - gaps, 1.0) / sum(weights)
+            x, k = x0, 0
+            for piece in pieces:
+                for ch in piece:
+                    wgt = weights[k]
+                    k += 1
+                    chars.append({"text": ch, "x0": x, "x1": x + wgt * unit, "top": top, "bottom": bottom, "doctop": top,
+                                  "width": wgt * unit, "height": bottom - top, "upright": True, "object_type": "char",
+                                  "confidence": float(conf)})
+                    x += wgt * unit
+                x += GAP_PT
+        chars.sort(key=lambda ch: (round(ch["top"]), ch["x0"]))
+        return chars
+
+    def text(self) -> str:
+        """The page's text in reading order: characters grouped into lines by their vertical middle."""
+        lines: list[tuple[float, list[dict[str, Any]]]] = []
+        for ch in sorted(self.chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
+            middle = (ch["top"] + ch["bottom"]) / 2
+            if lines and abs(middle - lines[-1][0]) < (ch["bottom"] - ch["top"]) * 0.5:
+                lines[-1][1].append(ch)
+            else:
+                lines.append((middle, [ch]))
+        out = []
+        for _, line in lines:
+            line.sort(key=lambda c: c["x0"])
+            parts, last = [], None
+            for ch in line:
+                if last is not None and ch["x0"] - last > (ch["bottom"] - ch["top"]) * 0.6:
+                    parts.append(" ")
+                parts.append(ch["text"])
+                last = ch["x1"]
+            out.append("".join(parts))
+        return "\n".join(out)
+
+    def confidence(self, bbox: tuple[float, float, float, float]) -> float | None:
+        """The lowest confidence of the characters inside a box (a cell), None when it holds none."""
+        x0, top, x1, bottom = bbox
+        inside = [c["confidence"] for c in self.chars
+                  if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+        return min(inside) if inside else None
+
+
+def render_grey(pdf: pdfium.PdfDocument, index: int, dpi: int = RENDER_DPI) -> tuple[np.ndarray, float, float]:
+    page = pdf[index]
+    width, height = page.get_size()
+    image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    return np.asarray(image), width, height
+
+
+def ocr_pages(data: bytes, indices: list[int]) -> dict[int, OcrPage]:
+    """OCR of the given 0-based pages of a PDF."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        out = {}
+        for i in indices:
+            grey, width, height = render_grey(pdf, i)
+            out[i] = OcrPage(grey, i + 1, width, height)
+        return out
+    finally:
+        pdf.close()
