@@ -77,10 +77,20 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
+def _address_space() -> int:
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _worker(conn: Connection, memory_mb: int, parse_fn: ParseFn, parent: int) -> None:
     _die_with_parent(parent)
-    limit = memory_mb * 1024 * 1024
+    # The cap is on what parsing allocates, over the address space inherited from the parent (a
+    # parent that has loaded an OCR engine already maps a gigabyte or more, copy-on-write).
+    limit = _address_space() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    ocr.reset_after_fork()  # an engine inherited from the parent has no threads here: load our own
     ocr.announce = lambda pages: conn.send(("ocr", pages))  # the parent then applies the OCR deadline
     while True:
         try:

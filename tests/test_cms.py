@@ -279,3 +279,23 @@ def test_every_family_into_the_warehouse_once_and_a_second_crawl_reparses_nothin
     # no report body was sent again: every detail page and attachment answered 304
     detail_paths = {urlsplit(u).path for u in served}
     assert {h.status for h in portal.hits if h.path in detail_paths} == {304}
+
+
+def test_a_separate_disclosure_platform_host_is_followed_only_when_the_catalogue_allows_it(portal: Portal, tmp_path: Path) -> None:
+    """The 年报 link often opens a 公开平台 on another host (zwgk.hefei.gov.cn …): followed when
+    that host is in allowed_domains, never requested when it is not."""
+    platform = portal.base.replace("127.0.0.1", "localhost")
+    fp = BUILDERS["trs"](portal)  # the platform's column (served on both names by the test server)
+    portal.set("/home.html", b"<html><body><a href='/zwgk/index.html'>\xe6\x94\xbf\xe5\x8a\xa1\xe5\x85\xac\xe5\xbc\x80</a></body></html>")
+    portal.set("/zwgk/index.html", ("<html><body><a href='/zwgk/zn.html'>政府信息公开指南</a>"
+                                    f"<a href='{platform}/xxgk/nb/index.shtml' target='_blank'>政府信息公开年报</a></body></html>").encode())
+    entry = {"name": "site", "start_urls": [f"{portal.base}/home.html"], "allow_private_addresses": True, "rate_limit_seconds": 0}
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        allowed = crawl_into(conn, _catalog({**entry, "allowed_domains": ["127.0.0.1", "localhost"]}), tmp_path / "data")
+        assert {(r.agency, r.year) for r in allowed.reports} == fp.expected
+        assert allowed.sources["site"].columns == {f"{platform}/xxgk/nb/index.shtml": "trs"}
+        portal.hits.clear()
+        fetcher = Fetcher(_catalog({**entry, "allowed_domains": ["127.0.0.1"]}))
+        confined = crawl_into(conn, _catalog({**entry, "allowed_domains": ["127.0.0.1"]}), tmp_path / "data", fetcher=fetcher)
+    assert confined.reports == [] and {urlsplit(u).hostname for u in fetcher.requested} == {"127.0.0.1"}
+    assert [(f.url, f.error_type) for f in confined.failures] == [(f"{portal.base}/home.html", "unknown_listing")]

@@ -114,6 +114,7 @@ def test_a_scan_in_the_warehouse(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", "--source", str(folder), "--db", str(db)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "scans read by OCR: 1 document(s), 3 page(s)" in proc.stdout.splitlines()
     truth = _truth(scan)
     with duckdb.connect(str(db), read_only=True) as conn:
         assert conn.execute("SELECT agency_id, year, ocr_pages, media_type FROM reports").fetchall() == [

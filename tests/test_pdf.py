@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.parse import ocr
 from pipelines.parse.report import parse_bytes, parse_path
 from pipelines.validate import validate
 from tests.conftest import CORPUS, FORGE, SAMPLES, corpus_files, corpus_or_skip, forge_doc, truth
@@ -52,7 +53,11 @@ def test_provenance_has_page_and_bbox() -> None:
     assert cell.raw == "3119" and cell.page == 4 and cell.bbox is not None and len(cell.bbox) == 4
 
 
-def test_image_only_pdf_needs_ocr() -> None:
+def test_image_only_pdf_needs_ocr_without_an_engine_and_fails_typed_with_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    r = parse_bytes(image_only_pdf(), "scan.pdf")  # a blank page: OCR reads nothing
+    assert (r.status, r.error_type) == ("failed", "ocr_unreadable")
+    assert "scan.pdf" in r.error
+    monkeypatch.setattr(ocr, "available", lambda: False)
     r = parse_bytes(image_only_pdf(), "scan.pdf")
     assert (r.status, r.error_type) == ("failed", "needs_ocr")
     assert "scan.pdf" in r.error

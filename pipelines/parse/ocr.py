@@ -78,6 +78,18 @@ class Tesseract:
         return words, None
 
 
+_INHERITED: list[Any] = []
+
+
+def reset_after_fork() -> None:
+    """In a forked worker: set aside an engine loaded by the parent (its thread pool did not fork)
+    and load our own on first use. The inherited one is kept referenced: destroying it would wait
+    for threads that do not exist in this process."""
+    if _engine.cache_info().currsize:
+        _INHERITED.append(_engine())
+        _engine.cache_clear()
+
+
 def available() -> bool:
     return _engine() is not None
 
@@ -213,6 +225,49 @@ def _read_glyph(patch: np.ndarray, text: str, conf: float) -> tuple[str, float]:
     return text, conf
 
 
+def _as_detected(patches: list, detected: list) -> list:
+    """Patches read alone have tight ink boxes; the detector's boxes are a line of text tall. A
+    patch gets the page's usual box height around its own middle, so a digit found this way lines
+    up with its row's other words as a detected one would."""
+    heights = sorted(max(p[1] for p in q) - min(p[1] for p in q) for q, _t, _c in detected)
+    if not heights:
+        return patches
+    half = heights[len(heights) // 2] / 2
+    spans = [(min(p[1] for p in q), max(p[1] for p in q)) for q, _t, _c in detected]
+    out = []
+    for quad, text, conf in patches:
+        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+        middle = (min(ys) + max(ys)) / 2
+        # on a detected line (its span holds the patch's middle): that line's top and bottom
+        holding = [sp for sp in spans if sp[0] <= middle <= sp[1] and sp[1] - sp[0] <= 3 * half]
+        if holding:
+            top, bottom = min(holding, key=lambda sp: abs((sp[0] + sp[1]) / 2 - middle))
+        else:
+            top, bottom = min(min(ys), middle - half), max(max(ys), middle + half)
+        out.append(([[min(xs), top], [max(xs), top], [max(xs), bottom], [min(xs), bottom]], text, conf))
+    return out
+
+
+def _align_lines(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Characters printed on one line share one top and bottom, as a text layer gives them (the
+    detector's box for "0" is shorter than for 本机关, and word extraction groups by top). Only
+    characters whose middles are within 30 % of a line's height are one line: a value printed
+    midway between the two lines of a wrapped label stays where it is."""
+    lines: list[tuple[float, float, list[dict[str, Any]]]] = []
+    for ch in sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
+        middle, height = (ch["top"] + ch["bottom"]) / 2, ch["bottom"] - ch["top"]
+        if lines and abs(middle - lines[-1][0]) < max(height, lines[-1][1]) * 0.3:
+            lines[-1][2].append(ch)
+        else:
+            lines.append((middle, height, [ch]))
+    for _, _, line in lines:
+        top, bottom = min(c["top"] for c in line), max(c["bottom"] for c in line)
+        for c in line:
+            c.update({"top": top, "bottom": bottom, "doctop": top, "height": bottom - top})
+    chars.sort(key=lambda ch: (round(ch["top"]), ch["x0"]))
+    return chars
+
+
 def _recognise(patch: np.ndarray) -> tuple[str, float]:
     """The recogniser alone on one patch of the page (no detection)."""
     started = time.perf_counter()
@@ -249,14 +304,48 @@ class OcrPage(PdfiumPage):
         self.scale = width_pt / upright.shape[1]
         started = time.perf_counter()
         result, _ = _engine()(_rgb(upright), use_cls=False)  # type: ignore[misc]  # (deskewed: upright)
-        result = [self._slash_or_digit(r) for r in result or []]
+        result = [self._slash_or_digit(r) for box in result or [] for r in self._split_at_gaps(box)]
         STATS.pages += 1
         STATS.seconds += time.perf_counter() - started
-        self.chars = self._chars(result + self._read_uncovered_ink(result))
+        self.chars = _align_lines(self._chars(result + _as_detected(self._read_uncovered_ink(result), result)))
         self.edges: list[dict[str, Any]] = []
         s = self.scale
         for _orientation, x0, y0, x1, y1 in self.lines:
             self._add_edge((x0 * s, y0 * s), (x1 * s, y1 * s), self.edges)
+
+    def _split_at_gaps(self, box: list) -> list[list]:
+        """A detector box that spans several cells of an unruled row ("1.本机关不掌握相关政府信息 0 0 0")
+        — the recogniser then drops the far digits — is cut at its wide blank gaps and each piece
+        read on its own."""
+        quad, text, conf = box
+        xs, ys = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
+        x0, x1, y0, y1 = max(min(xs), 0), max(xs) + 1, max(min(ys), 0), max(ys) + 1
+        height = y1 - y0
+        strip = self.clean[y0:y1, x0:x1] < INK_LEVEL
+        if strip.size == 0 or x1 - x0 < 3 * height:
+            return [box]
+        inked = strip.any(axis=0)
+        pieces, start, blank = [], None, 0
+        for x, on in enumerate(inked):
+            if on:
+                if start is None:
+                    start = x
+                elif blank >= height * 1.2:
+                    pieces.append((start, x - blank))
+                    start = x
+                blank = 0
+            elif start is not None:
+                blank += 1
+        if start is not None:
+            pieces.append((start, len(inked) - blank))
+        if len(pieces) < 2:
+            return [box]
+        out = []
+        for a, b in pieces:
+            piece_text, piece_conf = _recognise(self.clean[y0:y1, x0 + max(a - 4, 0): x0 + b + 4])
+            if piece_text:
+                out.append([[[x0 + a, y0], [x0 + b, y0], [x0 + b, y1], [x0 + a, y1]], piece_text, piece_conf])
+        return out if "".join(t for _q, t, _c in out).replace(" ", "") else [box]
 
     def _slash_or_digit(self, box: list) -> list:
         """A lone "7" or "1" that is one slanted stroke is the table's blank mark "/"; a "/" that is

@@ -108,6 +108,8 @@ class PdfParser:
         ocr.announce(page_count)
         scanned = ocr.ocr_pages(data, list(range(page_count)))
         texts = [scanned[i].text() for i in range(page_count)]
+        if _pdf_text_problem("\n".join(texts), page_count) == "needs_ocr":
+            raise ParseError("ocr_unreadable", f"OCR found no readable text on {page_count} scanned page(s)", name)
         # every page of a scan is looked at: OCR'd text is too uneven to pick table pages from
         grids, turned = self._grids(_ScannedPages(scanned), texts, list(range(page_count)))
         for cell in (c for g in grids for row in g.rows for c in row if c.bbox and c.page):
