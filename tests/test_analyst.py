@@ -331,8 +331,9 @@ def test_roster_from_the_catalogue_and_listings_and_timeliness(real_db: Path, tm
                            "2023-01-15 08:00:00+00", "2023-01-15 08:00:00+00"])
         conn.execute(doc, ["http://pt/2022.html", sha["平潭综合实验区2022"], "pingtan", "年报", None, None,
                            "2023-05-01 08:00:00+00", "2023-05-01 08:00:00+00"])
-        conn.execute("INSERT INTO crawl_runs VALUES ('c1', 'pingtan', '2023-03-01 02:00:00+00', '2023-03-01 02:10:00+00', "
-                     "1, 1, 0, 0, 0, 0, 0)")
+        conn.execute("INSERT INTO crawl_runs (crawl_id, source, started_at, finished_at, listing_pages, requests, "
+                     "reports_found, documents_new, documents_changed, documents_unchanged, failures) VALUES ('c1', "
+                     "'pingtan', '2023-03-01 02:00:00+00', '2023-03-01 02:10:00+00', 1, 1, 0, 0, 0, 0, 0)")
         analysis.refresh(conn)
     assert q(db, "SELECT year, status, in_catalogue, level, kind FROM roster WHERE agency_key = '320813/教育局' ORDER BY year") == [
         (2023, "missing", True, "county", "department"), (2024, "found", True, "county", "department")]
