@@ -16,7 +16,7 @@ answers an HTML fragment for the whole area — narrowed to the column's ``art_<
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from pipelines.scrape.cms.base import (
@@ -100,17 +100,10 @@ class HanwebJpageFamily:
                seen: set[str]) -> Iterator[list[ListingItem]]:
         if "columnid" not in params:
             return
-        n = 2
-        while total is None or (n - 1) * per_page < total:
-            query = urlencode({**{k: v for k, v in params.items() if k != "col"}, "page": n})
-            got = fetch(ListingRequest(f"{proxy}?{query}", headers={"Referer": page.url}, probe=n == 2))
-            if got is None:
-                return
-            batch = new_items(cdata_items(got.text, page.url), seen)
-            yield batch
-            if not batch:
-                return
-            n += 1
+        query = {k: v for k, v in params.items() if k != "col"}
+        yield from _numbered(lambda n: ListingRequest(f"{proxy}?{urlencode({**query, 'page': n})}",
+                                                      headers={"Referer": page.url}, probe=n == 2),
+                             page, per_page, total, fetch, seen)
 
     @staticmethod
     def _column_pages(page: Page, proxy: str, params: dict[str, str], per_page: int, total: int | None,
@@ -118,16 +111,24 @@ class HanwebJpageFamily:
         unit = params.get("unitid")
         if not unit:
             return
-        n = 2
-        while total is None or (n - 1) * per_page < total:
-            got = fetch(ListingRequest(f"{page.url.split('?')[0]}?{urlencode({'uid': unit, 'pageNum': n})}"))
-            if got is None:
-                return
-            batch = new_items(cdata_items(got.text, page.url), seen)
-            yield batch
-            if not batch:
-                return
-            n += 1
+        column = page.url.split("?")[0]
+        yield from _numbered(lambda n: ListingRequest(f"{column}?{urlencode({'uid': unit, 'pageNum': n})}"),
+                             page, per_page, total, fetch, seen)
+
+
+def _numbered(request: Callable[[int], ListingRequest], page: Page, per_page: int, total: int | None, fetch: Fetch,
+              seen: set[str]) -> Iterator[list[ListingItem]]:
+    """Pages 2, 3, … of a jpage list (its records in CDATA), until the total or a page with nothing new."""
+    n = 2
+    while total is None or (n - 1) * per_page < total:
+        got = fetch(request(n))
+        if got is None:
+            return
+        batch = new_items(cdata_items(got.text, page.url), seen)
+        yield batch
+        if not batch:
+            return
+        n += 1
 
 
 _XXGK = re.compile(r"/module/xxgk/(?:search|tree)\.jsp\?([^'\"\s<>]*)")
