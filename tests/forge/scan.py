@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,9 @@ def scan_pdf(pdf_bytes: bytes, seed: int) -> tuple[bytes, dict]:
     finally:
         pdf.close()
     out = io.BytesIO()
-    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+    # fixed dates: Pillow stamps the current time otherwise, and the set is compared by sha256
+    when = time.gmtime(1_767_225_600)  # 2026-01-01
+    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi, creationDate=when, modDate=when)
     return out.getvalue(), {"dpi": dpi, "skew": skews, "blur": blur, "noise": noise, "jpeg_quality": quality}
 
 
