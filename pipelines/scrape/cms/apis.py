@@ -45,6 +45,15 @@ def _item(base: str, url: object, title: object, date: object) -> ListingItem | 
     return ListingItem(urljoin(base, url), re.sub(r"<[^>]+>|\s+", "", title), when)
 
 
+def _items(base: str, rows: list, url: tuple[str, ...], title: tuple[str, ...], date: tuple[str, ...]) -> list[ListingItem]:
+    """Listing items from a JSON API's rows: each field the first of its keys that a row fills."""
+    def first(row: dict, keys: tuple[str, ...]) -> object:
+        return next((row[k] for k in keys if row.get(k)), None)
+
+    return [i for r in rows if isinstance(r, dict)
+            and (i := _item(base, first(r, url), first(r, title), first(r, date))) is not None]
+
+
 # -- JPaaS ----------------------------------------------------------------------------------------
 _UNIT = re.compile(r"<script\b[^>]*unitbuild\.js[^>]*>", re.I)
 _ATTR = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -112,9 +121,8 @@ class GkmlptFamily:
                 data = _json(fetch(ListingRequest(f"{root}api/all/{cat}?{urlencode({'page': n, 'sid': sid})}",
                                                   headers={"Referer": page.url})))
                 articles = (data or {}).get("articles") or []
-                batch = new_items([i for a in articles if isinstance(a, dict) and
-                                   (i := _item(page.url, a.get("url") or a.get("post_url"), a.get("title"),
-                                               a.get("date") or a.get("display_publish_time"))) is not None], seen)
+                batch = new_items(_items(page.url, articles, ("url", "post_url"), ("title",), ("date", "display_publish_time")),
+                                  seen)
                 yield batch
                 count += len(articles)
                 total = ((data or {}).get("classify") or {}).get("post_count") if isinstance((data or {}).get("classify"), dict) else None
@@ -162,9 +170,7 @@ class EpointFamily:
                 if not isinstance(custom, dict):
                     return
             rows = custom.get("data") or []
-            batch = new_items([i for r in rows if isinstance(r, dict) and
-                               (i := _item(page.url, r.get("infourl"), r.get("realtitle") or r.get("title"),
-                                           r.get("infodate"))) is not None], seen)
+            batch = new_items(_items(page.url, rows, ("infourl",), ("realtitle", "title"), ("infodate",)), seen)
             yield batch
             count += len(rows)
             total = custom.get("total")
@@ -195,9 +201,7 @@ class CommonSearchFamily:
             if not isinstance(body, dict):
                 return
             rows = body.get("results") or []
-            batch = new_items([i for r in rows if isinstance(r, dict) and
-                               (i := _item(page.url, r.get("url"), r.get("title"), r.get("publishedTimeStr"))) is not None],
-                              seen)
+            batch = new_items(_items(page.url, rows, ("url",), ("title",), ("publishedTimeStr",)), seen)
             yield batch
             count += len(rows)
             total = body.get("total")
