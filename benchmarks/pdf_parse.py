@@ -94,6 +94,7 @@ def main() -> None:
                           f"geometric mean {statistics.geometric_mean(members):.2f}")
     if args.scans:
         bench_scans(console, args.scans)
+        bench_pictures(console)
 
 
 def bench_scans(console: Console, limit: int) -> None:
@@ -130,6 +131,31 @@ def bench_scans(console: Console, limit: int) -> None:
     console.print(table)
     console.print(f"OCR: median {statistics.median(per_page):.2f} s a page, {statistics.median(per_report):.1f} s a report "
                   f"({len(manifest)} scans)")
+
+
+def bench_pictures(console: Console) -> None:
+    """Documents whose tables are pictures (web pages, Word), against their source PDF's text layer."""
+    import json
+
+    from pipelines.parse.report import parse_path
+    from tests.conftest import forge_doc
+
+    folder = REPO / "tests" / "fixtures" / "forge-pictures"
+    if not ocr.available():
+        console.print("OCR engine not available: pictures not benchmarked")
+        return
+    table = Table(title="Table pictures: OCR (once each) vs the source report's text-layer PDF (median of 3)")
+    for col in ("document", "pictures", "OCR s", "OCR s / picture", "parse s / report", "text-layer ms", "pictures / text-layer"):
+        table.add_column(col, justify="right" if col != "document" else "left")
+    for m in json.loads((folder / "manifest.json").read_text(encoding="utf-8")):
+        before, t0 = ocr.STATS.seconds, time.perf_counter()
+        result = parse_path(folder / m["file"])
+        total, engine = time.perf_counter() - t0, ocr.STATS.seconds - before
+        base = median_seconds(ours, forge_doc(m["source"] + ".pdf").read_bytes(), 3)
+        n = max(result.ocr_pages, 1)
+        table.add_row(m["file"], str(result.ocr_pages), f"{engine:.1f}", f"{engine / n:.2f}", f"{total:.1f}",
+                      f"{base * 1000:.0f}", f"{total / base:.0f}×")
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from pipelines.markdown import markdown_table
 from pipelines.parse.report import PARSER_VERSION, IdentityHint
 from pipelines.validate import ValidatedReport
 from warehouse import health
+from warehouse.db import sql_named
+from warehouse.documents import ensure_documents_schema
 from warehouse.faults import crash_point
 from warehouse.load import LoadBatch
 from warehouse.publish import published_path_for
@@ -36,6 +38,7 @@ class DocumentRef:
     size: int
     hint: IdentityHint | None = None  # what the portal listing said the document is
     catalog_source: str | None = None  # the catalogue source that found it (for health per source)
+    pictures: tuple[tuple[str, str], ...] = ()  # a report page's table pictures: (URL, archived file)
 
 
 def discover_local(source_dir: str | Path) -> list[DocumentRef]:
@@ -61,7 +64,7 @@ def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | N
         if ref.sha256 in seen:
             continue
         seen.add(ref.sha256)
-        jobs.append(Job(ref.path, ref.source, ref.sha256, ref.hint))
+        jobs.append(Job(ref.path, ref.source, ref.sha256, ref.hint, ref.pictures))
     order = {job: i for i, job in enumerate(jobs)}
     done = []
     for job_report in parse_isolated(jobs, limits, parse_fn):
@@ -82,7 +85,7 @@ def failed_document_refs(conn: duckdb.DuckDBPyConnection) -> list[DocumentRef]:
     what a re-parse after a parser fix needs."""
     rows = conn.execute("SELECT source, sha256, bytes_at, catalog_source FROM outstanding_failures "
                         "ORDER BY ingested_at, source").fetchall()
-    return _refs(rows)
+    return _refs(conn, rows)
 
 
 def document_refs(conn: duckdb.DuckDBPyConnection, keys: list[str]) -> list[DocumentRef]:
@@ -90,14 +93,19 @@ def document_refs(conn: duckdb.DuckDBPyConnection, keys: list[str]) -> list[Docu
     rows = conn.execute("""SELECT source, sha256, bytes_at, catalog_source FROM report_documents
                            WHERE source IN (SELECT unnest($keys)) OR list_has_any([sha256[:length(k)] for k in $keys], $keys)
                            ORDER BY ingested_at, source""", {"keys": keys}).fetchall()
-    return _refs(rows)
+    return _refs(conn, rows)
 
 
-def _refs(rows: list[tuple[str, str, str, str | None]]) -> list[DocumentRef]:
+def _refs(conn: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str | None]]) -> list[DocumentRef]:
+    ensure_documents_schema(conn)
+    pictures: dict[str, list[tuple[str, str]]] = {}
+    for page, url, path in conn.execute(sql_named("ingest.sql")["page_pictures"], {"pages": [r[0] for r in rows]}).fetchall():
+        pictures.setdefault(page, []).append((url, path))
     refs = []
     for source, sha, path, catalog_source in rows:
         size = Path(path).stat().st_size if Path(path).exists() else 0
-        refs.append(DocumentRef(source, path, sha, size, catalog_source=catalog_source))
+        refs.append(DocumentRef(source, path, sha, size, catalog_source=catalog_source,
+                                pictures=tuple(pictures.get(source, ()))))
     return refs
 
 

@@ -49,6 +49,7 @@ class Job:
     name: str  # what names the document (URL or path)
     sha256: str
     hint: IdentityHint | None = None  # agency/year from the portal listing, for documents that omit them
+    pictures: tuple[tuple[str, str], ...] = ()  # a report page's table pictures: (URL, archived file)
 
 
 def _failed(job: Job, error_type: str, message: str) -> ValidatedReport:
@@ -63,7 +64,10 @@ def parse_one(job: Job, parse_fn: ParseFn) -> ValidatedReport:
         result = parse_path(job.path)
         result.document = job.name
         return validate(result)
-    return validate(parse_fn(data, job.name, hint=job.hint) if job.hint else parse_fn(data, job.name))
+    extra: dict = {"hint": job.hint} if job.hint else {}
+    if job.pictures:
+        extra["resources"] = dict(job.pictures)
+    return validate(parse_fn(data, job.name, **extra))
 
 
 def _die_with_parent(parent: int) -> None:

@@ -95,9 +95,10 @@ def build_frames(result: ParseResult, report_id: str) -> dict[str, pd.DataFrame]
     prov = pd.DataFrame([
         {"report_id": report_id, "cell_key": k, "grid_index": c.grid, "grid_row": c.row, "grid_col": c.col,
          "page": c.page, "bbox": json.dumps(c.bbox) if c.bbox else None, "raw_token": c.raw,
-         "ocr_confidence": None if c.confidence is None else round(c.confidence, 4)}
+         "ocr_confidence": None if c.confidence is None else round(c.confidence, 4), "image": c.image}
         for k, c in result.cells.items()
-    ], columns=["report_id", "cell_key", "grid_index", "grid_row", "grid_col", "page", "bbox", "raw_token", "ocr_confidence"])
+    ], columns=["report_id", "cell_key", "grid_index", "grid_row", "grid_col", "page", "bbox", "raw_token", "ocr_confidence",
+                "image"])
     return {"applications": t3, "proactive": t2, "review_litigation": t4, "provenance": prov}
 
 
@@ -137,11 +138,24 @@ OCR_MIN_CONFIDENCE = 0.80
 OCR_ARITHMETIC = "read by OCR from a scan — a misread or the publisher's own error; compare the image: "
 
 
-def low_confidence_issues(result: ParseResult) -> list[Issue]:
-    return [Issue("ocr_low_confidence", "error", "parser", [k],
-                  f"{k}: OCR read {c.raw!r} with confidence {c.confidence:.2f} (< {OCR_MIN_CONFIDENCE}) on page {c.page}; "
-                  "a person should check it against the image", found=_as_float(c.number))
-            for k, c in sorted(result.cells.items()) if c.confidence is not None and c.confidence < OCR_MIN_CONFIDENCE]
+def low_confidence_issues(result: ParseResult, evaluated: list[rules.RuleResult]) -> list[Issue]:
+    """Cells OCR read with low confidence, for a person to check. A number that every identity it
+    takes part in confirms (one that holds, none broken) is a warning: a misread would have to be
+    matched by a second one to keep them holding. Any other — in no identity, in a broken one,
+    or not a number — is an error. Either way the number stays as read."""
+    holding = {c for r in evaluated if r.status == "ok" for c in r.cells}
+    broken = {c for r in evaluated if r.status == "violated" for c in r.cells}
+    out = []
+    for k, c in sorted(result.cells.items()):
+        if c.confidence is None or c.confidence >= OCR_MIN_CONFIDENCE:
+            continue
+        where = f"picture {c.page} ({c.image[:80]})" if c.image else f"page {c.page}"
+        confirmed = c.number is not None and k in holding and k not in broken
+        out.append(Issue("ocr_low_confidence", "warning" if confirmed else "error", "parser", [k],
+                         f"{k}: OCR read {c.raw!r} with confidence {c.confidence:.2f} (< {OCR_MIN_CONFIDENCE}) on {where}; "
+                         + ("the identities it takes part in hold" if confirmed else "a person should check it against the image"),
+                         found=_as_float(c.number)))
+    return out
 
 
 def blank_suspect_issues(result: ParseResult, already: set[str]) -> list[Issue]:
@@ -194,7 +208,7 @@ def validate(result: ParseResult) -> ValidatedReport:
         elif r.status == "skipped":
             vr.skipped.append(r)
     if scanned:
-        vr.issues += low_confidence_issues(result)
+        vr.issues += low_confidence_issues(result, evaluated)
         vr.issues += blank_suspect_issues(result, {r.rule + "|" + r.scope for r in evaluated if r.status == "violated"})
     for f in prose.check(result.sections, result.cell_values()):
         # the narrative contradicting the tables: a warning on the report, numbers kept as printed

@@ -63,9 +63,12 @@ def test_image_only_pdf_needs_ocr_without_an_engine_and_fails_typed_with_one(mon
     assert "scan.pdf" in r.error
 
 
-def test_cid_glyph_pdf_is_unreadable() -> None:
+def test_cid_glyph_pdf_is_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
+    r = parse_bytes(cid_only_pdf(), "cid.pdf")  # OCR'd: its glyphs render as nothing that is a table
+    assert (r.status, r.error_type) == ("failed", "unreadable_text") and "OCR" in r.error
+    monkeypatch.setattr(ocr, "available", lambda: False)
     r = parse_bytes(cid_only_pdf(), "cid.pdf")
-    assert (r.status, r.error_type) == ("failed", "unreadable_text")
+    assert (r.status, r.error_type) == ("failed", "unreadable_text") and "no OCR engine" in r.error
 
 
 def test_corrupt_pdf_is_a_typed_failure() -> None:

@@ -36,6 +36,7 @@ class GridCell:
     page: int | None = None  # PDF page (1-based), when the medium has pages
     bbox: tuple[float, float, float, float] | None = None
     confidence: float | None = None  # OCR: the engine's lowest confidence for the cell's text
+    image: str | None = None  # read from a picture: its URL, file or Word part (``page`` = its number)
 
 
 @dataclass

@@ -31,6 +31,7 @@ class CellValue:
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
     confidence: float | None = None  # OCR engine's confidence (scans only)
+    image: str | None = None  # the picture it was read from (tables printed as pictures)
 
 
 @dataclass
@@ -233,7 +234,8 @@ def _place(out: CellExtraction, defs: list[fmt.CellDef], values: list[tuple[Grid
     for d, (cell, tok) in zip(defs, aligned, strict=True):
         value, number = _convert(d, tok, out)
         out.cells[d.key] = CellValue(d.key, value, number, tok.raw, grid_of.get(id(cell), -1),
-                                     cell.row, cell.col, cell.page, cell.bbox, cell.confidence)
+                                     cell.row, cell.col, cell.page, cell.bbox, cell.confidence,
+                                     cell.image)
 
 
 def _t2_format(st: _State) -> str | None:

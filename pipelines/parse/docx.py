@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -17,8 +18,14 @@ from lxml import etree
 
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.normalize import clean_cell
+from pipelines.parse.ocr import Picture
+from pipelines.parse.pictures import MAX_PICTURES, holds_report_tables, read_pictures
+from pipelines.parse.sniff import is_image
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"  # a picture (DrawingML)
+IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"  # a picture (VML, older Word and WPS)
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CELLS = etree.XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc", namespaces={"w": W[1:-1]})
 
 
@@ -97,17 +104,22 @@ def _captions(body: etree._Element) -> dict[etree._Element, str]:
     return out
 
 
-def _body_lines(body: etree._Element) -> list[str]:
-    """Document text in reading order; table rows as tab-separated lines."""
+def _body_lines(body: etree._Element, pictured: dict[etree._Element, str] | None = None) -> list[str]:
+    """Document text in reading order; table rows as tab-separated lines; a paragraph holding
+    pictures of tables followed by what OCR read in them."""
     lines: list[str] = []
+    pictured = pictured or {}
     for el in body:
         if el.tag == f"{W}p":
             lines.extend(paragraph_text(el).split("\n"))
+            if el in pictured:
+                lines.extend(pictured[el].split("\n"))
         elif el.tag == f"{W}tbl":
             for tr in el.iter(f"{W}tr"):
                 lines.append("\t".join(_cell_text(tc) for tc in _row_cells(tr)))
         elif el.tag == f"{W}sdt":
-            lines.extend(_body_lines(el.find(f"{W}sdtContent")) if el.find(f"{W}sdtContent") is not None else [])
+            content = el.find(f"{W}sdtContent")
+            lines.extend(_body_lines(content, pictured) if content is not None else [])
     return lines
 
 
@@ -121,9 +133,54 @@ class DocxParser:
             raise ParseError("corrupt_docx", f"not a readable Word document ({type(err).__name__}: {err})", name) from err
         body = document.element.body
         captions = _captions(body)
-        grids = [table_to_grid(t, i) for i, t in enumerate(_leaf_tables(body))]
-        for grid, t in zip(grids, _leaf_tables(body), strict=True):
+        tables = _leaf_tables(body)
+        grids = [table_to_grid(t, i) for i, t in enumerate(tables)]
+        for grid, t in zip(grids, tables, strict=True):
             grid.caption = captions.get(t, "")
-        lines = _body_lines(body)
+        pictures = [] if holds_report_tables(grids) else _pictures(document, body)
+        pictured: dict[etree._Element, str] = {}
+        if pictures:
+            grids, pictured = _with_pictures(body, dict(zip(tables, grids, strict=True)), pictures, name)
+        lines = _body_lines(body, pictured)
         titles = [clean_cell(x) for x in lines if x.strip() and "\t" not in x][:10]
-        return ExtractedDocument(self.media_type, titles, "\n".join(lines), [g for g in grids if any(g.rows)])
+        grids = [g for g in grids if any(g.rows)]
+        for i, g in enumerate(grids):
+            g.index = i
+        doc = ExtractedDocument(self.media_type, titles, "\n".join(lines), grids)
+        doc.ocr_pages = len(pictures)
+        return doc
+
+
+def _pictures(document: Any, body: etree._Element) -> list[tuple[etree._Element, Picture]]:
+    """Every picture of the body in reading order (its element, its image part)."""
+    parts = document.part.related_parts
+    out = []
+    for el in body.iter(BLIP, IMAGEDATA):
+        rid = el.get(f"{R}embed") if el.tag == BLIP else el.get(f"{R}id")
+        part = parts.get(rid) if rid else None
+        if part is not None and is_image(part.blob[:32]):
+            out.append((el, Picture(str(part.partname), part.blob)))
+    return out[:MAX_PICTURES]
+
+
+def _with_pictures(body: etree._Element, table_grids: dict[etree._Element, Grid],
+                   pictures: list[tuple[etree._Element, Picture]], name: str) -> tuple[list[Grid], dict[etree._Element, str]]:
+    """The document's grids and its pictures' grids in reading order, and each picture's text by
+    the top-level paragraph (or content control) that holds it."""
+    reading = read_pictures([p for _, p in pictures], name)
+    by_picture = reading.grids_of()
+    index = {el: k for k, (el, _) in enumerate(pictures)}
+    ordered: list[Grid] = []
+    for el in body.iter(f"{W}tbl", BLIP, IMAGEDATA):
+        if el in table_grids:
+            ordered.append(table_grids[el])
+        elif el in index:
+            ordered += by_picture.get(index[el], [])
+    pictured: dict[etree._Element, str] = {}
+    for el, k in index.items():
+        holder = el
+        while holder.getparent() is not None and holder.getparent() is not body:
+            holder = holder.getparent()
+        if holder.tag == f"{W}p":
+            pictured[holder] = "\n".join(filter(None, (pictured.get(holder), reading.texts[k])))
+    return ordered, pictured

@@ -29,7 +29,7 @@ MAX_BYTES = {  # per medium
     "text": _env_int("NIANBAO_MAX_TEXT_MB", 10) * MB,
     "pdf": _env_int("NIANBAO_MAX_PDF_MB", 200) * MB,
     "docx": _env_int("NIANBAO_MAX_DOCX_MB", 50) * MB,
-    "doc": 50 * MB, "wps": 50 * MB, "rtf": 50 * MB,
+    "doc": 50 * MB, "wps": 50 * MB, "rtf": 50 * MB, "image": _env_int("NIANBAO_MAX_IMAGE_MB", 30) * MB,
 }
 MAX_UNCOMPRESSED = _env_int("NIANBAO_MAX_UNZIPPED_MB", 200) * MB
 MAX_RATIO = 100  # a member inflating more than 100× (over 1 MB) is a bomb, not a report

@@ -4,12 +4,21 @@ charset. Tables become grids with rowspan/colspan laid out; the page text keeps 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.decode import decode_bytes
 from pipelines.parse.normalize import clean_cell
+from pipelines.parse.ocr import Picture
+from pipelines.parse.pictures import (
+    MAX_PICTURES,
+    PictureSource,
+    holds_report_tables,
+    may_be_table,
+    read_pictures,
+)
 
 _BLOCK_END = re.compile(r"(?i)(<br\s*/?>|</p>|</div>|</tr>|</h[1-6]>|</li>|</table>|</title>)")
 _CELL_END = re.compile(r"(?i)(</td>|</th>)")
@@ -71,10 +80,34 @@ def _leaf_tables(tree: LexborHTMLParser) -> list[LexborNode]:
     return [t for t in tree.css("table") if len(t.css("table")) == 1]
 
 
+def _pictures(tree: LexborHTMLParser, grids: list[Grid], source: PictureSource) -> list[tuple[LexborNode, Picture]]:
+    """The page's pictures that may be its tables, when its own tables do not hold the report."""
+    if holds_report_tables(grids):
+        return []
+    out = []
+    for img in tree.css("img"):
+        src = img.attributes.get("src") or img.attributes.get("data-src") or ""
+        if may_be_table(src, img.attributes) and (picture := source.get(src)) is not None:
+            out.append((img, picture))
+    return out[:MAX_PICTURES]
+
+
+def picture_sources(html: str) -> list[str]:
+    """For the crawler: the ``src`` of every picture that may hold the report's tables, when the
+    page's own tables do not (the same choice the parser makes)."""
+    tree = LexborHTMLParser(html)
+    if holds_report_tables([table_to_grid(t, i) for i, t in enumerate(_leaf_tables(tree))]):
+        return []
+    return [src for img in tree.css("img")
+            if may_be_table(src := img.attributes.get("src") or img.attributes.get("data-src") or "", img.attributes)]
+
+
 class HtmlParser:
     media_type = "html"
 
-    def extract(self, data: bytes, name: str, declared_charset: str | None = None) -> ExtractedDocument:
+    def extract(self, data: bytes, name: str, declared_charset: str | None = None,
+                fetched: Mapping[str, str] | None = None) -> ExtractedDocument:
+        """``fetched``: the page's pictures the crawler fetched with it (URL → archived file)."""
         html, encoding = decode_bytes(data, name, declared_charset)
         if not html.strip():
             raise ParseError("empty_document", "the document is empty", name)
@@ -84,7 +117,14 @@ class HtmlParser:
             grid = table_to_grid(t, i)
             grid.caption = caption_before(t)
             grids.append(grid)
+        pictures = _pictures(tree, grids, PictureSource(name, fetched or {}))
+        ocr_pages = 0
+        if pictures:
+            grids, ocr_pages = _with_pictures(tree, grids, pictures, name), len(pictures)
+            html = tree.html or html  # (each picture now stands as its text)
         grids = [g for g in grids if any(g.rows)]
+        for i, g in enumerate(grids):
+            g.index = i
         titles: list[str] = []
         title_node = tree.css_first("title")
         if title_node is not None:
@@ -99,4 +139,25 @@ class HtmlParser:
             junk.decompose()
         text = body.text(deep=True, separator="") if body is not None else ""
         text = "\n".join("\t".join(clean_cell(p) for p in line.split("\t")).strip("\t") for line in text.splitlines())
-        return ExtractedDocument("html", titles, text, grids, encoding)
+        doc = ExtractedDocument("html", titles, text, grids, encoding)
+        doc.ocr_pages = ocr_pages
+        return doc
+
+
+def _with_pictures(tree: LexborHTMLParser, grids: list[Grid], pictures: list[tuple[LexborNode, Picture]],
+                   name: str) -> list[Grid]:
+    """The page's grids and its pictures' grids in document order; each picture replaced in the
+    tree by its text, so the page's text reads as printed."""
+    reading = read_pictures([p for _, p in pictures], name)
+    by_picture = reading.grids_of()
+    tables = {t.mem_id: g for t, g in zip(_leaf_tables(tree), grids, strict=True)}
+    images = {img.mem_id: k for k, (img, _) in enumerate(pictures)}
+    ordered: list[Grid] = []
+    for node in tree.css("table, img"):
+        if node.mem_id in tables:
+            ordered.append(tables[node.mem_id])
+        elif node.mem_id in images:
+            ordered += by_picture.get(images[node.mem_id], [])
+    for k, (img, _) in enumerate(pictures):
+        img.replace_with("\n" + reading.texts[k] + "\n")
+    return ordered

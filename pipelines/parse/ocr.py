@@ -140,22 +140,43 @@ def deskew(grey: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255), angle
 
 
-def ruling_lines(grey: np.ndarray) -> list[tuple[str, int, int, int, int]]:
-    """Horizontal and vertical ruling lines of an upright page image: (orientation, x0, y0, x1, y1) px."""
+def ruling_lines(grey: np.ndarray, dpi: int = RENDER_DPI, shortest_in: float = 1 / 8) -> list[tuple[str, int, int, int, int]]:
+    """Horizontal and vertical ruling lines of an upright page image: (orientation, x0, y0, x1, y1) px.
+    A line is at least a fraction of the page and ``shortest_in`` long (1/8 in on a scan; 0.2 in on a
+    picture scaled up, whose smeared glyph strokes run longer). One shorter than 0.2 in — as long
+    as a large glyph's stroke — is kept only when it runs from a line across it to another
+    (``walled``)."""
     cv2 = _cv2()
     h, w = grey.shape
     ink = cv2.adaptiveThreshold(255 - grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -10)
-    out: list[tuple[str, int, int, int, int]] = []
-    for orientation, kernel in (("h", (max(25, w // 35), 1)), ("v", (1, max(25, min(w, h) // 45)))):
+    # A thin line drawn grey (a screenshot's anti-aliased rule, scaled up) next to dark text falls
+    # below the local threshold; anything clearly darker than the paper counts too (only long runs
+    # of it become lines).
+    paper = float(np.percentile(grey, 90))
+    ink |= ((grey < paper - 45) * 255).astype(np.uint8)
+    shortest, sure = max(round(dpi * shortest_in), 12), max(round(0.2 * dpi), 12)
+    found: list[tuple[str, int, int, int, int]] = []
+    for orientation, kernel in (("h", (max(shortest, w // 35), 1)), ("v", (1, max(shortest, min(w, h) // 45)))):
         mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
         mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))  # close 1-px gaps of a scan
         count, _labels, boxes, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         for x, y, bw, bh, _area in boxes[1:count]:
             if orientation == "h" and bw >= kernel[0]:
-                out.append(("h", int(x), int(y + bh // 2), int(x + bw), int(y + bh // 2)))
+                found.append(("h", int(x), int(y + bh // 2), int(x + bw), int(y + bh // 2)))
             elif orientation == "v" and bh >= kernel[1]:
-                out.append(("v", int(x + bw // 2), int(y), int(x + bw // 2), int(y + bh)))
-    return out
+                found.append(("v", int(x + bw // 2), int(y), int(x + bw // 2), int(y + bh)))
+    return [ln for ln in found if max(ln[3] - ln[1], ln[4] - ln[2]) >= sure or walled(ln, found)]
+
+
+def walled(line: tuple[str, int, int, int, int], lines: list[tuple[str, int, int, int, int]], slack: int = 4) -> bool:
+    """A line whose both ends sit on lines across it: a wall of a cell runs from rule to rule,
+    while a glyph's stroke touches a rule at most at one end (a tight row of a screenshot)."""
+    o, x0, y0, x1, y1 = line
+    ends = ((x0, y0), (x1, y1))
+    crossing = [ln for ln in lines if ln[0] != o]
+    if o == "h":
+        return all(any(abs(v[1] - x) <= slack and v[2] - slack <= y <= v[4] + slack for v in crossing) for x, y in ends)
+    return all(any(abs(h[2] - y) <= slack and h[1] - slack <= x <= h[3] + slack for h in crossing) for x, y in ends)
 
 
 _DASH_ALONE = re.compile(r"^[一\-－–—_~～]{1,3}$")
@@ -214,13 +235,19 @@ def blank_glyph(patch: np.ndarray) -> tuple[str, float] | None:
     return None
 
 
+# What the recogniser makes of a blank mark alone: "/" as 7 or 1, a blurred "—" as 二 or =
+_BAR_LOOKALIKES = ("二", "=")
+_BLANK_LOOKALIKES = ("7", "1", "/", *_BAR_LOOKALIKES)
+
+
 def _read_glyph(patch: np.ndarray, text: str, conf: float) -> tuple[str, float]:
     """A reading of one small patch, checked against its shape: blank marks by shape; a "7"/"1"
-    that is a slanted stroke is "/"; a "/" that is not is unread; no reading is unread."""
+    that is a slanted stroke is "/", a 二 that is one flat bar is "—"; a "/" or a lone 二 that is
+    not is unread (no table prints either as a value); no reading is unread."""
     shape = blank_glyph(patch)
-    if shape and (not text or _LONE_GLYPH.match(text) or text in ("7", "1", "/")):
+    if shape and (not text or _LONE_GLYPH.match(text) or text in _BLANK_LOOKALIKES):
         return shape
-    if not text or _LONE_GLYPH.match(text) or text == "/":
+    if not text or _LONE_GLYPH.match(text) or text in ("/", *_BAR_LOOKALIKES):
         return UNREAD, 0.0
     return text, conf
 
@@ -290,14 +317,17 @@ class OcrPage(PdfiumPage):
     """A scanned page read by OCR, shaped like ``PdfiumPage`` (characters and ruling lines in PDF
     points, origin top-left) for pdfplumber's table finder and word extraction."""
 
-    def __init__(self, grey: np.ndarray, page_number: int, width_pt: float, height_pt: float) -> None:
+    def __init__(self, grey: np.ndarray, page_number: int, width_pt: float, height_pt: float,
+                 shortest_line_in: float = 1 / 8) -> None:
         self.page_number = page_number
         self.width, self.height = width_pt, height_pt
         self.bbox = (0.0, 0.0, width_pt, height_pt)
         self.supported, self.rotated, self._directions = True, 0, []
         upright, self.skew = deskew(grey)
         self.image = upright
-        self.lines = ruling_lines(upright)
+        self.lines = ruling_lines(upright, RENDER_DPI, shortest_line_in)
+        # vertical lines from rule to rule: walls between cells (not the stroke of a big glyph)
+        self.cell_walls = [v for v in self.lines if v[0] == "v" and walled(v, self.lines)]
         self.clean = upright.copy()  # without its ruling lines: patches read alone must not carry a border
         for _o, x0, y0, x1, y1 in self.lines:
             _cv2().line(self.clean, (x0, y0), (x1, y1), 255, 5)
@@ -314,26 +344,30 @@ class OcrPage(PdfiumPage):
             self._add_edge((x0 * s, y0 * s), (x1 * s, y1 * s), self.edges)
 
     def _split_at_gaps(self, box: list) -> list[list]:
-        """A detector box that spans several cells of an unruled row ("1.本机关不掌握相关政府信息 0 0 0")
-        — the recogniser then drops the far digits — is cut at its wide blank gaps and each piece
-        read on its own."""
+        """A detector box that spans several cells — of an unruled row ("1.本机关不掌握相关政府信息 0 0 0",
+        where the recogniser then drops the far digits), or across a ruling line between two cells
+        ("三、本年度办 │ （一）予以公开") — is cut at its wide blank gaps and at the ruling lines it
+        crosses, and each piece read on its own."""
         quad, text, conf = box
         xs, ys = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
         x0, x1, y0, y1 = max(min(xs), 0), max(xs) + 1, max(min(ys), 0), max(ys) + 1
         height = y1 - y0
         strip = self.clean[y0:y1, x0:x1] < INK_LEVEL
-        if strip.size == 0 or x1 - x0 < 3 * height:
+        middle = (y0 + y1) / 2
+        rules = {lx - x0 for _o, lx, ly0, _lx, ly1 in self.cell_walls if x0 < lx < x1 - 1 and ly0 <= middle <= ly1}
+        if strip.size == 0 or (x1 - x0 < 3 * height and not rules):
             return [box]
         inked = strip.any(axis=0)
-        pieces, start, blank = [], None, 0
+        pieces, start, blank, ruled = [], None, 0, False
         for x, on in enumerate(inked):
+            ruled = ruled or x in rules
             if on:
                 if start is None:
                     start = x
-                elif blank >= height * 1.2:
+                elif blank >= height * 1.2 or (ruled and blank):
                     pieces.append((start, x - blank))
                     start = x
-                blank = 0
+                blank, ruled = 0, False
             elif start is not None:
                 blank += 1
         if start is not None:
@@ -348,10 +382,11 @@ class OcrPage(PdfiumPage):
         return out if "".join(t for _q, t, _c in out).replace(" ", "") else [box]
 
     def _slash_or_digit(self, box: list) -> list:
-        """A lone "7" or "1" that is one slanted stroke is the table's blank mark "/"; a "/" that is
-        not one (a "0" read as "/") is read again on its own, else left unread."""
+        """A lone "7" or "1" that is one slanted stroke is the table's blank mark "/" (a lone 二 that
+        is one bar, "—"); a "/" that is not one (a "0" read as "/") is read again on its own, else
+        left unread."""
         quad, text, _conf = box
-        if text.strip() not in ("7", "1", "/"):
+        if text.strip() not in _BLANK_LOOKALIKES:
             return box
         xs, ys = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
         patch = self.clean[max(min(ys), 0): max(ys) + 1, max(min(xs), 0): max(xs) + 1]
@@ -448,6 +483,66 @@ def render_grey(pdf: pdfium.PdfDocument, index: int, dpi: int = RENDER_DPI) -> t
     return np.asarray(image), width, height
 
 
+# Pictures (a table image on a web page, a picture in a Word file) carry no size on paper: their
+# pixels are brought to about the render's resolution so that text is as tall, in points, as on a
+# rendered page (the table finder's tolerances are in points).
+PICTURE_SHORTEST_LINE_IN = 0.2  # (see ruling_lines)
+SCREEN_DPI = 96  # a picture without a resolution of its own and no wider than a screen
+MAX_PICTURE_PIXELS = 40_000_000  # decoded size cap (a decompression bomb is refused, typed)
+
+
+LINE_HEIGHT_PX = 30  # the lower quartile of the text detector's line boxes on pages rendered at RENDER_DPI (measured: 25–34)
+
+
+def line_height(grey: np.ndarray) -> float | None:
+    """The lower quartile of the heights (px) of the text detector's line boxes (detection only,
+    ~1 s) — single lines, not the boxes of wrapped labels — or None when it finds fewer than three
+    lines. (Ink-profile estimates were tried: rows of a dense table merge and mislead them by up to
+    5×; this one is within ±20 % on the picture test set.)"""
+    result, _ = _engine()(_rgb(grey), use_det=True, use_cls=False, use_rec=False)  # type: ignore[misc]
+    heights = [max(p[1] for p in quad) - min(p[1] for p in quad) for quad in result or []]
+    return float(np.percentile(heights, 25)) if len(heights) >= 3 else None
+
+
+@dataclass
+class Picture:
+    """An image holding part of a report: ``ref`` says where it came from (its URL, its file, or
+    its part of a Word package), for provenance."""
+
+    ref: str
+    data: bytes
+
+
+def picture_page(picture: Picture, number: int) -> tuple[OcrPage, float]:
+    """A picture read as a page numbered ``number``; also the factor its pixels were scaled by
+    (page pixels = picture pixels × factor), to map boxes back onto the picture."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = MAX_PICTURE_PIXELS  # larger raises DecompressionBombError (a typed failure)
+    image = Image.open(io.BytesIO(picture.data))
+    image.seek(0)  # the first frame of an animated GIF
+    dpi = image.info.get("dpi")
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        image = image.convert("RGBA")
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image)
+    grey = image.convert("L")
+    height = line_height(np.asarray(grey))
+    if height is not None:
+        factor = LINE_HEIGHT_PX / height
+    else:  # no text lines to measure: the picture's own resolution, else a screen's
+        own = float(dpi[0]) if dpi and 50 <= float(dpi[0]) <= 1200 else None
+        factor = RENDER_DPI / (own or (SCREEN_DPI if grey.width <= 1400 else RENDER_DPI))
+    factor = min(max(factor, 0.5), 3.0)
+    if abs(factor - 1) > 0.05:
+        grey = grey.resize((round(grey.width * factor), round(grey.height * factor)), Image.BICUBIC)
+    width_pt, height_pt = grey.width * 72 / RENDER_DPI, grey.height * 72 / RENDER_DPI
+    return OcrPage(np.asarray(grey), number, width_pt, height_pt, PICTURE_SHORTEST_LINE_IN), factor
+
+
 def ocr_pages(data: bytes, indices: list[int]) -> dict[int, OcrPage]:
     """OCR of the given 0-based pages of a PDF."""
     pdf = pdfium.PdfDocument(data)
@@ -459,3 +554,14 @@ def ocr_pages(data: bytes, indices: list[int]) -> dict[int, OcrPage]:
         return out
     finally:
         pdf.close()
+
+
+COARSE_DPI = 100
+
+
+def coarse_text(pdf: pdfium.PdfDocument, index: int) -> str:
+    """A quick reading of a page at low resolution (enough to find a table's header words)."""
+    grey, _w, _h = render_grey(pdf, index, COARSE_DPI)
+    result, _ = _engine()(_rgb(grey), use_cls=False)  # type: ignore[misc]
+    return "\n".join(text for _quad, text, _conf in result or [])
+

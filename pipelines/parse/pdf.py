@@ -20,6 +20,7 @@ from typing import Any
 
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
@@ -89,33 +90,49 @@ class PdfParser:
             # ('(cid:N)') tells a broken text layer from a PDF that is simply not Chinese.
             texts = self._plumber_texts(data, name)
             problem = _pdf_text_problem("\n".join(texts), len(texts))
-        if problem == "needs_ocr":
+        if problem is not None:
             if not ocr.available():
-                raise ParseError("needs_ocr", f"no usable text layer on {len(texts)} page(s) (scanned?); OCR needed "
-                                 "and no OCR engine is installed (or NIANBAO_OCR=off)", name)
-            return self._scanned(data, name, len(texts))
-        if problem == "unreadable_text":
-            raise ParseError("unreadable_text", "the text layer is (cid:N) glyphs or private-use characters", name)
+                why = (f"no usable text layer on {len(texts)} page(s) (scanned?)" if problem == "needs_ocr" else
+                       "the text layer is (cid:N) glyphs or private-use characters")
+                raise ParseError(problem, f"{why}; OCR needed and no OCR engine is installed (or NIANBAO_OCR=off)", name)
+            doc = self._scanned(data, name, len(texts))  # (a page image reads what broken glyphs do not)
+            if problem == "unreadable_text" and not doc.grids:
+                raise ParseError("unreadable_text", "the text layer is (cid:N) glyphs or private-use characters, and OCR "
+                                 "of the rendered pages found no table either", name)
+            return doc
+        broken = broken_pages(data, texts) if ocr.available() else []
         with _TablePages(data, name) as pages:
-            grids, turned = self._grids(pages, texts)
-        return self._document(texts, grids, turned)
+            if not broken:
+                grids, turned = self._grids(pages, texts)
+                return self._document(texts, grids, turned)
+            # A partly broken text layer (a table pasted as a picture, a page of unmapped glyphs):
+            # those pages only are read by OCR; the rest keep their text layer.
+            ocr.announce(len(broken))
+            scanned = ocr.ocr_pages(data, broken)
+            texts = [scanned[i].text() if i in scanned else t for i, t in enumerate(texts)]
+            grids, turned = self._grids(_MixedPages(pages, scanned), texts, sorted(set(table_pages(texts)) | set(broken)))
+            set_confidences(grids, scanned)
+            doc = self._document(texts, grids, turned)
+            doc.ocr_pages = len(broken)
+            return doc
 
     def _scanned(self, data: bytes, name: str, page_count: int) -> ExtractedDocument:
-        """A scan: every page OCR'd (up to the cap), then the same table finder and word grids."""
-        if page_count > ocr.MAX_PAGES:
-            raise ParseError("needs_ocr", f"{page_count} scanned pages: more than the {ocr.MAX_PAGES}-page OCR cap "
-                             "(NIANBAO_OCR_MAX_PAGES)", name)
-        ocr.announce(page_count)
-        scanned = ocr.ocr_pages(data, list(range(page_count)))
-        texts = [scanned[i].text() for i in range(page_count)]
-        if _pdf_text_problem("\n".join(texts), page_count) == "needs_ocr":
-            raise ParseError("ocr_unreadable", f"OCR found no readable text on {page_count} scanned page(s)", name)
-        # every page of a scan is looked at: OCR'd text is too uneven to pick table pages from
-        grids, turned = self._grids(_ScannedPages(scanned), texts, list(range(page_count)))
-        for cell in (c for g in grids for row in g.rows for c in row if c.bbox and c.page):
-            cell.confidence = scanned[cell.page - 1].confidence(cell.bbox)
+        """A scan: the pages that matter OCR'd (all of them, or for a long scan the title page and
+        the pages with tables), then the same table finder and word grids."""
+        chosen = list(range(page_count)) if page_count <= ocr.MAX_PAGES else scan_table_pages(data)
+        if len(chosen) > ocr.MAX_PAGES:
+            raise ParseError("needs_ocr", f"{page_count} scanned pages, {len(chosen)} of them with tables: more than the "
+                             f"{ocr.MAX_PAGES}-page OCR cap (NIANBAO_OCR_MAX_PAGES)", name)
+        ocr.announce(len(chosen))
+        scanned = ocr.ocr_pages(data, chosen)
+        texts = [scanned[i].text() if i in scanned else "" for i in range(page_count)]
+        if _pdf_text_problem("\n".join(texts), len(chosen)) == "needs_ocr":
+            raise ParseError("ocr_unreadable", f"OCR found no readable text on {len(chosen)} scanned page(s)", name)
+        # every page read of a scan is looked at: OCR'd text is too uneven to pick table pages from
+        grids, turned = self._grids(_MixedPages(None, scanned), texts, chosen)
+        set_confidences(grids, scanned)
         doc = self._document(texts, grids, turned)
-        doc.ocr_pages = page_count
+        doc.ocr_pages = len(chosen)
         return doc
 
     @staticmethod
@@ -139,7 +156,7 @@ class PdfParser:
             raise ParseError("corrupt_pdf", f"pdfplumber could not read the file ({type(err).__name__}: {err})", name) from err
 
     @staticmethod
-    def _grids(pages: _TablePages | _ScannedPages, texts: list[str],
+    def _grids(pages: _TablePages | _MixedPages, texts: list[str],
                candidates: list[int] | None = None) -> tuple[list[Grid], dict[int, Callable[[Box], Box]]]:
         """Grids in reading order, and for pages read turned upright (a rotated table) the mapping of
         their boxes back to the page's own coordinates."""
@@ -169,14 +186,88 @@ class PdfParser:
         return grids, turned
 
 
-class _ScannedPages:
-    """OCR'd pages, offered to ``_grids`` like ``_TablePages`` offers PDFium pages."""
+class _MixedPages:
+    """OCR'd pages where there are some, else the text layer's pages (``_TablePages``)."""
 
-    def __init__(self, pages: dict[int, ocr.OcrPage]) -> None:
-        self.pages = pages
+    def __init__(self, text_pages: _TablePages | None, scanned: dict[int, ocr.OcrPage]) -> None:
+        self.text_pages, self.scanned = text_pages, scanned
 
-    def page(self, i: int) -> ocr.OcrPage:
-        return self.pages[i]
+    def page(self, i: int) -> Any:
+        if i in self.scanned or self.text_pages is None:
+            return self.scanned[i]
+        return self.text_pages.page(i)
+
+
+def set_confidences(grids: list[Grid], scanned: dict[int, ocr.OcrPage]) -> None:
+    """Each cell read by OCR keeps the engine's lowest confidence for its text."""
+    for cell in (c for g in grids for row in g.rows for c in row if c.bbox and c.page and c.page - 1 in scanned):
+        cell.confidence = scanned[cell.page - 1].confidence(cell.bbox)
+
+
+def scanned_grids(scanned: dict[int, ocr.OcrPage]) -> tuple[list[Grid], list[str]]:
+    """Grids and texts of pages that are all OCR'd (pictures of tables): the scan path without a
+    PDF around it. Tables cut between two pictures are joined as at a page break."""
+    texts = [scanned[i].text() for i in range(len(scanned))]
+    grids, _turned = PdfParser._grids(_MixedPages(None, scanned), texts, list(range(len(scanned))))
+    set_confidences(grids, scanned)
+    return join_rows_split_by_page_break(grids), texts
+
+
+# A page without a text layer of its own: fewer visible characters than this
+BROKEN_PAGE_CHARS = 20
+PICTURE_SHARE = 0.15  # ... and a picture over this share of the page (a blank page is not OCR'd)
+
+
+def broken_pages(data: bytes, texts: list[str]) -> list[int]:
+    """0-based pages of a PDF with a usable text layer overall whose own text is missing or
+    unreadable: a page that is one picture (a table pasted as an image, a scanned page among typed
+    ones) or a page of unmapped glyphs."""
+    out = []
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for i, text in enumerate(texts):
+            visible = re.sub(r"\s", "", text)
+            if len(visible) >= BROKEN_PAGE_CHARS:
+                if _pdf_text_problem(text, 1) == "unreadable_text":
+                    out.append(i)
+                continue
+            page = pdf[i]
+            width, height = page.get_size()
+            covered = 0.0
+            for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+                left, bottom, right, top = obj.get_bounds()
+                covered += max(0.0, right - left) * max(0.0, top - bottom)
+            if covered >= PICTURE_SHARE * width * height:
+                out.append(i)
+    finally:
+        pdf.close()
+    return out
+
+
+SCAN_FINDER_DPI = 60  # ruling lines show at this resolution; a page renders in ~20 ms
+
+
+def scan_table_pages(data: bytes) -> list[int]:
+    """For a long scan, the pages worth OCR: the first (the title), pages with a ruled grid, and
+    the page after each (a table going on). Found from ruling lines of a coarse render; a scan with
+    no ruled page is searched by OCR of coarse renders for the table's words."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        ruled = []
+        for i in range(len(pdf)):
+            grey, _w, _h = ocr.render_grey(pdf, i, SCAN_FINDER_DPI)
+            lines = ocr.ruling_lines(grey, SCAN_FINDER_DPI)
+            if sum(o == "h" for o, *_ in lines) >= 4 and sum(o == "v" for o, *_ in lines) >= 2:
+                ruled.append(i)
+        if not ruled:
+            ruled = [i for i in range(len(pdf)) if _table_text(ocr.coarse_text(pdf, i))]
+        return sorted({0} | set(ruled) | {i + 1 for i in ruled if i + 1 < len(pdf)})
+    finally:
+        pdf.close()
+
+
+def _table_text(text: str) -> bool:
+    return bool(_TABLE_WORDS.search(text)) or len(_ROW_LINE.findall(text)) >= 3
 
 
 class _TablePages:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from pipelines.parse.collection import Split, part_text, split_collection
 from pipelines.parse.docx import DocxParser
 from pipelines.parse.html import HtmlParser
 from pipelines.parse.identify import identify, looks_like_other_document, reads_as_report
+from pipelines.parse.image import ImageParser
 from pipelines.parse.legacy import LegacyWordParser
 from pipelines.parse.narrative import split_sections
 from pipelines.parse.pdf import PdfParser
@@ -29,7 +31,7 @@ REPORT_SECTIONS = 3  # a body with this many of the format's six section heading
 
 PARSERS: dict[str, MediumParser] = {
     "html": HtmlParser(), "text": TextParser(), "pdf": PdfParser(), "docx": DocxParser(),
-    **{m: LegacyWordParser(m) for m in ("doc", "wps", "rtf")},
+    **{m: LegacyWordParser(m) for m in ("doc", "wps", "rtf")}, "image": ImageParser(),
 }
 
 
@@ -81,7 +83,9 @@ class IdentityHint:
     title: str
 
 
-def parse_bytes(data: bytes, name: str, declared_charset: str | None = None, hint: IdentityHint | None = None) -> ParseResult:
+def parse_bytes(data: bytes, name: str, declared_charset: str | None = None, hint: IdentityHint | None = None,
+                resources: Mapping[str, str] | None = None) -> ParseResult:
+    """``resources``: what the crawler fetched with a page (its pictures: URL → archived file)."""
     sha = hashlib.sha256(data).hexdigest()
     media = sniff_media(data, name)
     try:
@@ -91,7 +95,8 @@ def parse_bytes(data: bytes, name: str, declared_charset: str | None = None, hin
         if parser is None:
             raise ParseError("unsupported_media", f"no parser for {media} documents yet", name)
         guards.check(data, media, name)
-        doc: ExtractedDocument = parser.extract(data, name, declared_charset)  # type: ignore[call-arg]
+        extra = {"fetched": resources} if resources and media == "html" else {}
+        doc: ExtractedDocument = parser.extract(data, name, declared_charset, **extra)  # type: ignore[call-arg]
         return _interpret(doc, name, sha, hint)
     except ParseError as err:
         return _failed(name, sha, media, err)

@@ -22,6 +22,8 @@ import pandas as pd
 
 from pipelines.ingest import DocumentRef, discover_local
 from pipelines.parse.decode import decode_bytes
+from pipelines.parse.html import picture_sources
+from pipelines.parse.pictures import fetchable_urls
 from pipelines.parse.report import IdentityHint
 from pipelines.parse.sniff import sniff_media
 from pipelines.scrape.archive import Archive
@@ -54,13 +56,14 @@ class FoundReport:
     path: str
     size: int
     state: str  # new | changed | unchanged (fetched) | local (a folder source: read in place, not archived)
+    pictures: tuple[tuple[str, str], ...] = ()  # a report page's table pictures: (URL, archived file)
 
 
 @dataclass(frozen=True)
 class Failure:
     source: str
     url: str
-    stage: str  # listing | discovery | detail | attachment
+    stage: str  # listing | discovery | detail | attachment | picture
     error_type: str
     http_status: int | None
     message: str
@@ -111,7 +114,8 @@ class CrawlResult:
 
     def refs(self) -> list[DocumentRef]:
         return [DocumentRef(r.url, r.path, r.sha256, r.size,
-                            IdentityHint(r.agency, r.year, r.title) if r.state != "local" else None, r.source)
+                            IdentityHint(r.agency, r.year, r.title) if r.state != "local" else None, r.source,
+                            r.pictures)
                 for r in self.reports]
 
     def silent_sources(self) -> list[str]:
@@ -161,7 +165,8 @@ class _SourceCrawler:
         self.out.failures.append(Failure(self.source.name, url, stage, res.error_type or "error", res.status,
                                          res.error or "", kept))
 
-    def _store(self, url: str, res: FetchResult, role: str, title: str, agency: str | None, year: int | None) -> tuple[bytes, str, str]:
+    def _store(self, url: str, res: FetchResult, role: str, title: str, agency: str | None, year: int | None,
+               embedded_in: str | None = None) -> tuple[bytes, str, str]:
         """Archive the body (or take the archived one on a 304); returns (bytes, sha256, state)."""
         now = datetime.now(UTC)
         prev = self.known.get(url)
@@ -181,13 +186,15 @@ class _SourceCrawler:
             "agency_guess": agency, "year_guess": year, "media_type": sniff_media(body, url),
             "content_type": res.content_type, "size": len(body), "first_seen": now,
             "changed_after_publication": prev is not None, "archive_path": str(self.archive.path_for(sha)),
+            "embedded_in": embedded_in,
         })
         self.known[url] = KnownDocument(url, version, sha, common["etag"], common["last_modified"])
         return body, sha, "changed" if prev is not None else "new"
 
-    def _report(self, url: str, body: bytes, sha: str, state: str, title: str, agency: str | None, year: int | None) -> None:
+    def _report(self, url: str, body: bytes, sha: str, state: str, title: str, agency: str | None, year: int | None,
+                pictures: tuple[tuple[str, str], ...] = ()) -> None:
         self.out.reports.append(FoundReport(self.source.name, url, agency, year, title, sha,
-                                            str(self.archive.path_for(sha)), len(body), state))
+                                            str(self.archive.path_for(sha)), len(body), state, pictures))
 
     # -- listing pages --------------------------------------------------------------------------
     def _page(self, request: ListingRequest, stage: str = "listing") -> Page | None:
@@ -301,16 +308,35 @@ class _SourceCrawler:
             embedded = embeds_report(html) or not attachments
             body, sha, state = self._store(url, res, "report_page" if embedded else "detail_page", title, agency, year)
             if embedded:
-                self._report(url, body, sha, state, title, agency, year)
+                self._report(url, body, sha, state, title, agency, year, self._pictures(html, url, title, agency, year))
             for a in attachments:
-                if not self.source.allows(a.url):
-                    self.out.failures.append(Failure(self.source.name, a.url, "attachment", "off_catalog", None,
-                                                     f"{a.url}: attachment host is outside allowed_domains; not fetched"))
+                if self._off_catalog(a.url, "attachment"):
                     continue
                 self._attachment(a.url, a.text or title, agency, year)
         self.out.finished_at = datetime.now(UTC)
         self.out.requests = self.fetcher.requests_by_source.get(self.source.name, 0)
         return self.out
+
+    def _off_catalog(self, url: str, stage: str) -> bool:
+        if self.source.allows(url):
+            return False
+        self.out.failures.append(Failure(self.source.name, url, stage, "off_catalog", None,
+                                         f"{url}: {stage} host is outside allowed_domains; not fetched"))
+        return True
+
+    def _pictures(self, html: str, url: str, title: str, agency: str | None, year: int | None) -> tuple[tuple[str, str], ...]:
+        """A report page whose tables are pictures: the pictures, fetched with it as attachments
+        are (conditional requests, archived, versioned), for OCR. Only when the page's own tables
+        do not hold the report — the parser's own choice (``picture_sources``)."""
+        out = []
+        for src in fetchable_urls(picture_sources(html), url):
+            if self._off_catalog(src, "picture"):
+                continue
+            res = self._get(src, "picture", conditional=True)
+            if res is not None:
+                _body, sha, _state = self._store(src, res, "page_image", title, agency, year, embedded_in=url)
+                out.append((src, str(self.archive.path_for(sha))))
+        return tuple(out)
 
     def _attachment(self, url: str, title: str, agency: str | None, year: int | None) -> None:
         res = self._get(url, "attachment", conditional=True)

@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS documents (
     version                    INTEGER NOT NULL,     -- 1, 2, … : a new sha256 at the same URL is a new version
     sha256                     VARCHAR NOT NULL,
     source                     VARCHAR NOT NULL,     -- catalogue source name
-    role                       VARCHAR NOT NULL,     -- report_page (report embedded in the page) | attachment | detail_page
+    role                       VARCHAR NOT NULL,     -- report_page (report embedded in the page) | attachment | detail_page | page_image
     title                      VARCHAR,              -- listing title (or link text)
     agency_guess               VARCHAR,
     year_guess                 INTEGER,
@@ -51,9 +51,14 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
 );
 ALTER TABLE fetch_failures ADD COLUMN IF NOT EXISTS body_sha256 VARCHAR;  -- the archived answer to look at (blocked, unknown_listing)
 ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS columns VARCHAR;         -- "<CMS family> <column URL>" of each column read, '; '-separated
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS embedded_in VARCHAR;       -- role page_image: the report page that shows it
 
 CREATE OR REPLACE VIEW current_documents AS
 SELECT * FROM documents QUALIFY row_number() OVER (PARTITION BY url ORDER BY version DESC) = 1;
+
+-- The pictures a report page shows in place of its tables (fetched with it, read by OCR with it).
+CREATE OR REPLACE VIEW page_pictures AS
+SELECT embedded_in AS page_url, url, sha256, archive_path FROM current_documents WHERE role = 'page_image';
 
 -- Per source: the latest crawl next to the best earlier one. A source that used to yield reports
 -- and now yields none has gone silent (a changed site, a block, a broken catalogue entry).

@@ -137,6 +137,7 @@ CREATE TABLE IF NOT EXISTS cell_provenance (
 );
 
 ALTER TABLE cell_provenance ADD COLUMN IF NOT EXISTS ocr_confidence DOUBLE;  -- OCR: the engine's lowest confidence for the cell's text
+ALTER TABLE cell_provenance ADD COLUMN IF NOT EXISTS image VARCHAR;           -- read from a picture: its URL, file or Word part; page = its number, bbox in its pixels
 
 CREATE TABLE IF NOT EXISTS report_sections (
     report_id    VARCHAR NOT NULL,

@@ -1,0 +1,22 @@
+"""An image published as the report itself (a JPG or PNG attachment of a scanned page): read by
+OCR as a one-page scan."""
+
+from __future__ import annotations
+
+from pipelines.parse.base import ExtractedDocument
+from pipelines.parse.normalize import clean_cell
+from pipelines.parse.ocr import Picture
+from pipelines.parse.pictures import read_pictures
+
+
+class ImageParser:
+    media_type = "image"
+
+    def extract(self, data: bytes, name: str, declared_charset: str | None = None) -> ExtractedDocument:
+        reading = read_pictures([Picture(name, data)], name)
+        lines = [ln.strip() for ln in reading.texts[0].splitlines() if ln.strip()]
+        titles = [clean_cell(x) for x in lines[:15]]
+        titles.insert(0, "".join(titles[:4]).replace(" ", ""))  # a title wrapped over lines
+        doc = ExtractedDocument(self.media_type, titles, "\n".join(lines), reading.grids)
+        doc.ocr_pages = reading.pages
+        return doc
