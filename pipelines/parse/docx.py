@@ -18,8 +18,7 @@ from lxml import etree
 
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.normalize import clean_cell
-from pipelines.parse.ocr import Picture
-from pipelines.parse.pictures import MAX_PICTURES, holds_report_tables, read_pictures
+from pipelines.parse.pictures import MAX_PICTURES, Picture, holds_report_tables, read_pictures
 from pipelines.parse.sniff import is_image
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -11,9 +11,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.decode import decode_bytes
 from pipelines.parse.normalize import clean_cell
-from pipelines.parse.ocr import Picture
 from pipelines.parse.pictures import (
     MAX_PICTURES,
+    Picture,
     PictureSource,
     holds_report_tables,
     may_be_table,
@@ -80,26 +80,34 @@ def _leaf_tables(tree: LexborHTMLParser) -> list[LexborNode]:
     return [t for t in tree.css("table") if len(t.css("table")) == 1]
 
 
-def _pictures(tree: LexborHTMLParser, grids: list[Grid], source: PictureSource) -> list[tuple[LexborNode, Picture]]:
-    """The page's pictures that may be its tables, when its own tables do not hold the report."""
-    if holds_report_tables(grids):
-        return []
+def _picture_nodes(tree: LexborHTMLParser) -> list[tuple[LexborNode, str]]:
+    """Every ``<img>`` that may show a table, with its source (lazy-loaded ones by ``data-src``)."""
     out = []
     for img in tree.css("img"):
         src = img.attributes.get("src") or img.attributes.get("data-src") or ""
-        if may_be_table(src, img.attributes) and (picture := source.get(src)) is not None:
-            out.append((img, picture))
-    return out[:MAX_PICTURES]
+        if may_be_table(src, img.attributes):
+            out.append((img, src))
+    return out
+
+
+def _pictures(tree: LexborHTMLParser, grids: list[Grid], source: PictureSource) -> list[tuple[LexborNode, Picture]]:
+    """The page's pictures that may be its tables, when its own tables do not hold the report
+    (checked only on a page with pictures: the cells step costs more than the page's parse)."""
+    nodes = _picture_nodes(tree)
+    if not nodes or holds_report_tables(grids):
+        return []
+    found = [(img, picture) for img, src in nodes if (picture := source.get(src)) is not None]
+    return found[:MAX_PICTURES]
 
 
 def picture_sources(html: str) -> list[str]:
     """For the crawler: the ``src`` of every picture that may hold the report's tables, when the
     page's own tables do not (the same choice the parser makes)."""
     tree = LexborHTMLParser(html)
-    if holds_report_tables([table_to_grid(t, i) for i, t in enumerate(_leaf_tables(tree))]):
+    nodes = _picture_nodes(tree)
+    if not nodes or holds_report_tables([table_to_grid(t, i) for i, t in enumerate(_leaf_tables(tree))]):
         return []
-    return [src for img in tree.css("img")
-            if may_be_table(src := img.attributes.get("src") or img.attributes.get("data-src") or "", img.attributes)]
+    return [src for _img, src in nodes]
 
 
 class HtmlParser:

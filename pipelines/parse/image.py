@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pipelines.parse.base import ExtractedDocument
 from pipelines.parse.normalize import clean_cell
-from pipelines.parse.ocr import Picture
-from pipelines.parse.pictures import read_pictures
+from pipelines.parse.pictures import Picture, read_pictures
 
 
 class ImageParser:

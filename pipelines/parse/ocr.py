@@ -55,7 +55,8 @@ class Tesseract:
     """Debian's tesseract-ocr + chi_sim behind RapidOCR's call shape, for the comparison in
     docs/ocr.md (not the default engine)."""
 
-    def __call__(self, image: np.ndarray, use_det: bool = True, use_cls: bool = False) -> tuple[list, None]:
+    def __call__(self, image: np.ndarray, use_det: bool = True, use_cls: bool = False,
+                 use_rec: bool = True) -> tuple[list, None]:
         import io
 
         from PIL import Image
@@ -481,66 +482,6 @@ def render_grey(pdf: pdfium.PdfDocument, index: int, dpi: int = RENDER_DPI) -> t
     width, height = page.get_size()
     image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
     return np.asarray(image), width, height
-
-
-# Pictures (a table image on a web page, a picture in a Word file) carry no size on paper: their
-# pixels are brought to about the render's resolution so that text is as tall, in points, as on a
-# rendered page (the table finder's tolerances are in points).
-PICTURE_SHORTEST_LINE_IN = 0.2  # (see ruling_lines)
-SCREEN_DPI = 96  # a picture without a resolution of its own and no wider than a screen
-MAX_PICTURE_PIXELS = 40_000_000  # decoded size cap (a decompression bomb is refused, typed)
-
-
-LINE_HEIGHT_PX = 30  # the lower quartile of the text detector's line boxes on pages rendered at RENDER_DPI (measured: 25–34)
-
-
-def line_height(grey: np.ndarray) -> float | None:
-    """The lower quartile of the heights (px) of the text detector's line boxes (detection only,
-    ~1 s) — single lines, not the boxes of wrapped labels — or None when it finds fewer than three
-    lines. (Ink-profile estimates were tried: rows of a dense table merge and mislead them by up to
-    5×; this one is within ±20 % on the picture test set.)"""
-    result, _ = _engine()(_rgb(grey), use_det=True, use_cls=False, use_rec=False)  # type: ignore[misc]
-    heights = [max(p[1] for p in quad) - min(p[1] for p in quad) for quad in result or []]
-    return float(np.percentile(heights, 25)) if len(heights) >= 3 else None
-
-
-@dataclass
-class Picture:
-    """An image holding part of a report: ``ref`` says where it came from (its URL, its file, or
-    its part of a Word package), for provenance."""
-
-    ref: str
-    data: bytes
-
-
-def picture_page(picture: Picture, number: int) -> tuple[OcrPage, float]:
-    """A picture read as a page numbered ``number``; also the factor its pixels were scaled by
-    (page pixels = picture pixels × factor), to map boxes back onto the picture."""
-    import io
-
-    from PIL import Image, ImageOps
-
-    Image.MAX_IMAGE_PIXELS = MAX_PICTURE_PIXELS  # larger raises DecompressionBombError (a typed failure)
-    image = Image.open(io.BytesIO(picture.data))
-    image.seek(0)  # the first frame of an animated GIF
-    dpi = image.info.get("dpi")
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("RGBA", "LA", "P", "PA"):
-        image = image.convert("RGBA")
-        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(white, image)
-    grey = image.convert("L")
-    height = line_height(np.asarray(grey))
-    if height is not None:
-        factor = LINE_HEIGHT_PX / height
-    else:  # no text lines to measure: the picture's own resolution, else a screen's
-        own = float(dpi[0]) if dpi and 50 <= float(dpi[0]) <= 1200 else None
-        factor = RENDER_DPI / (own or (SCREEN_DPI if grey.width <= 1400 else RENDER_DPI))
-    factor = min(max(factor, 0.5), 3.0)
-    if abs(factor - 1) > 0.05:
-        grey = grey.resize((round(grey.width * factor), round(grey.height * factor)), Image.BICUBIC)
-    width_pt, height_pt = grey.width * 72 / RENDER_DPI, grey.height * 72 / RENDER_DPI
-    return OcrPage(np.asarray(grey), number, width_pt, height_pt, PICTURE_SHORTEST_LINE_IN), factor
 
 
 def ocr_pages(data: bytes, indices: list[int]) -> dict[int, OcrPage]:

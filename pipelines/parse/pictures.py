@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
-from PIL import Image
+import numpy as np
+from PIL import Image, ImageOps
 
 from pipelines.parse import ocr
 from pipelines.parse.base import Grid, ParseError
 from pipelines.parse.cells import extract_cells
-from pipelines.parse.ocr import Picture
 from pipelines.parse.sniff import is_image
 
 MAX_PICTURES = 30  # a report as page images runs to ~10; more is a gallery, not a report
@@ -34,6 +35,62 @@ REPORT_TABLES = {"T2", "T3", "T4"}
 # Site furniture a saved portal page carries around the article: never a table
 _CHROME = re.compile(r"(?i)logo|icon|banner|qrcode|qr_|ewm|erweima|share|weixin|weibo|wza|jiucuo|dzjg|badge|"
                      r"arrow|btn|button|spacer|blank\.gif|search|nav|footer|header|gh\.png|police|beian")
+
+# Pictures (a table image on a web page, a picture in a Word file) carry no size on paper: their
+# pixels are brought to about the render's resolution so that text is as tall, in points, as on a
+# rendered page (the table finder's tolerances are in points).
+PICTURE_SHORTEST_LINE_IN = 0.2  # (see ruling_lines)
+SCREEN_DPI = 96  # a picture without a resolution of its own and no wider than a screen
+MAX_PICTURE_PIXELS = 40_000_000  # decoded size cap (a decompression bomb is refused, typed)
+
+
+LINE_HEIGHT_PX = 30  # the lower quartile of the text detector's line boxes on pages rendered at RENDER_DPI (measured: 25–34)
+
+
+def line_height(grey: np.ndarray) -> float | None:
+    """The lower quartile of the heights (px) of the text detector's line boxes (detection only,
+    ~1 s) — single lines, not the boxes of wrapped labels — or None when it finds fewer than three
+    lines. (Ink-profile estimates were tried: rows of a dense table merge and mislead them by up to
+    5×; this one is within ±20 % on the picture test set.)"""
+    result, _ = ocr._engine()(ocr._rgb(grey), use_det=True, use_cls=False, use_rec=False)  # type: ignore[misc]
+    heights = [max(p[1] for p in quad) - min(p[1] for p in quad) for quad in result or []]
+    return float(np.percentile(heights, 25)) if len(heights) >= 3 else None
+
+
+@dataclass
+class Picture:
+    """An image holding part of a report: ``ref`` says where it came from (its URL, its file, or
+    its part of a Word package), for provenance."""
+
+    ref: str
+    data: bytes
+
+
+def picture_page(picture: Picture, number: int) -> tuple[ocr.OcrPage, float]:
+    """A picture read as a page numbered ``number``; also the factor its pixels were scaled by
+    (page pixels = picture pixels × factor), to map boxes back onto the picture."""
+    Image.MAX_IMAGE_PIXELS = MAX_PICTURE_PIXELS  # larger raises DecompressionBombError (a typed failure)
+    image = Image.open(io.BytesIO(picture.data))
+    image.seek(0)  # the first frame of an animated GIF
+    dpi = image.info.get("dpi")
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        image = image.convert("RGBA")
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image)
+    grey = image.convert("L")
+    height = line_height(np.asarray(grey))
+    if height is not None:
+        factor = LINE_HEIGHT_PX / height
+    else:  # no text lines to measure: the picture's own resolution, else a screen's
+        own = float(dpi[0]) if dpi and 50 <= float(dpi[0]) <= 1200 else None
+        factor = ocr.RENDER_DPI / (own or (SCREEN_DPI if grey.width <= 1400 else ocr.RENDER_DPI))
+    factor = min(max(factor, 0.5), 3.0)
+    if abs(factor - 1) > 0.05:
+        grey = grey.resize((round(grey.width * factor), round(grey.height * factor)), Image.BICUBIC)
+    width_pt, height_pt = grey.width * 72 / ocr.RENDER_DPI, grey.height * 72 / ocr.RENDER_DPI
+    return ocr.OcrPage(np.asarray(grey), number, width_pt, height_pt, PICTURE_SHORTEST_LINE_IN), factor
+
 
 def holds_report_tables(grids: list[Grid]) -> bool:
     """The document's own tables already give tables 2, 3 and 4: its pictures are not read."""
@@ -149,7 +206,7 @@ def read_pictures(pictures: list[Picture], name: str) -> PictureReading:
     pages, factors = {}, {}
     for i, picture in enumerate(pictures):
         try:
-            pages[i], factors[i] = ocr.picture_page(picture, i + 1)
+            pages[i], factors[i] = picture_page(picture, i + 1)
         except Image.DecompressionBombError as err:
             raise ParseError("too_large", f"picture {picture.ref[:120]}: {err}", name) from err
         except (OSError, ValueError, SyntaxError) as err:  # Pillow's errors for bytes it cannot decode
