@@ -194,6 +194,34 @@ def export(
 
 
 @app.command()
+def site(
+    out: Annotated[Path, typer.Option(help="Folder to write the site into (created; a rebuild reuses its page images)")] = Path("site"),
+    db: Annotated[Path | None, typer.Option(help="Warehouse to publish (default: the published copy)")] = None,
+    workers: Annotated[int, typer.Option(help="Processes rendering PDF page images")] = 2,
+) -> None:
+    """A static web site of the warehouse: overview, agency profiles, rankings, search; every number one click
+    from where it was printed. Opens from file:// or any static host (docs/explorer.md)."""
+    from warehouse.publish import published_path_for
+    from warehouse.site.build import build_site
+    from warehouse.site.vendor import VendorError
+
+    source = db or published_path_for(_default_db())
+    if not Path(source).exists():
+        typer.echo(f"error: no warehouse at {source} (run `make ingest` first)", err=True)
+        raise typer.Exit(code=2)
+    try:
+        s = build_site(source, out, workers=workers)
+    except VendorError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    for problem in s.problems:
+        typer.echo(f"warning: {problem}", err=True)
+    typer.echo(f"{s.agencies} agencies, {s.agency_years} agency-years, {s.reports} report versions; "
+               f"{s.page_images} page images, {s.pictures} pictures, {s.archived} archived copies added; "
+               f"{s.files} files, {s.bytes / 1e6:.1f} MB in {s.seconds:.1f} s → {out / 'index.html'}")
+
+
+@app.command()
 def dictionary(out: Annotated[Path, typer.Option(help="Markdown file to write")] = Path("docs/data_dictionary.md")) -> None:
     """Write the data dictionary (tables, views, columns, codes in Chinese and English) from the DDL and schemas/."""
     from warehouse.dictionary import build_fresh
