@@ -5,6 +5,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DB ?= data/warehouse.duckdb
 UI_PORT ?= 3000
+SITE ?= site
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
 # Debian packages some features need: LibreOffice converts .doc/.wps/.rtf reports; Chromium runs
@@ -13,7 +14,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 APT_PACKAGES := libreoffice-writer-nogui chromium
 FORGE_APT_PACKAGES := $(APT_PACKAGES) fonts-wqy-microhei
 
-.PHONY: env system-deps test-deps ingest reparse-failed test fuzz bench bench-night lint ui sql export dictionary samples forge clean
+.PHONY: env system-deps test-deps ingest reparse-failed test fuzz bench bench-night bench-site lint ui site sql export dictionary samples forge clean
 
 env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -51,6 +52,10 @@ bench: env
 bench-night: env
 	$(UV) run python -m benchmarks.night --documents 1000
 
+## The explorer at 10^4 forged agency-years: build time and size next to the targets (same-run baseline: export)
+bench-site: env
+	$(UV) run python -m benchmarks.site
+
 ## The Debian packages the tests need: installed when this is root with apt (CI, a fresh container);
 ## otherwise named, and the tests that need them skip (NIANBAO_REQUIRE_* make them fail instead)
 test-deps:
@@ -73,6 +78,12 @@ lint: env
 ui: env
 	$(UV) run nianbao ui --host 127.0.0.1 --port $(UI_PORT)
 
+## Optional: the web explorer of the published warehouse → $(SITE)/ (static; opens from file://), opened in a browser when there is a display
+site: env
+	$(UV) run nianbao site --db $(dir $(DB))published/$(notdir $(DB)) --out $(SITE)
+	@echo "open file://$(abspath $(SITE))/index.html"
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(UV) run python -m webbrowser -t "file://$(abspath $(SITE))/index.html" >/dev/null 2>&1 || true; fi
+
 ## SQL on the published warehouse in a terminal SQL IDE (Harlequin, read-only; `nianbao sql "…"` for one query)
 sql: env
 	$(UV) run nianbao sql --db $(dir $(DB))published/$(notdir $(DB))
@@ -91,4 +102,4 @@ forge: env
 	$(UV) run python -m tests.forge --out tests/fixtures/forge --samples-out pipelines/samples --layouts-out tests/fixtures/forge-layouts
 
 clean:
-	rm -rf data .dagster_home .pytest_cache .ruff_cache test-artifacts
+	rm -rf data .dagster_home .pytest_cache .ruff_cache test-artifacts $(SITE)

@@ -198,6 +198,8 @@ def site(
     out: Annotated[Path, typer.Option(help="Folder to write the site into (created; a rebuild reuses its page images)")] = Path("site"),
     db: Annotated[Path | None, typer.Option(help="Warehouse to publish (default: the published copy)")] = None,
     workers: Annotated[int, typer.Option(help="Processes rendering PDF page images")] = 2,
+    archive_url: Annotated[str | None, typer.Option(help="Link archived copies to the raw archive served here "
+                                                         "(<url>/<sha[:2]>/<sha>) instead of copying them into the site")] = None,
 ) -> None:
     """A static web site of the warehouse: overview, agency profiles, rankings, search; every number one click
     from where it was printed. Opens from file:// or any static host (docs/explorer.md)."""
@@ -210,7 +212,7 @@ def site(
         typer.echo(f"error: no warehouse at {source} (run `make ingest` first)", err=True)
         raise typer.Exit(code=2)
     try:
-        s = build_site(source, out, workers=workers)
+        s = build_site(source, out, workers=workers, archive_url=archive_url)
     except VendorError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=2) from None

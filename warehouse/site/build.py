@@ -53,11 +53,17 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 class _Assets:
     """Archived copies, page images and pictures of the site, and the page-render jobs."""
 
-    def __init__(self, out: Path, archived_pictures: dict[str, str], summary: SiteSummary) -> None:
+    def __init__(self, out: Path, archived_pictures: dict[str, str], summary: SiteSummary,
+                 archive_url: str | None = None) -> None:
         self.out, self.archived_pictures, self.summary = out, archived_pictures, summary
+        self.archive_url = archive_url
         self.jobs: dict[str, images.PageJob] = {}
 
     def archive(self, report: model.Report) -> str | None:
+        """Where the version's archived copy is: in the site (a hard link into the raw archive), or
+        under ``archive_url`` when the raw archive is served on its own (<sha[:2]>/<sha>, its layout)."""
+        if self.archive_url:
+            return f"{self.archive_url.rstrip('/')}/{report.sha256[:2]}/{report.sha256}"
         if not report.bytes_at or not Path(report.bytes_at).is_file():
             return None
         rel = f"archive/{report.sha256[:2]}/{report.sha256}.{EXTENSIONS.get(report.media_type, report.media_type)}"
@@ -110,14 +116,16 @@ def _year_blocks(page: model.AgencyPage, assets: _Assets, root: str) -> tuple[li
         versions = []
         for r in page.versions(year):
             archived = assets.archive(r)
-            versions.append({"report": r, "archive": root + archived if archived else None})
+            link = archived if archived is None or assets.archive_url else root + archived
+            versions.append({"report": r, "archive": link})
         for r in page.current(year):
             data[r.report_id] = assets.provenance(r)
         blocks.append({"year": year, "current": page.current(year), "versions": versions})
     return blocks, data
 
 
-def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = BATCH) -> SiteSummary:
+def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = BATCH,
+               archive_url: str | None = None) -> SiteSummary:
     start = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -129,7 +137,7 @@ def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = B
     with duckdb.connect(str(db), read_only=True) as conn:
         everyone = model.agencies(conn)
         archived_pictures = dict(conn.execute(model.SQL["pictures"]).fetchall())
-        assets = _Assets(out, archived_pictures, summary)
+        assets = _Assets(out, archived_pictures, summary, archive_url)
         index = {a.key: i for i, a in enumerate(everyone)}
         for at in range(0, len(everyone), batch):
             for page in model.agency_pages(conn, everyone[at:at + batch]):

@@ -1,0 +1,328 @@
+"""The web explorer (`nianbao site`): built from a warehouse of the real corpus and the bundled
+samples, checked against DuckDB cell by cell, then opened in Chromium from file:// — the 平潭 2021
+profile, a provenance click on the 洪泽 2023 PDF, a ranking against SQL — with every request the
+browser makes recorded (none may leave the site). Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from pipelines.definitions import build_defs
+from tests.conftest import REPO, SAMPLES, corpus_or_skip, truth
+from warehouse.site import images
+from warehouse.site.build import SiteSummary, build_site
+from warehouse.site.model import METRICS
+from warehouse.site.pages import display
+from warehouse.site.vendor import _integrity, packages
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def site_db(tmp_path_factory) -> Path:
+    corpus = corpus_or_skip()
+    src = tmp_path_factory.mktemp("site-src")
+    for p in (corpus / "real").glob("*"):
+        if p.suffix in (".html", ".txt", ".pdf"):
+            shutil.copy(p, src / p.name)
+    for p in SAMPLES.iterdir():
+        shutil.copy(p, src / p.name)
+    db = tmp_path_factory.mktemp("site-wh") / "warehouse.duckdb"
+    assert build_defs(str(db), str(src)).resolve_job_def("nightly_ingest").execute_in_process(raise_on_error=False).success
+    return db
+
+
+@pytest.fixture(scope="module")
+def site(site_db: Path, tmp_path_factory) -> tuple[Path, SiteSummary]:
+    out = tmp_path_factory.mktemp("site")
+    return out, build_site(site_db, out)
+
+
+def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as c:
+        return c.execute(sql, params or []).fetchall()
+
+
+def page_of(site: Path, db: Path, canonical_name: str) -> Path:
+    from warehouse.site.model import Agency, agencies
+
+    with duckdb.connect(str(db), read_only=True) as c:
+        found: list[Agency] = [a for a in agencies(c) if a.name == canonical_name]
+    assert len(found) == 1, canonical_name
+    return site / found[0].href
+
+
+def cells_in_page(html: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(report_id, cell key) → (text, class) of every value cell, keyed as site.js keys them."""
+    tree = LexborHTMLParser(html)
+    out = {}
+    for table in tree.css("table.t"):
+        rid, cols = table.attributes["data-r"], None
+        for tr in table.css("tr"):
+            if "hdr" in (tr.attributes.get("class") or ""):
+                cols = tr.attributes["data-cols"].split(",")
+                continue
+            if "data-c" not in tr.attributes:
+                continue
+            for i, td in enumerate(tr.css("td")):
+                key = (f"4|{cols[i]}.{tr.attributes['data-c']}" if table.attributes["data-table"] == "T4"
+                       else f"{tr.attributes['data-c']}|{cols[i]}")
+                out[(rid, key)] = (td.text(deep=True), td.attributes.get("class"))
+    return out
+
+
+# --- the pages against the warehouse ------------------------------------------------------------
+
+def test_every_printed_cell_is_in_its_agency_page_as_printed(site: tuple[Path, SiteSummary], site_db: Path) -> None:
+    out, summary = site
+    rows = q(site_db, """
+        SELECT a.agency_key, g.canonical_name, f.report_id, f.cell_key, f.value, f.raw_token FROM (
+            SELECT report_id, category_code || '|' || applicant_code AS cell_key, CAST(value AS VARCHAR) AS value, raw_token FROM fact_applications
+            UNION ALL SELECT report_id, row_code || '|' || col_code, CAST(value AS VARCHAR), raw_token FROM fact_proactive_disclosure
+            UNION ALL SELECT report_id, '4|' || col_code, CAST(value AS VARCHAR), raw_token FROM fact_review_litigation) f
+        JOIN reports r USING (report_id) JOIN agency_aliases a ON a.name = r.agency_id JOIN agencies g USING (agency_key)""")
+    assert len(rows) == 2702 + 208 + 240
+    pages: dict[str, dict] = {}
+    wrong, blanks = [], 0
+    for _key, name, rid, cell, value, raw in rows:
+        if name not in pages:
+            pages[name] = cells_in_page(page_of(out, site_db, name).read_text(encoding="utf-8"))
+        text, cls = pages[name][(rid, cell)]
+        expect = raw if raw not in (None, "") else (value or "")
+        if value is None:
+            blanks += 1
+            if cls != "blank" or text != (raw if (raw or "").strip() else "") or text == "0":
+                wrong.append((name, rid, cell, raw, text, cls))
+        elif text != expect:
+            wrong.append((name, rid, cell, expect, text, cls))
+    assert wrong == []
+    assert blanks > 0  # the corpus prints blanks ('/', '—', empty): shown as printed, never as 0
+    assert summary.agency_years == q(site_db, """SELECT count(DISTINCT (a.agency_key, r.year)) FROM reports r
+                                                 JOIN agency_aliases a ON a.name = r.agency_id""")[0][0]
+
+
+def test_pingtan_2021_new_applications_total_is_70_in_its_page(site: tuple[Path, SiteSummary], site_db: Path) -> None:
+    out, _ = site
+    (rid,) = q(site_db, "SELECT report_id FROM current_reports WHERE agency_id = '平潭综合实验区' AND year = 2021")[0]
+    cells = cells_in_page(page_of(out, site_db, "平潭综合实验区").read_text(encoding="utf-8"))
+    assert cells[(rid, "3.1|total")] == ("70", None)
+    assert truth("pingtan-2021")["cells"]["3.1|total"] == 70
+
+
+def test_pdf_cells_point_at_their_rendered_page(site: tuple[Path, SiteSummary], site_db: Path) -> None:
+    """Every PDF cell of 洪泽 2023 names a page image of that page (rendered at SCALE) and its stored box."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    out, _ = site
+    rid, sha, path = q(site_db, """SELECT report_id, sha256, bytes_at FROM report_documents
+                                   WHERE agency_id = '洪泽区人民政府' AND year = 2023""")[0]
+    html = page_of(out, site_db, "淮安市洪泽区人民政府").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="nb-data">(.*?)</script>', html, re.S).group(1))
+    report = data["reports"][rid]
+    stored = {k: (p, json.loads(b)) for k, p, b in q(site_db, "SELECT cell_key, page, bbox FROM cell_provenance WHERE report_id = ?", [rid])}
+    assert set(report["cells"]) == set(stored)
+    pdf = pdfium.PdfDocument(path)
+    for key, entry in report["cells"].items():
+        kind, rel, page = report["files"][entry[3]]
+        assert (kind, rel, page) == ("p", images.page_image_path(sha, stored[key][0]), stored[key][0])
+        assert entry[4:8] == [round(v, 1) for v in stored[key][1]]
+    for _kind, rel, page in report["files"]:
+        w, h = pdf[page - 1].get_size()
+        size = Image.open(out / rel).size  # PDFium rounds a fractional pixel up
+        assert abs(size[0] - w * images.SCALE) < 1 and abs(size[1] - h * images.SCALE) < 1, (size, w, h)
+
+
+def _expected_ranking(db: Path, metric: str, year: int) -> list[tuple[str, str, float | None]]:
+    """Written independently of the site's query: ranked agencies by value, then the rest by name."""
+    m = next(m for m in METRICS if m.code == metric)
+    ranked = q(db, f"""SELECT v.agency_key, g.canonical_name, CAST({m.column} AS DOUBLE) FROM {m.view} v JOIN agencies g USING (agency_key)
+                       WHERE v.year = ? AND {m.column} IS NOT NULL""", [year])
+    ranked.sort(key=lambda r: (-r[2], r[1], r[0]))
+    rest = q(db, f"""SELECT o.agency_key, o.canonical_name FROM roster o WHERE o.year = ? AND o.agency_key NOT IN
+                     (SELECT agency_key FROM {m.view} WHERE year = ? AND {m.column} IS NOT NULL)
+                     ORDER BY o.canonical_name, o.agency_key""", [year, year])
+    status = dict(q(db, "SELECT agency_key, status FROM roster WHERE year = ?", [year]))
+    return [(k, status[k], v) for k, _n, v in ranked] + [(k, status[k], None) for k, _n in rest]
+
+
+@pytest.mark.parametrize("metric", [m.code for m in METRICS])
+def test_ranking_data_follows_sql(site: tuple[Path, SiteSummary], site_db: Path, metric: str) -> None:
+    out, _ = site
+    keys = [row[0] for row in json.loads(re.search(r"=(.*);", (out / "data" / "agencies.js").read_text(encoding="utf-8")).group(1))]
+    years = [y for (y,) in q(site_db, "SELECT DISTINCT year FROM roster ORDER BY year")]
+    assert years
+    for year in years:
+        text = (out / "data" / "rank" / metric / f"{year}.js").read_text(encoding="utf-8")
+        rows = json.loads(re.search(rf"NB_RANK\(\"{metric}\",{year},(.*)\);", text).group(1))
+        got = [(keys[i], status, value) for i, status, value in rows]
+        assert got == _expected_ranking(site_db, metric, year), (metric, year)
+
+
+def test_the_site_requests_nothing_outside_itself(site: tuple[Path, SiteSummary]) -> None:
+    """Scripts, styles and images are the site's own files; the only outside addresses are links a
+    person may follow (a report's source URL). The vendored library is the pinned registry file."""
+    import io
+    import tarfile
+
+    out, _ = site
+    for page in out.rglob("*.html"):
+        if "archive" in page.parts:
+            continue  # archived copies of web pages are the publisher's bytes, kept as they were
+        tree = LexborHTMLParser(page.read_text(encoding="utf-8"))
+        for node in tree.css("script[src], link[href], img[src], iframe, object, embed"):
+            ref = node.attributes.get("src") or node.attributes.get("href") or ""
+            assert not re.match(r"(?i)^(https?:)?//", ref), (page, ref)
+            assert (page.parent / ref).resolve().is_file(), (page, ref)
+    (pkg,) = packages()
+    from warehouse.site.vendor import tarball
+
+    data = tarball(pkg)
+    assert _integrity(data) == pkg.integrity
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        assert (out / "assets" / "chart.umd.min.js").read_bytes() == tar.extractfile("package/dist/chart.umd.min.js").read()
+
+
+def test_a_rebuild_renders_only_what_is_new(site: tuple[Path, SiteSummary], site_db: Path) -> None:
+    out, first = site
+    rendered = sorted((out / "pages").rglob("*.webp"))
+    assert len(rendered) == first.page_images > 0
+    before = {p: p.stat().st_mtime_ns for p in rendered}
+    again = build_site(site_db, out)
+    assert again.problems == [] and again.archived == 0
+    assert {p: p.stat().st_mtime_ns for p in sorted((out / "pages").rglob("*.webp"))} == before
+
+
+def test_blank_cells_display_their_printed_token_never_zero() -> None:
+    from warehouse.site.model import Cell
+
+    def cell(value: str | None, raw: str | None) -> Cell:
+        return Cell("3.1|np", value, raw, (0, 1, 2), None, None, None, None)
+
+    assert display(cell(None, "/"))[:2] == ("/", "blank")
+    assert display(cell(None, "—"))[:2] == ("—", "blank")
+    assert display(cell(None, ""))[:2] == ("", "blank")
+    assert display(None)[:2] == ("", "absent")
+    assert display(cell("0", "0"))[:2] == ("0", "n")
+    assert display(cell("24252.311082", "24252.311082"))[0] == "24252.311082"
+
+
+def test_cli_without_a_warehouse_says_so(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "site", "--db", str(tmp_path / "none.duckdb"),
+                           "--out", str(tmp_path / "site")], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"error: no warehouse at {tmp_path / 'none.duckdb'} (run `make ingest` first)"
+
+
+# --- in a browser -------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not CHROMIUM.exists() and os.environ.get("NIANBAO_REQUIRE_BROWSER") != "1",
+                    reason="Debian chromium not installed; `make system-deps` installs it (CI does)")
+def test_the_explorer_in_a_browser(site: tuple[Path, SiteSummary], site_db: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    out, _ = site
+    ARTIFACTS.mkdir(exist_ok=True)
+    requests: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM),
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.on("request", lambda r: requests.append(r.url))
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        # search by a printed name, open the 平潭 profile, read 2021 table 3 '3.1|total'
+        page.goto((out / "search.html").as_uri() + "?q=平潭")
+        page.get_by_role("link", name="平潭综合实验区").click()
+        page.wait_for_load_state("load")
+        (rid,) = q(site_db, "SELECT report_id FROM current_reports WHERE agency_id = '平潭综合实验区' AND year = 2021")[0]
+        cell = page.locator(f'table[data-table="T3"][data-r="{rid}"] tr[data-c="3.1"] td').nth(6)
+        assert cell.inner_text() == "70"
+        page.screenshot(path=str(ARTIFACTS / "site-pingtan-profile.png"))
+        cell.click()
+        assert page.locator("#prov-token").inner_text() == "70"
+        assert page.locator("#prov-grid td.mark").inner_text() == "70"
+        page.screenshot(path=str(ARTIFACTS / "site-pingtan-provenance.png"))
+        page.keyboard.press("Escape")
+
+        # 洪泽 2023 (PDF): click 3.3.1|np, the page image shows with the box at the stored bbox
+        page.goto(page_of(out, site_db, "淮安市洪泽区人民政府").as_uri())
+        (rid, page_no, bbox) = q(site_db, """SELECT p.report_id, p.page, p.bbox FROM cell_provenance p JOIN reports r USING (report_id)
+                                           WHERE r.agency_id = '洪泽区人民政府' AND r.year = 2023 AND p.cell_key = '3.1|total'""")[0]
+        bbox = json.loads(bbox)
+        page.locator(f'table[data-table="T3"][data-r="{rid}"] tr[data-c="3.1"] td').nth(6).click()
+        page.locator('#prov-box[data-ready="1"]').wait_for(timeout=10_000)
+        assert page.locator("#prov-token").inner_text() == "21"
+        geometry = page.evaluate("""() => { const i = document.querySelector('#prov-page img').getBoundingClientRect();
+            const b = document.querySelector('#prov-box').getBoundingClientRect();
+            const img = document.querySelector('#prov-page img');
+            return {ix: i.x, iy: i.y, iw: i.width, nw: img.naturalWidth, bx: b.x, by: b.y, bw: b.width, bh: b.height,
+                    src: img.getAttribute('src')}; }""")
+        px = geometry["iw"] / geometry["nw"] * images.SCALE  # screen pixels per PDF point
+        assert geometry["src"].endswith(f"-p{page_no}.webp")
+        for got, want in ((geometry["bx"] - geometry["ix"], bbox[0]), (geometry["by"] - geometry["iy"], bbox[1]),
+                          (geometry["bw"], bbox[2] - bbox[0]), (geometry["bh"], bbox[3] - bbox[1])):
+            assert abs(got - want * px) < 1.5, (geometry, bbox)
+        shot = ARTIFACTS / "site-hongze-2023-provenance.png"
+        page.screenshot(path=str(shot))
+        # the box sits on printed ink (the token), not on empty paper
+        from PIL import Image
+
+        box = page.locator("#prov-box").bounding_box()
+        crop = Image.open(shot).convert("L").crop((int(box["x"]) + 3, int(box["y"]) + 3,
+                                                   int(box["x"] + box["width"]) - 3, int(box["y"] + box["height"]) - 3))
+        assert sum(crop.histogram()[:100]) > 10
+        page.keyboard.press("Escape")
+
+        # a ranking against SQL, with missing reports marked
+        for metric, year in (("new_applications", 2024), ("disclose_rate", 2023)):
+            page.goto((out / "rankings.html").as_uri() + f"?metric={metric}&year={year}")
+            page.wait_for_function(f"document.body.dataset.ranking === '{metric}/{year}'")
+            shown = page.evaluate("""() => [...document.querySelectorAll('#ranking tbody tr')].map(
+                tr => [tr.dataset.key, tr.className, tr.cells[0].textContent])""")
+            expected = _expected_ranking(site_db, metric, year)
+            assert [k for k, _c, _r in shown] == [k for k, _s, _v in expected]
+            for (_k, cls, rank), (_k2, status, value) in zip(shown, expected, strict=True):
+                assert f"st-{status}" in cls and (("unranked" in cls) == (value is None)) and (rank == "") == (value is None)
+            page.screenshot(path=str(ARTIFACTS / f"site-ranking-{metric}-{year}.png"), full_page=True)
+        assert any(s == "missing" for _k, s, _v in _expected_ranking(site_db, "new_applications", 2024))
+        assert any(s == "invalid" for _k, s, _v in _expected_ranking(site_db, "disclose_rate", 2023))
+
+        page.goto((out / "index.html").as_uri())
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(ARTIFACTS / "site-overview.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    site_prefix = out.resolve().as_uri() + "/"
+    outside = [u for u in requests if not u.startswith(site_prefix)]
+    assert requests and outside == []  # offline: nothing but the site's own files
+    for shot in ("site-pingtan-profile.png", "site-hongze-2023-provenance.png", "site-overview.png"):
+        assert (ARTIFACTS / shot).stat().st_size > 10_000, shot
+
+
+def test_make_site_after_make_ingest_builds_the_samples_site(tmp_path: Path) -> None:
+    """The README's commands: `make ingest` (bundled samples), then `make site`."""
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home"), "NIANBAO_DATA_DIR": str(tmp_path / "data")}
+    db, out = tmp_path / "w.duckdb", tmp_path / "site"
+    for target in ("ingest", "site"):
+        proc = subprocess.run(["make", "--no-print-directory", target, f"DB={db}", f"SITE={out}"], cwd=REPO, env=env,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"open file://{out}/index.html" in proc.stdout
+    names = q(tmp_path / "published" / "w.duckdb", "SELECT canonical_name FROM agencies ORDER BY 1")
+    pages = sorted(LexborHTMLParser(p.read_text(encoding="utf-8")).css_first("h1").text() for p in (out / "agency").rglob("*.html"))
+    assert pages == [n for (n,) in names] and len(pages) == 4  # the four sample agencies
+    assert (out / "index.html").is_file() and (out / "rankings.html").is_file() and (out / "search.html").is_file()
