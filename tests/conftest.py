@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,6 +51,20 @@ def corpus_files(folder: str, pattern: str) -> list[Path]:
     if not (CORPUS / folder).is_dir():
         return [CORPUS / folder / "(corpus missing)"]
     return sorted((CORPUS / folder).glob(pattern))
+
+
+def copy_real_reports(folder: Path) -> Path:
+    """The real corpus's report documents (HTML, text, PDF) copied into ``folder``, a source to ingest."""
+    for p in (corpus_or_skip() / "real").glob("*"):
+        if p.suffix in (".html", ".txt", ".pdf"):
+            shutil.copy(p, folder / p.name)
+    return folder
+
+
+def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of one query on a warehouse file, read-only."""
+    with duckdb.connect(str(db), read_only=True) as c:
+        return c.execute(sql, params or []).fetchall()
 
 
 def truth(name: str) -> dict:

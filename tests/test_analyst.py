@@ -8,11 +8,10 @@ import json
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.definitions import build_defs
-from tests.conftest import corpus_or_skip
+from tests.conftest import copy_real_reports, corpus_or_skip, q
 from tests.forge.render import render_text
 from tests.forge.truths import make_truth
 
@@ -21,18 +20,9 @@ def _ingest(src: Path, db: Path) -> None:
     assert build_defs(str(db), str(src)).resolve_job_def("nightly_ingest").execute_in_process(raise_on_error=False).success
 
 
-def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as c:
-        return c.execute(sql, params or []).fetchall()
-
-
 @pytest.fixture(scope="module")
 def real_db(tmp_path_factory) -> Path:
-    corpus = corpus_or_skip()
-    src = tmp_path_factory.mktemp("real")
-    for p in (corpus / "real").glob("*"):
-        if p.suffix in (".html", ".txt", ".pdf"):
-            shutil.copy(p, src / p.name)
+    src = copy_real_reports(tmp_path_factory.mktemp("real"))
     db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     _ingest(src, db)
     return db

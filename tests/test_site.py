@@ -18,7 +18,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from pipelines.definitions import build_defs
-from tests.conftest import REPO, SAMPLES, corpus_or_skip, truth
+from tests.conftest import REPO, SAMPLES, copy_real_reports, q, truth
 from warehouse.site import images
 from warehouse.site.build import SiteSummary, build_site
 from warehouse.site.model import METRICS
@@ -31,11 +31,7 @@ ARTIFACTS = REPO / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def site_db(tmp_path_factory) -> Path:
-    corpus = corpus_or_skip()
-    src = tmp_path_factory.mktemp("site-src")
-    for p in (corpus / "real").glob("*"):
-        if p.suffix in (".html", ".txt", ".pdf"):
-            shutil.copy(p, src / p.name)
+    src = copy_real_reports(tmp_path_factory.mktemp("site-src"))
     for p in SAMPLES.iterdir():
         shutil.copy(p, src / p.name)
     db = tmp_path_factory.mktemp("site-wh") / "warehouse.duckdb"
@@ -47,11 +43,6 @@ def site_db(tmp_path_factory) -> Path:
 def site(site_db: Path, tmp_path_factory) -> tuple[Path, SiteSummary]:
     out = tmp_path_factory.mktemp("site")
     return out, build_site(site_db, out)
-
-
-def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as c:
-        return c.execute(sql, params or []).fetchall()
 
 
 def page_of(site: Path, db: Path, canonical_name: str) -> Path:
@@ -194,6 +185,35 @@ def test_the_site_requests_nothing_outside_itself(site: tuple[Path, SiteSummary]
         assert (out / "assets" / "chart.umd.min.js").read_bytes() == tar.extractfile("package/dist/chart.umd.min.js").read()
 
 
+def _archive_links(page: Path) -> list[tuple[str, str]]:
+    """(sha256 shown, archived-copy href) of every version listed in an agency page."""
+    tree = LexborHTMLParser(page.read_text(encoding="utf-8"))
+    out = []
+    for li in tree.css("ul.versions li"):
+        link = next(a for a in li.css("a") if a.text() == "archived copy")
+        out.append((li.css_first("code").text(), link.attributes["href"]))
+    return out
+
+
+def test_every_version_links_its_archived_copy(site: tuple[Path, SiteSummary], site_db: Path, tmp_path: Path) -> None:
+    """In the site by default (the bytes of that version), or under --archive-url in the raw archive's layout."""
+    import hashlib
+
+    out, _ = site
+    versions = q(site_db, "SELECT sha256 FROM reports WHERE agency_id IS NOT NULL ORDER BY 1")
+    links = [link for page in sorted((out / "agency").rglob("*.html")) for link in _archive_links(page)]
+    assert sorted(sha for sha, _ in links) == sorted(sha[:12] for (sha,) in versions)
+    for page in (out / "agency").rglob("*.html"):
+        for shown, href in _archive_links(page):
+            data = (page.parent / href).resolve().read_bytes()
+            assert hashlib.sha256(data).hexdigest().startswith(shown), (page, href)
+    elsewhere = tmp_path / "site"
+    build_site(site_db, elsewhere, archive_url="https://archive.example.org/raw/")
+    assert not (elsewhere / "archive").exists()
+    hrefs = sorted(href for page in (elsewhere / "agency").rglob("*.html") for _, href in _archive_links(page))
+    assert hrefs == sorted(f"https://archive.example.org/raw/{sha[:2]}/{sha}" for (sha,) in versions)
+
+
 def test_a_rebuild_renders_only_what_is_new(site: tuple[Path, SiteSummary], site_db: Path) -> None:
     out, first = site
     rendered = sorted((out / "pages").rglob("*.webp"))
@@ -326,3 +346,16 @@ def test_make_site_after_make_ingest_builds_the_samples_site(tmp_path: Path) -> 
     pages = sorted(LexborHTMLParser(p.read_text(encoding="utf-8")).css_first("h1").text() for p in (out / "agency").rglob("*.html"))
     assert pages == [n for (n,) in names] and len(pages) == 4  # the four sample agencies
     assert (out / "index.html").is_file() and (out / "rankings.html").is_file() and (out / "search.html").is_file()
+
+
+def test_an_unreadable_pdf_page_is_named_and_the_rest_renders(tmp_path: Path) -> None:
+    """A broken or vanished archived PDF never stops the build: its page is reported by document and page."""
+    good = next(iter(sorted((REPO / "tests" / "fixtures" / "forge").glob("*.pdf"))))
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n not really a pdf")
+    jobs = [images.PageJob(str(broken), 1, str(tmp_path / "out" / "b-p1.webp")),
+            images.PageJob(str(tmp_path / "gone.pdf"), 2, str(tmp_path / "out" / "g-p2.webp")),
+            images.PageJob(str(good), 1, str(tmp_path / "out" / "ok-p1.webp"))]
+    problems = images.render_pages(jobs, workers=1)
+    assert [p.split(":")[0] for p in problems] == [f"{broken} page 1", f"{tmp_path / 'gone.pdf'} page 2"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ok-p1.webp"]

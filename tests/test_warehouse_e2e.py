@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.definitions import build_defs
-from tests.conftest import FORGE, SAMPLES, forge_doc, truth
+from tests.conftest import FORGE, SAMPLES, copy_real_reports, forge_doc, q, truth
 from tests.forge.render import render_html
 
 COUNT_TABLES = ("reports", "fact_applications", "fact_proactive_disclosure", "fact_review_litigation",
@@ -31,10 +31,7 @@ def counts(db: Path) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def corpus_db(tmp_path_factory, corpus) -> Path:  # noqa: ARG001 - corpus skips when absent
-    src = tmp_path_factory.mktemp("src")
-    for p in (corpus / "real").glob("*"):
-        if p.suffix in (".html", ".txt", ".pdf"):
-            shutil.copy(p, src / p.name)
+    src = copy_real_reports(tmp_path_factory.mktemp("src"))
     (src / "broken.html").write_bytes(b"\x00\xff" * 500)
     db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     run_job(src, db)
@@ -45,11 +42,6 @@ def corpus_db(tmp_path_factory, corpus) -> Path:  # noqa: ARG001 - corpus skips 
 def corpus(request):
     from tests.conftest import corpus_or_skip
     return corpus_or_skip()
-
-
-def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as c:
-        return c.execute(sql, params or []).fetchall()
 
 
 def test_pingtan_2021_new_applications_by_applicant(corpus_db: Path) -> None:

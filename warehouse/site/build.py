@@ -110,14 +110,11 @@ class _Assets:
         return ["i", images.save_picture(data, self.out) if data else None, page]
 
 
-def _year_blocks(page: model.AgencyPage, assets: _Assets, root: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _year_blocks(page: model.AgencyPage, assets: _Assets) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per year its versions with their archived copies, and the provenance of the current reports."""
     blocks, data = [], {}
     for year in page.years():
-        versions = []
-        for r in page.versions(year):
-            archived = assets.archive(r)
-            link = archived if archived is None or assets.archive_url else root + archived
-            versions.append({"report": r, "archive": link})
+        versions = [{"report": r, "archive": assets.archive(r)} for r in page.versions(year)]
         for r in page.current(year):
             data[r.report_id] = assets.provenance(r)
         blocks.append({"year": year, "current": page.current(year), "versions": versions})
@@ -141,8 +138,7 @@ def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = B
         index = {a.key: i for i, a in enumerate(everyone)}
         for at in range(0, len(everyone), batch):
             for page in model.agency_pages(conn, everyone[at:at + batch]):
-                root = "../../"
-                blocks, data = _year_blocks(page, assets, root)
+                blocks, data = _year_blocks(page, assets)
                 renderer.agency(page, blocks, data)
                 summary.agencies += 1
                 summary.agency_years += len(page.years())

@@ -43,7 +43,6 @@ class Renderer:
                                       trim_blocks=True, lstrip_blocks=True)
         self.env.filters["json"] = dumps
         self.env.globals.update(display=display, layout=table_layout, STATUS=STATUS_LABELS, METRICS=model.METRICS)
-        self._dumps = dumps
 
     def _page(self, template: str, rel: str, **context: Any) -> None:
         root = "../" * rel.count("/")
@@ -66,7 +65,7 @@ class Renderer:
 
     def search_data(self, agencies: list[model.Agency]) -> None:
         rows = [[a.key, a.name, a.href, a.level, a.kind, a.province, a.prefecture, a.county, a.names] for a in agencies]
-        _write(self.out / "data" / "agencies.js", f"window.NB_AGENCIES={self._dumps(rows)};\n")
+        _write(self.out / "data" / "agencies.js", f"window.NB_AGENCIES={dumps(rows)};\n")
 
     def ranking_data(self, agencies: list[model.Agency], index: dict[str, int],
                      rankings: dict[str, Iterable[tuple[int, str, str, float | None]]]) -> None:
@@ -76,12 +75,12 @@ class Renderer:
             years[code] = []
             for year, shard in _by_year(rows):
                 years[code].append(year)
-                body = self._dumps([[index[key], status, value] for key, status, value in shard])
+                body = dumps([[index[key], status, value] for key, status, value in shard])
                 _write(self.out / "data" / "rank" / code / f"{year}.js",
-                       f"window.NB_RANK&&NB_RANK({self._dumps(code)},{year},{body});\n")
+                       f"window.NB_RANK&&NB_RANK({dumps(code)},{year},{body});\n")
         meta = {"years": years, "metrics": [[m.code, m.label, m.unit, m.formula] for m in model.METRICS],
                 "status": STATUS_LABELS}
-        _write(self.out / "data" / "rankings.js", f"window.NB_RANKINGS={self._dumps(meta)};\n")
+        _write(self.out / "data" / "rankings.js", f"window.NB_RANKINGS={dumps(meta)};\n")
 
 
 def _by_year(rows: Iterable[tuple[int, str, str, float | None]]) -> Iterator[tuple[int, list[tuple[str, str, float | None]]]]:
