@@ -7,6 +7,10 @@ DB ?= data/warehouse.duckdb
 UI_PORT ?= 3000
 SITE ?= site
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# Dagster's run/event/schedule storage: sqlite (default, no set-up) or postgres (production; the URL in
+# $NIANBAO_DAGSTER_PG_URL): deploy/dagster.yaml or deploy/dagster-postgres.yaml becomes the instance config.
+export NIANBAO_DAGSTER_STORAGE ?= sqlite
+INSTANCE_YAML := deploy/$(if $(filter postgres,$(NIANBAO_DAGSTER_STORAGE)),dagster-postgres,dagster).yaml
 
 # Debian packages some features need: LibreOffice converts .doc/.wps/.rtf reports; Chromium runs
 # the browser test of the Dagster UI (both tests skip without them, except in CI). The CJK font is
@@ -20,7 +24,7 @@ env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --quiet
 	@mkdir -p $(DAGSTER_HOME)/.nux
-	@[ $(DAGSTER_HOME)/dagster.yaml -nt deploy/dagster.yaml ] || cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@cmp -s $(INSTANCE_YAML) $(DAGSTER_HOME)/dagster.yaml || cp $(INSTANCE_YAML) $(DAGSTER_HOME)/dagster.yaml  # the chosen config, kept in step
 	@[ -e $(DAGSTER_HOME)/.nux/nux.yaml ] || echo "seen: 1" > $(DAGSTER_HOME)/.nux/nux.yaml  # no community pop-up in the UI
 
 ## The nightly ingestion once, on the bundled sample documents (no network) → $(DB)

@@ -149,7 +149,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, validated_facts: LoadBat
     })
 
 
-@dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[warehouse_tables],
+@dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[warehouse_tables, dg.AssetKey("staged_warehouse")],
           description="What the warehouse derives over all its reports after each load: one agency under all its "
                       "names (region, level, kind), reviewed corrections and the cross-year checks.")
 def analyst_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> None:

@@ -145,6 +145,45 @@ def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, da
 
 
 @app.command()
+def backfill(
+    sources: Annotated[list[str] | None, typer.Argument(help="Catalogue sources to run (default: every enabled source)")] = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """National mode: queue one `source_ingest` run per catalogue source (a Dagster backfill). The daemon
+    (`make ui`, or `dagster-daemon run`) executes them up to max_concurrent_runs at a time, and the
+    loader sensor loads what they stage. The daemon must see the same NIANBAO_* settings."""
+    import os
+    import subprocess
+
+    from pipelines.instance import open_instance
+    from pipelines.partitioned import sync_partitions
+    from pipelines.resources import DEFAULT_CATALOG
+    from pipelines.scrape.catalog import CatalogError, load_catalog
+
+    path = str(catalog or DEFAULT_CATALOG)
+    try:
+        enabled = [s.name for s in load_catalog(path).enabled()]
+    except CatalogError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    unknown = sorted(set(sources or []) - set(enabled))
+    if unknown:
+        typer.echo(f"error: not enabled sources of {path}: {', '.join(unknown)}", err=True)
+        raise typer.Exit(code=2)
+    chosen = sources or enabled
+    instance, which = open_instance()
+    with instance:
+        added = sync_partitions(instance, enabled)
+    typer.echo(f"{which}; partitions added: {len(added)}", err=True)
+    workspace = Path(__file__).resolve().parents[1] / "workspace.yaml"
+    dagster = Path(sys.executable).parent / "dagster"
+    proc = subprocess.run([str(dagster), "job", "backfill", "-w", str(workspace), "-j", "source_ingest",
+                           "--partitions", ",".join(chosen), "--noprompt"],
+                          env={**os.environ, "NIANBAO_CATALOG": path}, check=False)
+    raise typer.Exit(code=proc.returncode)
+
+
+@app.command()
 def reparse(documents: Annotated[list[str], typer.Argument(help="Source URL/path or sha256 prefix of loaded documents")],
             db: DbOpt = None) -> None:
     """Re-parse the named documents from the raw archive and reload them (e.g. one after a fix)."""

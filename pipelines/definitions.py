@@ -21,6 +21,14 @@ from pipelines.checks import (
     publisher_consistency,
     sources_yield_reports,
 )
+from pipelines.partitioned import (
+    NATIONAL,
+    PARTITIONED_ASSETS,
+    load_staged_job,
+    source_ingest,
+    sources_nightly_schedule,
+    staged_load_sensor,
+)
 from pipelines.resources import DEFAULT_DB, DocumentSource
 from pipelines.sensors import alert_on_new_failures, alert_on_run_failure
 
@@ -46,12 +54,17 @@ reparse_failed = dg.define_asset_job(
     description="Re-parse only the documents whose last parse failed (after a parser fix) and reload them.",
 )
 
+# Two ways to run the night, chosen by config: one run for the whole catalogue (the default, zero
+# set-up), or NIANBAO_MODE=national — a run per due source on the run queue, then the staged loader
+# (pipelines/partitioned.py; docs/operations.md). The mode only decides which schedule and sensor
+# start switched on; both can be switched in the UI.
+
 nightly_schedule = dg.ScheduleDefinition(
     name="nightly_ingest_schedule",
     job=nightly_ingest,
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=dg.DefaultScheduleStatus.STOPPED if NATIONAL else dg.DefaultScheduleStatus.RUNNING,
 )
 
 
@@ -66,11 +79,11 @@ def make_resources(db_path: str = DEFAULT_DB, source: str | None = None, catalog
 def build_defs(db_path: str = DEFAULT_DB, source: str | None = None, catalog: str | None = None,
                data_dir: str | None = None) -> dg.Definitions:
     return dg.Definitions(
-        assets=INGEST_ASSETS,
+        assets=[*INGEST_ASSETS, *PARTITIONED_ASSETS],
         asset_checks=[no_failed_parses, publisher_consistency, sources_yield_reports, *freshness_checks],
-        jobs=[nightly_ingest, reparse_failed],
-        schedules=[nightly_schedule],
-        sensors=[alert_on_run_failure, alert_on_new_failures, freshness_sensor],
+        jobs=[nightly_ingest, reparse_failed, source_ingest, load_staged_job],
+        schedules=[nightly_schedule, sources_nightly_schedule],
+        sensors=[alert_on_run_failure, alert_on_new_failures, freshness_sensor, staged_load_sensor],
         resources=make_resources(db_path, source, catalog, data_dir),
     )
 

@@ -17,13 +17,25 @@ import dagster as dg
 import psutil
 
 DEFAULT_HOME = ".dagster_home"
-INSTANCE_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "dagster.yaml"
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+INSTANCE_CONFIG = DEPLOY / "dagster.yaml"
+
+
+def instance_config() -> Path:
+    """The instance config a new home gets: SQLite storage (the zero-set-up default), or with
+    NIANBAO_DAGSTER_STORAGE=postgres the production one (deploy/dagster-postgres.yaml, whose URL is
+    $NIANBAO_DAGSTER_PG_URL)."""
+    storage = os.environ.get("NIANBAO_DAGSTER_STORAGE", "sqlite").lower()
+    if storage not in ("sqlite", "postgres"):
+        raise ValueError(f"NIANBAO_DAGSTER_STORAGE must be sqlite or postgres, not {storage!r}")
+    return INSTANCE_CONFIG if storage == "sqlite" else DEPLOY / "dagster-postgres.yaml"
 
 
 def prepare_home(home: Path) -> None:
     (home / ".nux").mkdir(parents=True, exist_ok=True)
-    if INSTANCE_CONFIG.exists() and not (home / "dagster.yaml").exists():
-        shutil.copyfile(INSTANCE_CONFIG, home / "dagster.yaml")
+    config = instance_config()
+    if config.exists() and not (home / "dagster.yaml").exists():
+        shutil.copyfile(config, home / "dagster.yaml")
     nux = home / ".nux" / "nux.yaml"
     if not nux.exists():
         nux.write_text("seen: 1\n", encoding="utf-8")

@@ -52,6 +52,13 @@ def already_loaded(conn: duckdb.DuckDBPyConnection, parser_version: str) -> set[
 
 
 def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary:
+    with transaction(conn):
+        return load_batch_in_transaction(conn, batch)
+
+
+def load_batch_in_transaction(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary:
+    """The load inside a transaction the caller holds (the staged loader adds its crawl record and
+    the unit's ``staged_loads`` row to the same transaction)."""
     summary = LoadSummary()
     if batch.reports.empty:
         return summary
@@ -62,24 +69,23 @@ def load_batch(conn: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadSummary
     conn.register("batch_reports", reports)
     conn.register("batch_current", current[["report_id", "agency_id", "year"]])
     try:
-        with transaction(conn):
-            for table in ("validation_issues", "cell_provenance", "report_sections"):
-                conn.execute(SQL["delete_report_children"].format(table=table))
-            for step in ("stage_reports", "replace_reports", "mark_current"):
-                conn.execute(SQL[step])
-            for table in FACT_TABLES.values():
-                conn.execute(SQL["delete_agency_year_facts"].format(table=table))
-            crash_point("load:after_delete")
-            for key, table in FACT_TABLES.items():
-                frame = batch.facts.get(key)
-                if frame is not None and not frame.empty:
-                    frame = frame[frame["report_id"].isin(current["report_id"])]
-                summary.fact_rows[table] = insert_frame(conn, table, frame)
-            insert_frame(conn, "validation_issues", batch.issues)
-            insert_frame(conn, "cell_provenance", batch.provenance)
-            insert_frame(conn, "report_sections", batch.sections)
-            conn.execute(SQL["upsert_agencies"])
-            crash_point("load:before_commit")
+        for table in ("validation_issues", "cell_provenance", "report_sections"):
+            conn.execute(SQL["delete_report_children"].format(table=table))
+        for step in ("stage_reports", "replace_reports", "mark_current"):
+            conn.execute(SQL[step])
+        for table in FACT_TABLES.values():
+            conn.execute(SQL["delete_agency_year_facts"].format(table=table))
+        crash_point("load:after_delete")
+        for key, table in FACT_TABLES.items():
+            frame = batch.facts.get(key)
+            if frame is not None and not frame.empty:
+                frame = frame[frame["report_id"].isin(current["report_id"])]
+            summary.fact_rows[table] = insert_frame(conn, table, frame)
+        insert_frame(conn, "validation_issues", batch.issues)
+        insert_frame(conn, "cell_provenance", batch.provenance)
+        insert_frame(conn, "report_sections", batch.sections)
+        conn.execute(SQL["upsert_agencies"])
+        crash_point("load:before_commit")
     finally:
         for name in ("batch_reports", "batch_current"):
             with contextlib.suppress(duckdb.Error):  # cleanup only

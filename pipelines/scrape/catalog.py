@@ -53,6 +53,9 @@ class Source(BaseModel):
     discovery_depth: int = Field(default=4, ge=0, le=8)  # link hops from a start page to a column (home → 政务公开 → 部门 → 局 → 年报)
     rate_limit_seconds: float = Field(default=1.0, ge=0)  # minimum gap between requests to one host
     max_listing_pages: int = Field(default=50, ge=1)
+    # How often the nightly schedule crawls the source: a portal that publishes once a year need not
+    # be crawled every night (1 = nightly; the schedule launches a source's run when it is due).
+    every_days: int = Field(default=1, ge=1, le=366)
     enabled: bool = True
 
     @field_validator("start_urls")
@@ -111,6 +114,10 @@ class Catalog(BaseModel):
     max_redirects: int = Field(default=5, ge=0)
     retries: int = Field(default=3, ge=1)  # attempts per request, first one included
     retry_wait_seconds: float = Field(default=2.0, ge=0)  # first backoff; doubles, with jitter
+    # Thousands of hosts: this many sources crawled at once (one thread each, so memory is bounded
+    # by it, not by the number of hosts), and at most this many connections open (httpx pool).
+    max_concurrent_sources: int = Field(default=16, ge=1, le=1024)
+    max_connections: int = Field(default=32, ge=1, le=4096)
     sources: list[Source]
 
     @model_validator(mode="after")
@@ -123,6 +130,13 @@ class Catalog(BaseModel):
 
     def enabled(self) -> list[Source]:
         return [s for s in self.sources if s.enabled]
+
+    def only(self, name: str) -> Catalog:
+        """The same settings with one source (a partitioned run's)."""
+        chosen = [s for s in self.sources if s.name == name]
+        if not chosen:
+            raise CatalogError(f"no source named {name!r} in the catalogue (known: {', '.join(s.name for s in self.sources)})")
+        return self.model_copy(update={"sources": chosen})
 
 
 def _describe(err: ValidationError, raw: dict) -> str:

@@ -391,7 +391,8 @@ def crawl_into(conn: duckdb.DuckDBPyConnection, catalog: Catalog, data_dir: str 
     return result
 
 
-def record(conn: duckdb.DuckDBPyConnection, result: CrawlResult) -> None:
+def crawl_frames(result: CrawlResult) -> dict[str, pd.DataFrame]:
+    """One crawl's rows for the archive index: new versions, re-seen versions, failures, per-source runs."""
     docs = [row for o in result.sources.values() for row in o.new_versions]
     seen = [row for o in result.sources.values() for row in o.seen_versions]
     failures = [{"crawl_id": result.crawl_id, "source": f.source, "url": f.url, "stage": f.stage, "error_type": f.error_type,
@@ -400,4 +401,10 @@ def record(conn: duckdb.DuckDBPyConnection, result: CrawlResult) -> None:
     runs = [{"crawl_id": result.crawl_id, "source": n, "started_at": o.started_at, "finished_at": o.finished_at or o.started_at,
              **o.counts(), "columns": "; ".join(f"{family} {url}" for url, family in o.columns.items()) or None}
             for n, o in result.sources.items()]
-    record_crawl(conn, pd.DataFrame(docs), pd.DataFrame(seen), pd.DataFrame(failures), pd.DataFrame(runs))
+    return {"documents": pd.DataFrame(docs), "seen": pd.DataFrame(seen), "failures": pd.DataFrame(failures),
+            "runs": pd.DataFrame(runs)}
+
+
+def record(conn: duckdb.DuckDBPyConnection, result: CrawlResult) -> None:
+    f = crawl_frames(result)
+    record_crawl(conn, f["documents"], f["seen"], f["failures"], f["runs"])

@@ -49,6 +49,16 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     failures             INTEGER NOT NULL,
     PRIMARY KEY (crawl_id, source)
 );
+-- Partitioned runs stage their outcome as Parquet files (pipelines/staging.py); the loader records
+-- each staged unit here in the same transaction as its rows, so a unit is never loaded twice.
+CREATE TABLE IF NOT EXISTS staged_loads (
+    unit         VARCHAR PRIMARY KEY,  -- <staged at>__<source>__<run id prefix>: the staging folder's name
+    source       VARCHAR NOT NULL,     -- the catalogue source (the Dagster partition)
+    run_id       VARCHAR NOT NULL,     -- the Dagster run that staged it
+    reports      INTEGER NOT NULL,     -- report rows loaded from it
+    fact_rows    BIGINT NOT NULL,      -- fact rows loaded from it (current agency-years only)
+    loaded_at    TIMESTAMPTZ NOT NULL
+);
 ALTER TABLE fetch_failures ADD COLUMN IF NOT EXISTS body_sha256 VARCHAR;  -- the archived answer to look at (blocked, unknown_listing)
 ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS columns VARCHAR;         -- "<CMS family> <column URL>" of each column read, '; '-separated
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS embedded_in VARCHAR;       -- role page_image: the report page that shows it

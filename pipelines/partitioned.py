@@ -1,0 +1,153 @@
+"""Partitioned ingestion for national scale: one Dagster partition per catalogue source.
+
+``source_ingest`` (discovery → parse + validate → staged Parquet) runs once per source; a backfill
+of N sources is N runs that the instance's run queue executes up to ``max_concurrent_runs`` at a
+time (deploy/dagster*.yaml). Those runs never open the warehouse for writing. ``load_staged`` — one
+step in the DuckDB writer pool — bulk-loads every staged unit, refreshes the analyst tables and
+publishes; ``staged_load_sensor`` launches it when units are waiting. The nightly schedule launches
+only the sources that are due (``every_days`` in the catalogue).
+
+Thin wrappers over ``pipelines.staging``; the single-run ``nightly_ingest`` job stays as it was
+(``make ingest``, ``nianbao ingest``).
+"""
+
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.assets import WRITER_POOL
+from pipelines.isolation import Limits
+from pipelines.markdown import markdown_table
+from pipelines.resources import DocumentSource
+from pipelines.scrape.catalog import CatalogError
+from pipelines.staging import (
+    DiscoveredSource,
+    discover_source,
+    load_staged,
+    read_state,
+    ready_units,
+    stage_source,
+)
+
+# NIANBAO_MODE=national switches the per-source schedule and the loader sensor on by default (and
+# the single-run nightly schedule off): pipelines/definitions.py, docs/operations.md.
+NATIONAL = os.environ.get("NIANBAO_MODE", "").lower() == "national"
+ON_IN_NATIONAL = dg.DefaultScheduleStatus.RUNNING if NATIONAL else dg.DefaultScheduleStatus.STOPPED
+catalog_sources = dg.DynamicPartitionsDefinition(name="catalog_source")
+
+
+@dg.asset(group_name="by_source", partitions_def=catalog_sources,
+          description="Discovery of one catalogue source (a partition): its portal crawled into the raw archive, "
+                      "knowing what the published warehouse already has (conditional requests, no re-fetch).")
+def source_discovery(context: dg.AssetExecutionContext, documents: DocumentSource,
+                     duckdb: DuckDBResource) -> DiscoveredSource:
+    try:
+        catalog = documents.load_catalog()
+        found = discover_source(catalog, context.partition_key, documents.data_dir, read_state(duckdb.database))
+    except CatalogError as err:
+        raise dg.Failure(description=str(err), allow_retries=False) from err
+    runs = found.frames["runs"]
+    context.add_output_metadata({"documents": len(found.refs), "crawl_id": found.crawl_id,
+                                 "failures": len(found.frames["failures"]),
+                                 "crawl": dg.MetadataValue.md("\n".join(f"    {line}" for line in found.lines)),
+                                 **({"listing_pages": int(runs["listing_pages"].sum())} if not runs.empty else {})})
+    return found
+
+
+@dg.asset(group_name="by_source", partitions_def=catalog_sources,
+          description="The source's new documents parsed and validated, staged as Parquet for the loader "
+                      "(bytes already loaded by this parser version are not parsed again).")
+def source_staged(context: dg.AssetExecutionContext, source_discovery: DiscoveredSource, documents: DocumentSource,
+                  duckdb: DuckDBResource) -> None:
+    unit = stage_source(source_discovery, read_state(duckdb.database), documents.data_dir, context.run.run_id, Limits())
+    context.add_output_metadata({"unit": str(unit.path), "parsed": unit.parsed, "reports": unit.reports,
+                                 **{f"rows_{k}": v for k, v in unit.fact_rows.items()},
+                                 **{f"status_{k}": v for k, v in unit.statuses.items()}})
+
+
+@dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[source_staged],
+          description="Every staged unit bulk-loaded into DuckDB, oldest first, one transaction each "
+                      "(the writer pool serialises it with every other writer).")
+def staged_warehouse(context: dg.AssetExecutionContext, documents: DocumentSource, duckdb: DuckDBResource) -> None:
+    with duckdb.get_connection() as conn:
+        loaded = load_staged(conn, documents.data_dir)
+        by_source = conn.execute("SELECT source, count(*) AS units, sum(reports) AS reports, sum(fact_rows) AS fact_rows "
+                                 "FROM staged_loads GROUP BY 1 ORDER BY 1").df()
+    context.add_output_metadata({"units_loaded": len(loaded.units), "units_skipped": len(loaded.skipped),
+                                 "reports_loaded": loaded.reports,
+                                 **{f"loaded_{k}": v for k, v in loaded.fact_rows.items()},
+                                 "loaded_by_source": dg.MetadataValue.md(markdown_table(by_source))})
+
+
+source_ingest = dg.define_asset_job(
+    "source_ingest", selection=dg.AssetSelection.assets(source_discovery, source_staged),
+    partitions_def=catalog_sources, executor_def=dg.in_process_executor,
+    description="One catalogue source (partition): discover, parse, validate, stage for the loader.")
+
+
+def sync_partitions(instance: dg.DagsterInstance, names: list[str]) -> list[str]:
+    """Add the catalogue's sources as partitions (the UI lists them; nothing is ever removed, so a
+    source dropped from the catalogue keeps its history). Returns the names added."""
+    have = set(instance.get_dynamic_partitions(catalog_sources.name))
+    new = [n for n in names if n not in have]
+    if new:
+        instance.add_dynamic_partitions(catalog_sources.name, new)
+    return new
+
+
+def due_sources(instance: dg.DagsterInstance, every_days: dict[str, int], now: datetime) -> list[str]:
+    """Sources whose last staged run is older than their interval (or that never ran)."""
+    due = []
+    for name, days in every_days.items():
+        records = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=source_staged.key, asset_partitions=[name]), limit=1).records
+        last = datetime.fromtimestamp(records[0].timestamp, UTC) if records else None
+        # (an hour's slack: a run that staged at 02:10 yesterday is due at 02:00 today)
+        if last is None or now - last >= timedelta(days=days) - timedelta(hours=1):
+            due.append(name)
+    return due
+
+
+def _every_days(documents: DocumentSource) -> dict[str, int]:
+    return {s.name: s.every_days for s in documents.load_catalog().enabled()}
+
+
+@dg.schedule(name="sources_nightly_schedule", job=source_ingest, cron_schedule="0 2 * * *",
+             execution_timezone="Asia/Shanghai", default_status=ON_IN_NATIONAL,
+             description="National mode: each night, one run per catalogue source that is due (its every_days); "
+                         "the run queue executes them up to max_concurrent_runs, the loader sensor loads them.")
+def sources_nightly_schedule(context: dg.ScheduleEvaluationContext, documents: DocumentSource):
+    every = _every_days(documents)
+    sync_partitions(context.instance, list(every))
+    day = context.scheduled_execution_time.strftime("%Y-%m-%d")
+    due = due_sources(context.instance, every, context.scheduled_execution_time.astimezone(UTC))
+    if not due:
+        return dg.SkipReason(f"no source is due ({len(every)} in the catalogue)")
+    return [dg.RunRequest(run_key=f"{name}:{day}", partition_key=name) for name in due]
+
+
+load_staged_job = dg.define_asset_job(
+    "load_staged", selection=dg.AssetSelection.assets(staged_warehouse).downstream(),
+    executor_def=dg.in_process_executor,
+    description="Load every staged unit into DuckDB, refresh the analyst tables, publish the read-only copy.")
+
+
+@dg.sensor(job=load_staged_job, minimum_interval_seconds=30,
+           default_status=dg.DefaultSensorStatus.RUNNING if NATIONAL else dg.DefaultSensorStatus.STOPPED,
+           description="National mode: launches the loader when staged units wait and no loader run is queued or running.")
+def staged_load_sensor(context: dg.SensorEvaluationContext, documents: DocumentSource):
+    units = ready_units(documents.data_dir)
+    if not units:
+        return dg.SkipReason("nothing staged")
+    active = context.instance.get_run_records(dg.RunsFilter(job_name=load_staged_job.name, statuses=[
+        dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED]), limit=1)
+    if active:
+        return dg.SkipReason("a loader run is queued or running")
+    return dg.RunRequest(run_key=units[-1].name)  # the newest unit: a new key whenever something new is staged
+
+
+PARTITIONED_ASSETS = [source_discovery, source_staged, staged_warehouse]

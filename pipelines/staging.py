@@ -1,0 +1,210 @@
+"""Partitioned ingestion: one catalogue source per run, its outcome staged as Parquet files, and
+one serialised loader that bulk-loads every staged run into DuckDB.
+
+Why staging: DuckDB allows one writing process, so N concurrent runs (one per source) must never
+open the warehouse for writing. A source's run reads what it needs from the *published* read-only
+copy (which documents and versions are known, which bytes are already loaded — read-only
+connections never block the writer), crawls and parses on its own, and writes its crawl record and
+its load batch under ``<data_dir>/staging/<unit>/``, ``READY`` last. The loader (the Dagster writer
+pool's only step) loads every READY unit in the order staged, one transaction each, then removes
+it. A unit is recorded in ``staged_loads`` in the same transaction as its facts, so a loader killed
+half-way loads nothing twice and loses nothing.
+
+No Dagster imports here: the assets in ``pipelines.partitioned`` are thin wrappers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines.ingest import DocumentRef, parse_new, to_load_batch
+from pipelines.isolation import Limits
+from pipelines.parse.report import PARSER_VERSION
+from pipelines.scrape.catalog import Catalog
+from pipelines.scrape.crawl import CrawlResult, crawl, crawl_frames
+from pipelines.validate import ValidatedReport
+from warehouse.db import ensure_schema, insert_frame, sql_named, transaction
+from warehouse.documents import KnownDocument, ensure_documents_schema
+from warehouse.load import FACT_TABLES, LoadBatch, load_batch_in_transaction
+from warehouse.publish import published_path_for
+
+SQL = sql_named("staging.sql")
+READY = "READY"  # written last: a unit without it is a run that died while staging (never loaded)
+CRAWL_FRAMES = ("documents", "seen", "failures", "runs")
+BATCH_FRAMES = ("reports", "issues", "provenance", "sections", *(f"fact_{k}" for k in FACT_TABLES))
+
+
+def staging_root(data_dir: str | Path) -> Path:
+    return Path(data_dir) / "staging"
+
+
+@dataclass
+class SourceState:
+    """What a source's run knows before crawling, read from the published copy."""
+
+    known: dict[str, KnownDocument] = field(default_factory=dict)
+    previous_reports_found: dict[str, int] = field(default_factory=dict)
+    loaded: set[str] = field(default_factory=set)  # sha256 already loaded by this parser version
+
+
+def read_state(db_path: str | Path) -> SourceState:
+    """The archive index and loaded documents as last published (empty before the first load).
+    A read-only connection to the published copy: it never blocks the loader, which writes its own
+    file; units staged since the last publish are caught by the loader (it skips what it has)."""
+    published = published_path_for(db_path)
+    if not published.exists():
+        return SourceState()
+    with duckdb.connect(str(published), read_only=True) as conn:
+        known = {r[0]: KnownDocument(*r) for r in conn.execute(SQL["known_documents"]).fetchall()}
+        previous = dict(conn.execute(SQL["previous_reports_found"]).fetchall())
+        loaded = {r[0] for r in conn.execute(SQL["loaded_sha256"], [PARSER_VERSION]).fetchall()}
+    return SourceState(known, previous, loaded)
+
+
+@dataclass
+class DiscoveredSource:
+    """One source's crawl: the rows for the archive index and the documents to parse."""
+
+    source: str
+    crawl_id: str
+    frames: dict[str, pd.DataFrame]
+    refs: list[DocumentRef]
+    lines: list[str]
+
+
+def discover_source(catalog: Catalog, name: str, data_dir: str | Path, state: SourceState) -> DiscoveredSource:
+    """Crawl one catalogue source (a partition) into the raw archive; nothing is written to DuckDB."""
+    only = catalog.only(name)
+    result: CrawlResult = crawl(only, data_dir, dict(state.known), state.previous_reports_found)
+    return DiscoveredSource(name, result.crawl_id, crawl_frames(result), result.refs(), result.lines())
+
+
+@dataclass
+class StagedUnit:
+    path: Path
+    reports: int
+    parsed: int
+    fact_rows: dict[str, int]
+    statuses: dict[str, int]
+
+
+def _unit_name(run_id: str, source: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    safe = re.sub(r"[^\w.-]", "_", source)
+    return f"{stamp}__{safe}__{run_id[:8]}"
+
+
+def stage_source(discovered: DiscoveredSource, state: SourceState, data_dir: str | Path, run_id: str,
+                 limits: Limits | None = None) -> StagedUnit:
+    """Parse and validate the source's new documents and stage the crawl record and the load batch
+    as Parquet files; ``READY`` goes last, so a unit is whole or ignored."""
+    validated: list[ValidatedReport] = parse_new(discovered.refs, state.loaded, limits or Limits())
+    batch = to_load_batch(validated, run_id=run_id)
+    root = staging_root(data_dir)
+    unit = root / _unit_name(run_id, discovered.source)
+    tmp = root / f".{unit.name}.incoming"
+    tmp.mkdir(parents=True, exist_ok=True)
+    frames = {**{f"crawl_{k}": v for k, v in discovered.frames.items()}, **batch_frames(batch)}
+    for key, frame in frames.items():
+        if frame is not None and not frame.empty:
+            frame.to_parquet(tmp / f"{key}.parquet", index=False)
+    manifest = {"source": discovered.source, "crawl_id": discovered.crawl_id, "run_id": run_id,
+                "staged_at": datetime.now(UTC).isoformat(), "parser_version": PARSER_VERSION,
+                "rows": {k: 0 if v is None else len(v) for k, v in frames.items()}}
+    (tmp / READY).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, unit)  # one rename: the loader sees the whole unit or none of it
+    statuses = batch.reports["status"].value_counts().to_dict() if not batch.reports.empty else {}
+    return StagedUnit(unit, len(batch.reports), len({v.result.sha256 for v in validated}),
+                      {t: len(batch.facts.get(k, ())) for k, t in FACT_TABLES.items()}, statuses)
+
+
+def batch_frames(batch: LoadBatch) -> dict[str, pd.DataFrame | None]:
+    return {"reports": batch.reports, "issues": batch.issues, "provenance": batch.provenance, "sections": batch.sections,
+            **{f"fact_{k}": batch.facts.get(k) for k in FACT_TABLES}}
+
+
+def ready_units(data_dir: str | Path) -> list[Path]:
+    """Staged units waiting for the loader, oldest first (names start with the staging time)."""
+    root = staging_root(data_dir)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / READY).exists())
+
+
+def _read(unit: Path, key: str) -> pd.DataFrame:
+    f = unit / f"{key}.parquet"
+    return pd.read_parquet(f) if f.exists() else pd.DataFrame()
+
+
+def read_batch(unit: Path) -> LoadBatch:
+    reports = _read(unit, "reports")
+    return LoadBatch(reports=reports, facts={k: _read(unit, f"fact_{k}") for k in FACT_TABLES},
+                     issues=_read(unit, "issues"), provenance=_read(unit, "provenance"), sections=_read(unit, "sections"))
+
+
+@dataclass
+class LoadedUnits:
+    units: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # loaded before (a loader killed before cleaning up)
+    reports: int = 0
+    fact_rows: dict[str, int] = field(default_factory=dict)
+
+
+def load_staged(conn: duckdb.DuckDBPyConnection, data_dir: str | Path) -> LoadedUnits:
+    """Load every READY unit, oldest first, each in one transaction (crawl record, load batch and
+    the ``staged_loads`` row together), then delete the unit's files."""
+    ensure_schema(conn)
+    ensure_documents_schema(conn)
+    out = LoadedUnits()
+    for unit in ready_units(data_dir):
+        manifest = json.loads((unit / READY).read_text(encoding="utf-8"))
+        if conn.execute(SQL["unit_loaded"], [unit.name]).fetchone()[0]:
+            out.skipped.append(unit.name)
+        else:
+            batch = read_batch(unit)
+            with transaction(conn):
+                _record_crawl(conn, unit)
+                summary = load_batch_in_transaction(conn, batch)
+                conn.execute(SQL["mark_unit_loaded"], [unit.name, manifest["source"], manifest["run_id"],
+                                                       summary.reports, sum(summary.fact_rows.values())])
+            out.units.append(unit.name)
+            out.reports += summary.reports
+            for table, n in summary.fact_rows.items():
+                out.fact_rows[table] = out.fact_rows.get(table, 0) + n
+        shutil.rmtree(unit)
+    return out
+
+
+def _record_crawl(conn: duckdb.DuckDBPyConnection, unit: Path) -> None:
+    """A unit's crawl record. Its versions were numbered against the published copy; a version
+    another unit loaded first (the same source staged twice before a load) is kept once per
+    bytes and renumbered after the newest (``staging.sql``)."""
+    documents = _read(unit, "crawl_documents")
+    if not documents.empty:
+        conn.register("staged_documents", documents)
+        try:
+            conn.execute(SQL["insert_staged_documents"])
+        finally:
+            conn.unregister("staged_documents")
+    seen = _read(unit, "crawl_seen")
+    if not seen.empty:
+        conn.register("seen_documents", seen)
+        try:
+            conn.execute(sql_named("load.sql")["touch_seen_documents"])
+        finally:
+            conn.unregister("seen_documents")
+    insert_frame(conn, "fetch_failures", _read(unit, "crawl_failures"))
+    insert_frame(conn, "crawl_runs", _read(unit, "crawl_runs"))
+
+
+__all__ = ["DiscoveredSource", "LoadedUnits", "SourceState", "StagedUnit", "discover_source", "load_staged",
+           "read_state", "ready_units", "stage_source", "staging_root"]
