@@ -84,7 +84,7 @@ def staged_warehouse(context: dg.AssetExecutionContext, documents: DocumentSourc
 
 source_ingest = dg.define_asset_job(
     "source_ingest", selection=dg.AssetSelection.assets(source_discovery, source_staged),
-    partitions_def=catalog_sources, executor_def=dg.in_process_executor,
+    executor_def=dg.in_process_executor,
     description="One catalogue source (partition): discover, parse, validate, stage for the loader.")
 
 

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from pipelines.instance import DEPLOY
+from pipelines.ui import group_alive, stop_group
 from tests.conftest import forge_doc
 from tests.postgres import postgres_server
 
@@ -104,7 +105,7 @@ def test_backfill_of_sources_as_concurrent_runs_on_postgres_equals_one_run(tmp_p
                     "NIANBAO_DATA_DIR": str(tmp_path / "national"), "NIANBAO_DB": str(tmp_path / "national" / "w.duckdb")}
         log = (tmp_path / "daemon.log").open("wb")
         daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")], cwd=REPO,
-                                  env=national, stdout=log, stderr=subprocess.STDOUT)
+                                  env=national, stdout=log, stderr=subprocess.STDOUT, process_group=0)
         try:
             proc = subprocess.run([str(BIN / "nianbao"), "backfill"], cwd=REPO, env=national, capture_output=True,
                                   text=True, timeout=300)
@@ -157,9 +158,9 @@ def test_backfill_of_sources_as_concurrent_runs_on_postgres_equals_one_run(tmp_p
                 else:
                     os.environ["DAGSTER_HOME"] = saved
         finally:
-            daemon.terminate()
-            daemon.wait(timeout=60)
+            stop_group(daemon)  # the daemon, its code server and any run process: nothing outlives the test
             log.close()
+            assert not group_alive(daemon.pid)
 
     # 4. Row for row the same warehouse (published copies: what analysts read).
     a, b = tmp_path / "single" / "published" / "w.duckdb", tmp_path / "national" / "published" / "w.duckdb"

@@ -121,6 +121,13 @@ class Catalog(BaseModel):
     sources: list[Source]
 
     @model_validator(mode="after")
+    def _enough_connections(self) -> Catalog:
+        if self.max_connections < self.max_concurrent_sources:
+            raise ValueError(f"max_connections ({self.max_connections}) must be at least max_concurrent_sources "
+                             f"({self.max_concurrent_sources}): each source crawled at once holds one connection")
+        return self
+
+    @model_validator(mode="after")
     def _unique_names(self) -> Catalog:
         names = [s.name for s in self.sources]
         dup = {n for n in names if names.count(n) > 1}

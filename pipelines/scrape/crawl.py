@@ -1,8 +1,9 @@
 """One crawl of a catalogue: listing pages → report items → detail pages and attachments, every
 body archived by sha256, every outcome (new / changed / unchanged / failed) recorded.
 
-Sources run in parallel threads (one per source; the fetcher keeps each host polite), pages of a
-source in order. Nothing here raises for a bad page: failures are collected with their stage and
+Sources run in parallel threads (up to the catalogue's ``max_concurrent_sources``; the fetcher
+keeps each host polite: a minimum gap per host, robots.txt Crawl-delay, a cap on open connections),
+pages of a source in order. Nothing here raises for a bad page: failures are collected with their stage and
 type, and the crawl goes on. ``crawl()`` only reads the previous state it is given; ``record()``
 writes the outcome in one DuckDB transaction.
 """
@@ -368,8 +369,14 @@ def crawl(catalog: Catalog, data_dir: str | Path, known: dict[str, KnownDocument
     try:
         sources = catalog.enabled()
         portals = [s for s in sources if s.kind == "portal"]
-        with ThreadPoolExecutor(max_workers=max(1, min(8, len(portals)))) as pool:
-            futures = {s.name: pool.submit(_SourceCrawler(s, fetcher, archive, known, progress).run) for s in portals}
+        # One thread per source being crawled, at most max_concurrent_sources: a slow or dead host
+        # holds one thread, never the others, and memory follows the concurrency (a source's
+        # crawler exists only while it runs), not the number of hosts.
+        def run(source: Source) -> SourceOutcome:
+            return _SourceCrawler(source, fetcher, archive, known, progress).run()
+
+        with ThreadPoolExecutor(max_workers=max(1, min(catalog.max_concurrent_sources, len(portals)))) as pool:
+            futures = {s.name: pool.submit(run, s) for s in portals}
             for s in sources:
                 result.sources[s.name] = futures[s.name].result() if s.kind == "portal" else _folder_outcome(s)
     finally:

@@ -17,13 +17,13 @@ import re
 import socket
 import threading
 import time
-import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from protego import Protego
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from pipelines.scrape.catalog import Catalog, Source
@@ -110,12 +110,18 @@ class Fetcher:
         self.catalog = catalog
         self.resolver = resolver
         timeout = httpx.Timeout(catalog.read_timeout_seconds, connect=catalog.connect_timeout_seconds)
+        # The connection cap: however many hosts a crawl visits, at most this many sockets are open
+        # (idle keep-alive ones included), so memory and file descriptors follow the concurrency.
+        limits = httpx.Limits(max_connections=catalog.max_connections,
+                              max_keepalive_connections=min(catalog.max_connections, catalog.max_concurrent_sources))
         self.client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport,
-                                   headers={"User-Agent": catalog.user_agent})
+                                   headers={"User-Agent": catalog.user_agent}, limits=limits)
         self._lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
         self._host_next: dict[str, float] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, Protego | None] = {}
+        self._unreachable: dict[str, tuple[str, str]] = {}  # scheme://host → why its robots.txt could not be had
+        self._crawl_delay: dict[str, float] = {}  # host → robots.txt Crawl-delay, when longer than the source's gap
         self.requested: list[str] = []
         self.requests_by_source: dict[str, int] = {}
         self._addresses: dict[str, list[str]] = {}  # host → addresses, once per crawl
@@ -125,17 +131,28 @@ class Fetcher:
         self.client.close()
 
     # -- politeness ---------------------------------------------------------------------------
-    def _wait_turn(self, url: str, gap: float) -> None:
-        """Block until this host's next request slot; different hosts never wait for each other."""
+    def _wait_turn(self, url: str, gap: float) -> float:
+        """Block until this host's next request slot; different hosts never wait for each other.
+        The gap is the source's ``rate_limit_seconds`` or the host's robots.txt Crawl-delay, the
+        longer; returns it for ``_end_turn``."""
         host = urlsplit(url).netloc.lower()
         with self._lock:
             lock = self._host_locks.setdefault(host, threading.Lock())
+            gap = max(gap, self._crawl_delay.get(host, 0.0))
         with lock:
             now = time.monotonic()
             start = max(now, self._host_next.get(host, 0.0))
             self._host_next[host] = start + gap
         if start > now:
             time.sleep(start - now)
+        return gap
+
+    def _end_turn(self, url: str, gap: float) -> None:
+        """The gap also runs from the end of a response: the host sees at least ``gap`` between one
+        request and the next however long it took to answer (a slow host is not hammered)."""
+        host = urlsplit(url).netloc.lower()
+        with self._lock:
+            self._host_next[host] = max(self._host_next.get(host, 0.0), time.monotonic() + gap)
 
     # -- one request, with retries ------------------------------------------------------------
     def _send(self, url: str, source: Source, headers: dict[str, str], method: str = "GET",
@@ -151,19 +168,22 @@ class Fetcher:
         for attempt in retrying:
             with attempt:
                 attempts += 1
-                self._wait_turn(url, source.rate_limit_seconds)
+                gap = self._wait_turn(url, source.rate_limit_seconds)
                 with self._lock:
                     self.requested.append(url)
                     self.requests_by_source[source.name] = self.requests_by_source.get(source.name, 0) + 1
-                with self.client.stream(method, url, headers=headers, data=form, json=json) as resp:
-                    if resp.status_code in _CHALLENGE_STATUSES:
-                        body = self._read_capped(resp)
-                        if challenge(resp.status_code, resp.headers, body):
-                            return resp, body, attempts  # a challenge is an answer: retrying only feeds it
-                    if resp.status_code == 429 or resp.status_code >= 500:
-                        raise _RetryableStatus(resp.status_code, resp.headers)
-                    body = b"" if resp.status_code in (301, 302, 303, 307, 308, 304) else self._read_capped(resp)
-                    return resp, body, attempts
+                try:
+                    with self.client.stream(method, url, headers=headers, data=form, json=json) as resp:
+                        if resp.status_code in _CHALLENGE_STATUSES:
+                            body = self._read_capped(resp)
+                            if challenge(resp.status_code, resp.headers, body):
+                                return resp, body, attempts  # a challenge is an answer: retrying only feeds it
+                        if resp.status_code == 429 or resp.status_code >= 500:
+                            raise _RetryableStatus(resp.status_code, resp.headers)
+                        body = b"" if resp.status_code in (301, 302, 303, 307, 308, 304) else self._read_capped(resp)
+                        return resp, body, attempts
+                finally:
+                    self._end_turn(url, gap)
         raise AssertionError("unreachable")  # pragma: no cover - Retrying either returns or raises
 
     def _read_capped(self, resp: httpx.Response) -> bytes:
@@ -188,21 +208,35 @@ class Fetcher:
         with self._lock:
             known = key in self._robots
         if not known:
-            parser: urllib.robotparser.RobotFileParser | None = urllib.robotparser.RobotFileParser()
+            # Protego (Scrapy's parser): Google's matching rules and fractional Crawl-delay values,
+            # which the standard library's parser drops ("Crawl-delay: 0.5" is common)
+            parser: Protego | None = None
+            unreachable: tuple[str, str] | None = None
             try:
                 resp, body, _ = self._send(key + "/robots.txt", source, {})
                 if resp.status_code >= 400:
-                    parser.parse([])  # type: ignore[union-attr]
+                    parser = Protego.parse("")
                 elif 200 <= resp.status_code < 300:
-                    parser.parse(body.decode("utf-8", "replace").splitlines())  # type: ignore[union-attr]
+                    parser = Protego.parse(body.decode("utf-8", "replace"))
                 else:
                     parser = None
-            except (httpx.HTTPError, _RetryableStatus, _TooLarge):
+                    unreachable = ("http_error", f"robots.txt: HTTP {resp.status_code}")
+            except httpx.TimeoutException as err:
+                parser, unreachable = None, ("timeout", f"robots.txt: {type(err).__name__}")
+            except httpx.TransportError as err:
+                parser, unreachable = None, ("connection_error", f"robots.txt: {type(err).__name__}: {err}")
+            except (httpx.HTTPError, _RetryableStatus, _TooLarge) as err:
                 parser = None
+                unreachable = ("http_error", f"robots.txt: {err}") if isinstance(err, _RetryableStatus) else None
+            delay = parser.crawl_delay(ROBOTS_AGENT) if parser is not None else None
             with self._lock:
                 self._robots[key] = parser
+                if unreachable:
+                    self._unreachable[key] = unreachable
+                if delay:
+                    self._crawl_delay[parts.netloc.lower()] = float(delay)
         rp = self._robots[key]
-        return rp is not None and rp.can_fetch(ROBOTS_AGENT, url)
+        return rp is not None and rp.can_fetch(url, ROBOTS_AGENT)
 
     # -- the public call -------------------------------------------------------------------------
     def get(self, url: str, source: Source, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
@@ -233,6 +267,11 @@ class Fetcher:
                 return self._fail(result, "blocked", f"{host} answered {self.blocked_hosts[host]} with an anti-bot "
                                   "challenge earlier in this crawl; the host is left alone until the next crawl")
             if not self.robots_allows(current, source):
+                parts = urlsplit(current)
+                why = self._unreachable.get(f"{parts.scheme}://{parts.netloc}")
+                if why is not None:  # a dead or failing host, not a refusal: say which
+                    return self._fail(result, why[0], f"{why[1]}; the host could not say what may be crawled, "
+                                      "so nothing is fetched from it in this crawl")
                 return self._fail(result, "robots_disallowed", f"robots.txt disallows {current}")
             try:
                 resp, body, attempts = self._send(current, source, headers, method, form, json)
