@@ -13,12 +13,13 @@ export NIANBAO_DAGSTER_STORAGE ?= sqlite
 INSTANCE_YAML := deploy/$(if $(filter postgres,$(NIANBAO_DAGSTER_STORAGE)),dagster-postgres,dagster).yaml
 
 # Debian packages some features need: LibreOffice converts .doc/.wps/.rtf reports; Chromium runs
-# the browser test of the Dagster UI (both tests skip without them, except in CI). The CJK font is
-# only for `make forge` (printing forged reports to PDF).
-APT_PACKAGES := libreoffice-writer-nogui chromium
+# the browser test of the Dagster UI; PostgreSQL is the production Dagster instance's storage, which
+# the national-mode test starts on 127.0.0.1 (the tests skip without them, except in CI). The CJK
+# font is only for `make forge` (printing forged reports to PDF).
+APT_PACKAGES := libreoffice-writer-nogui chromium postgresql
 FORGE_APT_PACKAGES := $(APT_PACKAGES) fonts-wqy-microhei
 
-.PHONY: env system-deps test-deps ingest reparse-failed test fuzz bench bench-night bench-site lint ui site sql export dictionary samples forge clean
+.PHONY: env system-deps test-deps ingest reparse-failed test fuzz bench bench-night bench-site bench-national lint ui site sql export dictionary samples forge clean
 
 env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -60,20 +61,26 @@ bench-night: env
 bench-site: env
 	$(UV) run python -m benchmarks.site
 
+## National scale (< 20 min): the warehouse at 3.5 × 10^8 fact rows, a 1,000-host crawl, a backfill on
+## PostgreSQL as partitioned runs, the incremental night, peak memory → docs/benchmarks.md
+bench-national: env test-deps
+	$(UV) run python -m benchmarks.national
+
 ## The Debian packages the tests need: installed when this is root with apt (CI, a fresh container);
 ## otherwise named, and the tests that need them skip (NIANBAO_REQUIRE_* make them fail instead)
 test-deps:
 	@missing=""; command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl; } >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make test: installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  else echo "make test: missing Debian packages:$$missing (as root: apt-get install --no-install-recommends$$missing); the tests that need them will skip"; fi; \
 	fi
 
-## Debian packages (root): LibreOffice for legacy Word reports, Chromium for the UI browser test
+## Debian packages (root): LibreOffice for legacy Word reports, Chromium for the UI browser test, PostgreSQL
 system-deps:
-	{ command -v soffice && command -v chromium; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
+	{ command -v soffice && command -v chromium && ls /usr/lib/postgresql/*/bin/pg_ctl; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
 
 lint: env
 	$(UV) run ruff check .

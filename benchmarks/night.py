@@ -42,9 +42,10 @@ BLANKS = ("zeros", "blank", "slash", "dash")
 PDFS = sorted((Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "forge").glob("*.pdf"))
 
 
-def forge_night(folder: Path, n: int) -> None:
+def forge_night(folder: Path, n: int, start: int = 0) -> None:
+    """``n`` forged documents numbered from ``start`` (distinct numbers give distinct bytes)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
+    for i in range(start, start + n):
         if i % 2 == 1 and PDFS:  # a PDF: same tables, new bytes
             pdf = PDFS[i % len(PDFS)].read_bytes() + f"%nianbao-night-{i}\n".encode()
             (folder / f"night-{i:05d}.pdf").write_bytes(pdf)

@@ -15,7 +15,7 @@ import pandas as pd
 from pipelines.isolation import Job, Limits, ParseFn, parse_isolated
 from pipelines.markdown import markdown_table
 from pipelines.parse.report import PARSER_VERSION, IdentityHint
-from pipelines.validate import ValidatedReport
+from pipelines.validate import ValidatedReport, finish
 from warehouse import health
 from warehouse.db import sql_named
 from warehouse.documents import ensure_documents_schema
@@ -24,6 +24,7 @@ from warehouse.load import LoadBatch
 from warehouse.publish import published_path_for
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
+VALIDATION_BATCH = 500  # reports whose frames are validated together (bounded: frames of 500 reports ≈ 10^5 rows)
 DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".doc", ".docx", ".wps", ""}
 
 
@@ -67,10 +68,13 @@ def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | N
         jobs.append(Job(ref.path, ref.source, ref.sha256, ref.hint, ref.pictures))
     order = {job: i for i, job in enumerate(jobs)}
     done = []
-    for job_report in parse_isolated(jobs, limits, parse_fn):
+    for job_report in parse_isolated(jobs, limits, parse_fn, finish_each=False):
         done.append(job_report)
         crash_point("parse")  # (the crash-safety test: killed with documents half parsed)
     done.sort(key=lambda jr: order[jr[0]])
+    # the pandera checks over many reports at once (per report they cost more than parsing)
+    for start in range(0, len(done), VALIDATION_BATCH):
+        finish([report for _job, report in done[start:start + VALIDATION_BATCH]])
     origin = {ref.sha256: ref.catalog_source for ref in refs if ref.catalog_source}
     out = []
     for job, document in done:

@@ -28,7 +28,7 @@ from time import monotonic
 from pipelines.parse import ocr
 from pipelines.parse import report as report_module
 from pipelines.parse.report import IdentityHint, ParseResult, parse_path
-from pipelines.validate import ValidatedReport, validate
+from pipelines.validate import ValidatedReport, finish, prepare, validate
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 ParseFn = Callable[..., ParseResult]  # (data, name, hint=IdentityHint | None) -> ParseResult
@@ -58,16 +58,17 @@ def _failed(job: Job, error_type: str, message: str) -> ValidatedReport:
 
 
 def parse_one(job: Job, parse_fn: ParseFn) -> ValidatedReport:
+    """Parse and prepare one document (its pandera checks wait for ``finish``, in batches)."""
     try:
         data = Path(job.path).read_bytes()
     except OSError:
         result = parse_path(job.path)
         result.document = job.name
-        return validate(result)
+        return prepare(result)
     extra: dict = {"hint": job.hint} if job.hint else {}
     if job.pictures:
         extra["resources"] = dict(job.pictures)
-    return validate(parse_fn(data, job.name, **extra))
+    return prepare(parse_fn(data, job.name, **extra))
 
 
 def _die_with_parent(parent: int) -> None:
@@ -151,10 +152,18 @@ def _spawn(ctx: mp.context.BaseContext, limits: Limits, parse_fn: ParseFn) -> _W
         gc.unfreeze()
 
 
-def parse_isolated(jobs: list[Job], limits: Limits | None = None,
-                   parse_fn: ParseFn | None = None) -> Iterator[tuple[Job, ValidatedReport]]:
+def parse_isolated(jobs: list[Job], limits: Limits | None = None, parse_fn: ParseFn | None = None,
+                   finish_each: bool = True) -> Iterator[tuple[Job, ValidatedReport]]:
     """Parse + validate every job in worker processes; yields (job, report) as they finish.
-    ``parse_fn`` defaults to the parser as it is at call time (``report.parse_bytes``)."""
+    ``parse_fn`` defaults to the parser as it is at call time (``report.parse_bytes``). With
+    ``finish_each=False`` the reports come prepared, for the caller to ``finish`` in batches."""
+    for job, report in _parse_isolated(jobs, limits, parse_fn):
+        if finish_each:
+            finish([report])
+        yield job, report
+
+
+def _parse_isolated(jobs: list[Job], limits: Limits | None, parse_fn: ParseFn | None) -> Iterator[tuple[Job, ValidatedReport]]:
     limits = limits or Limits()
     parse_fn = parse_fn or report_module.parse_bytes
     if not jobs:

@@ -135,7 +135,7 @@ load_staged_job = dg.define_asset_job(
     description="Load every staged unit into DuckDB, refresh the analyst tables, publish the read-only copy.")
 
 
-@dg.sensor(job=load_staged_job, minimum_interval_seconds=30,
+@dg.sensor(job=load_staged_job, minimum_interval_seconds=int(os.environ.get("NIANBAO_LOADER_SENSOR_SECONDS", "30")),
            default_status=dg.DefaultSensorStatus.RUNNING if NATIONAL else dg.DefaultSensorStatus.STOPPED,
            description="National mode: launches the loader when staged units wait and no loader run is queued or running.")
 def staged_load_sensor(context: dg.SensorEvaluationContext, documents: DocumentSource):

@@ -33,7 +33,7 @@ class FactApplications(pa.DataFrameModel):
     raw_token: Series[str] = pa.Field(nullable=True)
 
     class Config:
-        unique = ["agency_id", "year", "category_code", "applicant_code"]
+        unique = ["report_id", "agency_id", "year", "category_code", "applicant_code"]
         coerce = True
 
 
@@ -59,7 +59,7 @@ class FactProactiveDisclosure(pa.DataFrameModel):
         return df["value"].isna() | (df["col_code"] == "delta") | (df["value"] >= 0)
 
     class Config:
-        unique = ["agency_id", "year", "row_code", "col_code"]
+        unique = ["report_id", "agency_id", "year", "row_code", "col_code"]
         coerce = True
 
 
@@ -76,7 +76,7 @@ class FactReviewLitigation(pa.DataFrameModel):
     raw_token: Series[str] = pa.Field(nullable=True)
 
     class Config:
-        unique = ["agency_id", "year", "col_code"]
+        unique = ["report_id", "agency_id", "year", "col_code"]
         coerce = True
 
 

@@ -11,6 +11,7 @@ arrival (host, path, monotonic time) so the gaps a host saw are measured on the 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import multiprocessing as mp
 import socket
 import time
@@ -44,16 +45,16 @@ def _listing(host: int, page: int, plan: HostPlan) -> bytes:
             f'</body></html>').encode()
 
 
-def _respond(status: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> bytes:
-    reason = {200: "OK", 404: "Not Found"}.get(status, "OK")
+def _respond(status: int, body: bytes, content_type: str = "text/html; charset=utf-8", etag: str | None = None) -> bytes:
+    reason = {200: "OK", 304: "Not Modified", 404: "Not Found"}.get(status, "OK")
     head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-            f"Connection: keep-alive\r\n\r\n")
+            + (f'ETag: "{etag}"\r\n' if etag else "") + "Connection: keep-alive\r\n\r\n")
     return head.encode("ascii") + body
 
 
 def _serve(conn: Any, plan: HostPlan) -> None:
     """The server process: bind every host, say where they are, serve until told to stop, send the log."""
-    log: list[tuple[int, str, float]] = []
+    log: list[tuple[int, str, float, int]] = []
     loop = asyncio.new_event_loop()
 
     def page_for(host: int, path: str) -> tuple[int, bytes, str]:
@@ -68,7 +69,8 @@ def _serve(conn: Any, plan: HostPlan) -> None:
             return (200, _listing(host, page, plan), "text/html; charset=utf-8") if page < plan.pages else (404, b"", "text/html")
         if path.startswith("/nb/20"):
             year = int(path[4:8])
-            return 200, plan.report_bodies[(host * 7 + year) % len(plan.report_bodies)], "text/html; charset=utf-8"
+            body = plan.report_bodies[(host * 7 + year) % len(plan.report_bodies)]
+            return 200, body + f"<!-- {host}-{year} -->".encode(), "text/html; charset=utf-8"  # one document each
         return 404, b"not found", "text/html"
 
     def handler(host: int, slow: float):
@@ -76,13 +78,20 @@ def _serve(conn: Any, plan: HostPlan) -> None:
             try:
                 while True:
                     head = await reader.readuntil(b"\r\n\r\n")
-                    line = head.split(b"\r\n", 1)[0].decode("latin-1")
-                    path = line.split(" ")[1] if " " in line else "/"
-                    log.append((host, path, time.monotonic()))
+                    lines = head.decode("latin-1").split("\r\n")
+                    path = lines[0].split(" ")[1] if " " in lines[0] else "/"
+                    asked = next((v.strip().strip('"') for k, _, v in (x.partition(":") for x in lines[1:])
+                                  if k.lower() == "if-none-match"), None)
+                    at = time.monotonic()
                     if slow and path != "/robots.txt":  # (its robots.txt is quick: the pages are slow)
                         await asyncio.sleep(slow)
                     status, body, ctype = page_for(host, path.split("?")[0])
-                    writer.write(_respond(status, body, ctype))
+                    # report pages carry an ETag and answer a conditional request with 304, as portals do
+                    etag = hashlib.sha1(body).hexdigest()[:16] if path.startswith("/nb/20") and status == 200 else None
+                    if etag and asked == etag:
+                        status, body = 304, b""
+                    log.append((host, path, at, status))
+                    writer.write(_respond(status, body, ctype, etag))
                     await writer.drain()
             except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
                 pass
@@ -125,7 +134,7 @@ class ManyHosts:
     def __init__(self, plan: HostPlan) -> None:
         self.plan = plan
         self.netlocs: list[str] = []
-        self.log: list[tuple[int, str, float]] = []
+        self.log: list[tuple[int, str, float, int]] = []  # (host, path, arrival, status)
 
     def __enter__(self) -> ManyHosts:
         ctx = mp.get_context("spawn")
@@ -159,6 +168,6 @@ class ManyHosts:
     def gaps(self) -> dict[int, list[float]]:
         """Per host, the time between consecutive requests as the server saw them."""
         times: dict[int, list[float]] = {}
-        for host, _path, at in self.log:
+        for host, _path, at, _status in self.log:
             times.setdefault(host, []).append(at)
         return {h: [b - a for a, b in zip(sorted(t), sorted(t)[1:], strict=False)] for h, t in times.items()}

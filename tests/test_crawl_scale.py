@@ -39,7 +39,7 @@ def test_many_hosts_polite_each_concurrent_across_slow_and_dead_recorded(tmp_pat
     # politeness, as the hosts saw it: every gap between two requests to one host ≥ the configured
     # gap; ≥ the Crawl-delay on the hosts whose robots.txt asks for one (after robots.txt was read)
     gaps = hosts.gaps()
-    requests = {h: [p for hh, p, _ in hosts.log if hh == h] for h in range(HOSTS)}
+    requests = {h: [p for hh, p, _at, _s in hosts.log if hh == h] for h in range(HOSTS)}
     for h in range(2, HOSTS):
         assert requests[h][0] == "/robots.txt" and len(requests[h]) == 7, requests[h]
         floor = DELAY if h % 10 == 0 else GAP
@@ -52,7 +52,7 @@ def test_many_hosts_polite_each_concurrent_across_slow_and_dead_recorded(tmp_pat
     assert wall < waited / 5, (wall, waited)
     # the slow host did not hold the others back: while its pages were pending (two attempts of
     # 2 s each), the other hosts' requests went on
-    slow_pages = sorted(at for h, p, at in hosts.log if h == 0 and p != "/robots.txt")
+    slow_pages = sorted(at for h, p, at, _s in hosts.log if h == 0 and p != "/robots.txt")
     assert len(slow_pages) == 2  # two attempts, then recorded as a timeout
-    meanwhile = {h for h, _p, at in hosts.log if h >= 2 and slow_pages[0] < at < slow_pages[-1] + 2.0}
+    meanwhile = {h for h, _p, at, _s in hosts.log if h >= 2 and slow_pages[0] < at < slow_pages[-1] + 2.0}
     assert len(meanwhile) >= 10, sorted(meanwhile)

@@ -34,6 +34,7 @@ def refresh(conn: duckdb.DuckDBPyConnection, aliases: Path = agencies.ALIASES,
     crash_point("analysis:after_agencies")
     applied = corrections.refresh(conn, corrections_file)
     with transaction(conn):
+        conn.execute(sql_named("metrics_refresh.sql")["refresh"])  # (uses the corrections just applied)
         conn.execute(CROSS_YEAR["record"])
     one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731 - four counts below
     return AnalysisSummary(

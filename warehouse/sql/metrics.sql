@@ -8,36 +8,29 @@
 -- Table 3, one row per report: the column 总计 (total) of each row, and per outcome group the sum of
 -- its sub-rows (NULL when any sub-row is blank). The 2019 format (and the hybrid) prints （六）其他处理
 -- as one row (3.3.6); the 2021 format as three sub-rows (3.3.6.1–3): other_outcomes is their sum then.
+-- The per-report numbers are materialised in metric_t3_report after every load (warehouse/analysis.py,
+-- metrics_refresh.sql): at national size (3 × 10^8 fact rows) pivoting them on every query takes
+-- seconds, reading 1.75 M pre-pivoted rows milliseconds (docs/benchmarks.md).
+CREATE TABLE IF NOT EXISTS metric_t3_report (
+    report_id         VARCHAR,               -- a current report
+    new_applications  BIGINT,
+    carried_over      BIGINT,
+    disclosed         BIGINT,
+    partly_disclosed  BIGINT,
+    withheld          BIGINT,
+    unable_to_provide BIGINT,
+    not_processed     BIGINT,
+    other_outcomes    BIGINT,
+    handled           BIGINT,
+    carried_forward   BIGINT
+);
+
+-- Table 3's totals of each current report (metric_t3_report) with its agency: one agency under all its
+-- printed names, its region, level and kind (agency_reports).
 CREATE OR REPLACE VIEW metric_base_t3 AS
-WITH t AS (
-    SELECT f.report_id, c.category_code, c.parent_code, f.value
-    FROM fact_applications_corrected f JOIN dim_application_category c USING (category_code)
-    WHERE f.applicant_code = 'total'
-), groups AS (
-    SELECT report_id, parent_code AS category_code,
-           CASE WHEN count(value) = count(*) THEN sum(value) END AS value
-    FROM t WHERE parent_code IN ('3.3.3', '3.3.4', '3.3.5', '3.3.6') GROUP BY ALL
-), cells AS (
-    SELECT report_id, category_code, value FROM t WHERE category_code IN ('3.1', '3.2', '3.3.1', '3.3.2', '3.3.6', '3.3.7', '3.4')
-    UNION ALL BY NAME
-    SELECT * FROM groups WHERE category_code <> '3.3.6'
-    UNION ALL BY NAME
-    SELECT * FROM groups WHERE category_code = '3.3.6' AND report_id NOT IN (SELECT report_id FROM t WHERE category_code = '3.3.6')
-)
 SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, r.t3_format, r.level, r.kind, r.province,
-       r.prefecture, r.county,
-       max(value) FILTER (WHERE category_code = '3.1')   AS new_applications,
-       max(value) FILTER (WHERE category_code = '3.2')   AS carried_over,
-       max(value) FILTER (WHERE category_code = '3.3.1') AS disclosed,
-       max(value) FILTER (WHERE category_code = '3.3.2') AS partly_disclosed,
-       max(value) FILTER (WHERE category_code = '3.3.3') AS withheld,
-       max(value) FILTER (WHERE category_code = '3.3.4') AS unable_to_provide,
-       max(value) FILTER (WHERE category_code = '3.3.5') AS not_processed,
-       max(value) FILTER (WHERE category_code = '3.3.6') AS other_outcomes,
-       max(value) FILTER (WHERE category_code = '3.3.7') AS handled,
-       max(value) FILTER (WHERE category_code = '3.4')   AS carried_forward
-FROM agency_reports r LEFT JOIN cells USING (report_id)
-GROUP BY ALL;
+       r.prefecture, r.county, m.* EXCLUDE (report_id)
+FROM agency_reports r LEFT JOIN metric_t3_report m USING (report_id);
 
 -- Application volume (count of applications, 件). Valid for every format.
 --   new_applications = 3.1|total (本年新收), carried_over = 3.2|total (上年结转),

@@ -85,8 +85,10 @@ CREATE TABLE IF NOT EXISTS fact_applications (
     applicant_code VARCHAR NOT NULL,
     value          BIGINT,                -- NULL = blank in the report ('', '/', '—', '无'): never 0
     raw_token      VARCHAR,               -- the token as printed
-    report_id      VARCHAR NOT NULL,
-    PRIMARY KEY (agency_id, year, category_code, applicant_code)
+    report_id      VARCHAR NOT NULL
+    -- key (agency_id, year, category_code, applicant_code): unique by construction (the loader replaces an agency-year's rows as a whole;
+    -- pandera checks each report's keys); no PRIMARY KEY index: at 3 × 10^8 rows it would cost 15× the disk and
+    -- 3× the load time (docs/benchmarks.md)
 );
 
 CREATE TABLE IF NOT EXISTS fact_proactive_disclosure (
@@ -97,8 +99,10 @@ CREATE TABLE IF NOT EXISTS fact_proactive_disclosure (
     col_code     VARCHAR NOT NULL,
     value        DECIMAL(20, 6),          -- counts, 万元 fees (up to 6 decimals), 元 amounts
     raw_token    VARCHAR,
-    report_id    VARCHAR NOT NULL,
-    PRIMARY KEY (agency_id, year, row_code, col_code)
+    report_id    VARCHAR NOT NULL
+    -- key (agency_id, year, row_code, col_code): unique by construction (the loader replaces an agency-year's rows as a whole;
+    -- pandera checks each report's keys); no PRIMARY KEY index: at 3 × 10^8 rows it would cost 15× the disk and
+    -- 3× the load time (docs/benchmarks.md)
 );
 
 CREATE TABLE IF NOT EXISTS fact_review_litigation (
@@ -109,8 +113,10 @@ CREATE TABLE IF NOT EXISTS fact_review_litigation (
     outcome     VARCHAR NOT NULL,
     value       BIGINT,
     raw_token   VARCHAR,
-    report_id   VARCHAR NOT NULL,
-    PRIMARY KEY (agency_id, year, col_code)
+    report_id   VARCHAR NOT NULL
+    -- key (agency_id, year, col_code): unique by construction (the loader replaces an agency-year's rows as a whole;
+    -- pandera checks each report's keys); no PRIMARY KEY index: at 3 × 10^8 rows it would cost 15× the disk and
+    -- 3× the load time (docs/benchmarks.md)
 );
 
 CREATE TABLE IF NOT EXISTS validation_issues (
@@ -132,8 +138,8 @@ CREATE TABLE IF NOT EXISTS cell_provenance (
     grid_col   INTEGER,
     page       INTEGER,
     bbox       VARCHAR,                   -- JSON [x0, top, x1, bottom] for PDF
-    raw_token  VARCHAR,
-    PRIMARY KEY (report_id, cell_key)
+    raw_token  VARCHAR
+    -- key (report_id, cell_key): unique by construction (a report's rows are replaced as a whole); no index
 );
 
 ALTER TABLE cell_provenance ADD COLUMN IF NOT EXISTS ocr_confidence DOUBLE;  -- OCR: the engine's lowest confidence for the cell's text

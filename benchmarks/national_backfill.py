@@ -1,0 +1,167 @@
+"""The backfill of `make bench-national`: forged documents in catalogue sources, ingested on a
+PostgreSQL-backed Dagster instance as partitioned runs through the daemon's run queue (2 at a
+time), against the same documents in one run and through the plain functions without Dagster —
+all in the same run of the benchmark.
+
+Documents are the night mix of ``benchmarks.night`` (half forged PDFs, half HTML and text).
+Overhead per document = (wall − plain wall) / documents, next to the parse time of one document
+on one core. The partitioned wall runs from `nianbao backfill` until the loader has loaded the last
+staged unit, so run starts (a new process per run), the queue, the sensor and the loader count.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import yaml
+
+from benchmarks.night import forge_night
+from pipelines.ingest import discover_local, parse_new, to_load_batch
+from pipelines.instance import DEPLOY
+from pipelines.isolation import Limits
+from pipelines.ui import stop_group
+from tests.postgres import postgres_server
+from warehouse.db import ensure_schema
+from warehouse.load import load_batch
+from warehouse.publish import publish
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def forge_sources(root: Path, sources: int, per_source: int, seed: int = 0) -> Path:
+    """``sources`` folders of ``per_source`` forged documents, the realistic night mix of
+    ``benchmarks.night`` (half PDFs, half HTML and text), every document distinct."""
+    entries = []
+    for s in range(sources):
+        folder = root / f"src-{s:02d}"
+        forge_night(folder, per_source, start=seed + s * per_source)
+        entries.append({"name": f"src-{s:02d}", "kind": "folder", "path": str(folder)})
+    path = root / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")
+    return path
+
+
+def plain(catalog: Path, tmp: Path) -> tuple[float, float, int]:
+    """The plain functions, no Dagster: (wall s, parse + validate wall s, documents)."""
+    folders = [s["path"] for s in yaml.safe_load(catalog.read_text(encoding="utf-8"))["sources"]]
+    start = time.perf_counter()
+    refs = [r for f in folders for r in discover_local(f)]
+    t0 = time.perf_counter()
+    reports = parse_new(refs, set(), Limits())
+    parse_s = time.perf_counter() - t0
+    tmp.mkdir(parents=True, exist_ok=True)
+    db = tmp / "plain.duckdb"
+    with duckdb.connect(str(db)) as conn:
+        ensure_schema(conn)
+        load_batch(conn, to_load_batch(reports))
+    publish(db)
+    return time.perf_counter() - start, parse_s, len(refs)
+
+
+def _home(tmp: Path, name: str, max_runs: int) -> Path:
+    home = tmp / name
+    home.mkdir()
+    config = yaml.safe_load((DEPLOY / "dagster-postgres.yaml").read_text(encoding="utf-8"))
+    config["concurrency"]["runs"]["max_concurrent_runs"] = max_runs
+    (home / "dagster.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return home
+
+
+def single_run(catalog: Path, tmp: Path, env: dict) -> float:
+    """`nianbao ingest`: the whole catalogue in one run, a new process, on the Postgres instance."""
+    run_env = {**env, "DAGSTER_HOME": str(_home(tmp, "home-single", 2)), "NIANBAO_DATA_DIR": str(tmp / "single"),
+               "NIANBAO_DB": str(tmp / "single" / "w.duckdb")}
+    start = time.perf_counter()
+    proc = subprocess.run([str(BIN / "nianbao"), "ingest", "--catalog", str(catalog)], cwd=REPO, env=run_env,
+                          capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-3000:])
+    return time.perf_counter() - start
+
+
+def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 2) -> dict:
+    """`nianbao backfill` of every source, executed by the daemon (queue of ``max_runs``), loaded by
+    the sensor's loader runs; the wall until nothing is staged and no run is going."""
+    home = _home(tmp, f"home-{name}", max_runs)
+    data = tmp / name
+    run_env = {**env, "DAGSTER_HOME": str(home), "NIANBAO_MODE": "national", "NIANBAO_DATA_DIR": str(data),
+               "NIANBAO_DB": str(data / "w.duckdb"), "NIANBAO_CATALOG": str(catalog)}
+    log = (tmp / f"daemon-{name}.log").open("wb")
+    daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")], cwd=REPO,
+                              env=run_env, stdout=log, stderr=subprocess.STDOUT, process_group=0)
+    try:
+        time.sleep(5)  # (the daemon up before the clock starts: it is a service, not part of a backfill)
+        start, since = time.perf_counter(), time.time()
+        proc = subprocess.run([str(BIN / "nianbao"), "backfill"], cwd=REPO, env=run_env, capture_output=True, text=True,
+                              timeout=600)
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr[-3000:])
+        saved = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "NIANBAO_DAGSTER_PG_URL")}
+        os.environ.update({"DAGSTER_HOME": str(home), "NIANBAO_DAGSTER_PG_URL": env["NIANBAO_DAGSTER_PG_URL"]})
+        try:
+            since_dt = datetime.fromtimestamp(since, UTC)
+            with dg.DagsterInstance.get() as instance:
+                sources = len(yaml.safe_load(catalog.read_text(encoding="utf-8"))["sources"])
+                while True:
+                    if daemon.poll() is not None:
+                        raise RuntimeError(f"the daemon exited; see {tmp}/daemon-{name}.log")
+                    # (one Postgres database serves every phase: this phase's runs are the ones created since)
+                    runs = instance.get_run_records(dg.RunsFilter(job_name="source_ingest", created_after=since_dt))
+                    loads = instance.get_run_records(dg.RunsFilter(job_name="load_staged", created_after=since_dt))
+                    staged = [p for p in (data / "staging").iterdir() if p.is_dir()] if (data / "staging").exists() else []
+                    settled = lambda rs: all(r.dagster_run.is_finished for r in rs)  # noqa: E731
+                    if len(runs) == sources and settled(runs) and loads and settled(loads) and not staged:
+                        break
+                    time.sleep(0.5)
+                wall = time.perf_counter() - start
+                failed = [r.dagster_run.run_id for r in runs + loads if r.dagster_run.status != dg.DagsterRunStatus.SUCCESS]
+                spans = sorted((r.start_time, r.end_time) for r in runs)
+                busiest = max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
+                run_s = sorted(e - s for s, e in spans)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    finally:
+        stop_group(daemon)
+        log.close()
+    with duckdb.connect(str(data / "published" / "w.duckdb"), read_only=True) as conn:
+        reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+    return {"wall_s": wall, "runs": len(runs), "loader_runs": len(loads), "failed_runs": failed,
+            "busiest": busiest, "run_median_s": run_s[len(run_s) // 2], "reports": reports}
+
+
+def measure(sources: int = 20, per_source: int = 100, big_sources: int = 2, big_per_source: int = 1000) -> dict:
+    with tempfile.TemporaryDirectory(prefix="nianbao-backfill-") as t, postgres_server() as url:
+        tmp = Path(t)
+        env = {**os.environ, "NIANBAO_DAGSTER_PG_URL": url, "NIANBAO_LOADER_SENSOR_SECONDS": "5"}
+        env.pop("NIANBAO_PUBLISHED_DB", None)
+        small = forge_sources(tmp / "small", sources, per_source)
+        big = forge_sources(tmp / "big", big_sources, big_per_source, seed=100_000)
+        warm = forge_sources(tmp / "warm", 1, 6, seed=900_000)
+        plain(warm, tmp / "warm")  # first-use costs of the plain side
+        plain_s, parse_s, docs = plain(small, tmp / "plain")
+        out = {"documents": docs, "plain_s": plain_s, "parse_s": parse_s, "workers": Limits().workers,
+               "single_s": single_run(small, tmp, env),
+               "partitioned": partitioned(small, tmp, env, "partitioned")}
+        big_plain_s, big_parse_s, big_docs = plain(big, tmp / "plain-big")
+        out["big"] = {"documents": big_docs, "plain_s": big_plain_s, "parse_s": big_parse_s,
+                      "partitioned": partitioned(big, tmp, env, "partitioned-big")}
+    return out
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(measure(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])), indent=1))

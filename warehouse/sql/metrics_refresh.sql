@@ -1,0 +1,32 @@
+-- Materialised metrics (warehouse/analysis.py runs this after every load, after the corrections).
+
+-- name: refresh
+DELETE FROM metric_t3_report;
+INSERT INTO metric_t3_report
+WITH t AS (
+    SELECT f.report_id, c.category_code, c.parent_code, f.value
+    FROM fact_applications_corrected f JOIN dim_application_category c USING (category_code)
+    WHERE f.applicant_code = 'total' AND f.report_id IN (SELECT report_id FROM current_reports)
+), groups AS (
+    SELECT report_id, parent_code AS category_code,
+           CASE WHEN count(value) = count(*) THEN sum(value) END AS value
+    FROM t WHERE parent_code IN ('3.3.3', '3.3.4', '3.3.5', '3.3.6') GROUP BY ALL
+), cells AS (
+    SELECT report_id, category_code, value FROM t WHERE category_code IN ('3.1', '3.2', '3.3.1', '3.3.2', '3.3.6', '3.3.7', '3.4')
+    UNION ALL BY NAME
+    SELECT * FROM groups WHERE category_code <> '3.3.6'
+    UNION ALL BY NAME
+    SELECT * FROM groups WHERE category_code = '3.3.6' AND report_id NOT IN (SELECT report_id FROM t WHERE category_code = '3.3.6')
+)
+SELECT report_id,
+       max(value) FILTER (WHERE category_code = '3.1')   AS new_applications,
+       max(value) FILTER (WHERE category_code = '3.2')   AS carried_over,
+       max(value) FILTER (WHERE category_code = '3.3.1') AS disclosed,
+       max(value) FILTER (WHERE category_code = '3.3.2') AS partly_disclosed,
+       max(value) FILTER (WHERE category_code = '3.3.3') AS withheld,
+       max(value) FILTER (WHERE category_code = '3.3.4') AS unable_to_provide,
+       max(value) FILTER (WHERE category_code = '3.3.5') AS not_processed,
+       max(value) FILTER (WHERE category_code = '3.3.6') AS other_outcomes,
+       max(value) FILTER (WHERE category_code = '3.3.7') AS handled,
+       max(value) FILTER (WHERE category_code = '3.4')   AS carried_forward
+FROM cells GROUP BY report_id ORDER BY report_id;
