@@ -127,6 +127,14 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
                 spans = sorted((r.start_time, r.end_time) for r in runs)
                 busiest = max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
                 run_s = sorted(e - s for s, e in spans)
+                # the profile of a run: launched (RUN_STARTING) → executing (a new process has
+                # imported the code) → ended
+                launched = {r.dagster_run.run_id: instance.all_logs(r.dagster_run.run_id,
+                                                                     of_type=dg.DagsterEventType.RUN_STARTING)[0].timestamp
+                            for r in runs + loads}
+                start_s = sorted(r.start_time - launched[r.dagster_run.run_id] for r in runs)
+                loader_s = sum(r.end_time - r.start_time for r in loads)
+                first_launch = min(launched.values()) - since
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -139,7 +147,8 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
     with duckdb.connect(str(data / "published" / "w.duckdb"), read_only=True) as conn:
         reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     return {"wall_s": wall, "runs": len(runs), "loader_runs": len(loads), "failed_runs": failed,
-            "busiest": busiest, "run_median_s": run_s[len(run_s) // 2], "reports": reports}
+            "busiest": busiest, "run_median_s": run_s[len(run_s) // 2], "reports": reports,
+            "start_median_s": start_s[len(start_s) // 2], "loader_s": loader_s, "first_launch_s": first_launch}
 
 
 def measure(sources: int = 20, per_source: int = 100, big_sources: int = 2, big_per_source: int = 1000) -> dict:

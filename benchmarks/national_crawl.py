@@ -57,7 +57,16 @@ def crawl_figures(hosts: int, gap: float, concurrency: int) -> dict:
             "min_gap_s": min(per_host), "min_crawl_delay_gap_s": min(delayed) if delayed else None,
             "sum_of_gaps_s": sum(sum(g) for g in gaps.values()), "slow_dead_failures": failures,
             "healthy_failed": sum(1 for h in healthy if result.sources[f"host-{h:04d}"].failures),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": vm_hwm_mb()}
+
+
+def vm_hwm_mb() -> float:
+    """This process's peak RSS (VmHWM: per address space, so not inherited from the parent that
+    started it, as getrusage's ru_maxrss is on Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
 
 
 def crawl_in_child(hosts: int, gap: float, concurrency: int) -> dict:

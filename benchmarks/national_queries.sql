@@ -1,6 +1,6 @@
 -- The analyst queries of `make bench-national` (benchmarks/national.py), run on the national-size
 -- warehouse through the warehouse's own views. Each is timed cold (first run on a new connection)
--- and warm (best of three after it).
+-- and warm (best of two after it).
 
 -- name: national_year_totals
 -- New applications (3.1 总计) per year, the whole country.

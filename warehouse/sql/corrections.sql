@@ -17,23 +17,30 @@ FROM fact_review_litigation;
 
 -- The fact tables with corrections applied: `value` is the corrected number where an entry applies,
 -- `published_value` what the report printed, `correction` the entry's reason (NULL: as published).
+-- The cell key is split on the corrections' side (a handful of rows), never built for every fact
+-- row: at 3 × 10^8 rows that string building was most of a query's time.
 CREATE OR REPLACE VIEW fact_applications_corrected AS
 SELECT f.* REPLACE (CASE WHEN c.applied THEN CAST(c.value AS BIGINT) ELSE f.value END AS value),
        f.value AS published_value, c.reason AS correction
 FROM fact_applications f
-LEFT JOIN corrections c ON c.applied AND c.report_id = f.report_id AND c.cell_key = f.category_code || '|' || f.applicant_code;
+LEFT JOIN (SELECT *, split_part(cell_key, '|', 1) AS row_code, split_part(cell_key, '|', 2) AS col_code
+           FROM corrections WHERE applied) c
+       ON c.report_id = f.report_id AND c.row_code = f.category_code AND c.col_code = f.applicant_code;
 
 CREATE OR REPLACE VIEW fact_review_litigation_corrected AS
 SELECT f.* REPLACE (CASE WHEN c.applied THEN CAST(c.value AS BIGINT) ELSE f.value END AS value),
        f.value AS published_value, c.reason AS correction
 FROM fact_review_litigation f
-LEFT JOIN corrections c ON c.applied AND c.report_id = f.report_id AND c.cell_key = '4|' || f.col_code;
+LEFT JOIN (SELECT *, substr(cell_key, 3) AS col_code FROM corrections WHERE applied AND cell_key LIKE '4|%') c
+       ON c.report_id = f.report_id AND c.col_code = f.col_code;
 
 CREATE OR REPLACE VIEW fact_proactive_disclosure_corrected AS
 SELECT f.* REPLACE (CASE WHEN c.applied THEN CAST(c.value AS DECIMAL(20, 6)) ELSE f.value END AS value),
        f.value AS published_value, c.reason AS correction
 FROM fact_proactive_disclosure f
-LEFT JOIN corrections c ON c.applied AND c.report_id = f.report_id AND c.cell_key = f.row_code || '|' || f.col_code;
+LEFT JOIN (SELECT *, split_part(cell_key, '|', 1) AS row_code, split_part(cell_key, '|', 2) AS col_code
+           FROM corrections WHERE applied) c
+       ON c.report_id = f.report_id AND c.row_code = f.row_code AND c.col_code = f.col_code;
 
 -- name: replace
 -- Each entry, with the current report and published value it applies to; applied = false when no
