@@ -142,7 +142,10 @@ def test_unreachable_robots_txt_disallows_the_host() -> None:
     server = Sequence({"/a": [httpx.Response(200, content=b"ok")]}, robots=httpx.Response(503))
     fetcher, source = _fetcher(server)
     res = fetcher.get(f"{PORTAL}/a", source)
-    assert res.error_type == "robots_disallowed" and "/a" not in server.hits
+    # nothing is fetched from a host that cannot say what may be crawled; the failure says why
+    # (the server's error, not a refusal by robots.txt)
+    assert res.error_type == "http_error" and "/a" not in server.hits
+    assert "robots.txt" in res.error and "nothing is fetched from it" in res.error
 
 
 def test_robots_txt_disallow_is_honoured() -> None:
