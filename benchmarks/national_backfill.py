@@ -71,7 +71,7 @@ def _home(tmp: Path, name: str, max_runs: int) -> Path:
     home = tmp / name
     home.mkdir()
     config = yaml.safe_load((DEPLOY / "dagster-postgres.yaml").read_text(encoding="utf-8"))
-    config["concurrency"]["runs"]["max_concurrent_runs"] = max_runs
+    config["concurrency"]["runs"]["tag_concurrency_limits"][0]["limit"] = max_runs  # source runs at once
     (home / "dagster.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return home
 
@@ -88,6 +88,27 @@ def single_run(catalog: Path, tmp: Path, env: dict) -> float:
     return time.perf_counter() - start
 
 
+def settle(home: Path, env: dict, daemon: subprocess.Popen, timeout: float = 180) -> None:
+    """Wait until the new daemon has started its sensors and the runs they launch at start-up (the
+    freshness check) have ended: a backfill is measured on a running service, not its first minute."""
+    code = ("import sys, time, dagster as dg\n"
+            "with dg.DagsterInstance.get() as i:\n"
+            "    end = time.time() + float(sys.argv[1])\n"
+            "    while time.time() < end:\n"
+            "        busy = i.get_runs_count(dg.RunsFilter(statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTING,"
+            " dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.NOT_STARTED]))\n"
+            "        beats = i.get_daemon_heartbeats()\n"
+            "        if beats and not busy and time.time() - min(b.timestamp for b in beats.values()) < 60:\n"
+            "            sys.exit(0)\n"
+            "        time.sleep(1)\n"
+            "sys.exit(1)\n")
+    time.sleep(6)  # (the sensors' first ticks launch their runs within seconds)
+    proc = subprocess.run([sys.executable, "-c", code, str(timeout)], env={**env, "DAGSTER_HOME": str(home)},
+                          capture_output=True, text=True, timeout=timeout + 60)
+    if proc.returncode != 0 or daemon.poll() is not None:
+        raise RuntimeError(f"the daemon did not settle: {proc.stderr[-2000:]}")
+
+
 def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 2) -> dict:
     """`nianbao backfill` of every source, executed by the daemon (queue of ``max_runs``), loaded by
     the sensor's loader runs; the wall until nothing is staged and no run is going."""
@@ -99,7 +120,7 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
     daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")], cwd=REPO,
                               env=run_env, stdout=log, stderr=subprocess.STDOUT, process_group=0)
     try:
-        time.sleep(5)  # (the daemon up before the clock starts: it is a service, not part of a backfill)
+        settle(home, env, daemon)  # the daemon up and idle before the clock starts: it is a service, not part of a backfill
         start, since = time.perf_counter(), time.time()
         proc = subprocess.run([str(BIN / "nianbao"), "backfill"], cwd=REPO, env=run_env, capture_output=True, text=True,
                               timeout=600)
@@ -135,6 +156,9 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
                 start_s = sorted(r.start_time - launched[r.dagster_run.run_id] for r in runs)
                 loader_s = sum(r.end_time - r.start_time for r in loads)
                 first_launch = min(launched.values()) - since
+                # every source run: created (by the backfill daemon) → launched → executing → ended, s after submit
+                timeline = sorted((r.create_timestamp.timestamp() - since, launched[r.dagster_run.run_id] - since,
+                                   r.start_time - since, r.end_time - since) for r in runs)
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -148,29 +172,46 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
         reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     return {"wall_s": wall, "runs": len(runs), "loader_runs": len(loads), "failed_runs": failed,
             "busiest": busiest, "run_median_s": run_s[len(run_s) // 2], "reports": reports,
-            "start_median_s": start_s[len(start_s) // 2], "loader_s": loader_s, "first_launch_s": first_launch}
+            "start_median_s": start_s[len(start_s) // 2], "loader_s": loader_s, "first_launch_s": first_launch,
+            "timeline": [[round(x, 1) for x in t] for t in timeline]}
 
 
-def measure(sources: int = 20, per_source: int = 100, big_sources: int = 2, big_per_source: int = 1000) -> dict:
+def regroup(catalog: Path, root: Path, sources: int) -> Path:
+    """The same documents as ``catalog``'s sources, hard-linked into ``sources`` bigger folders: the
+    bigger runs parse exactly the documents the plain baseline parsed."""
+    files = sorted(f for s in yaml.safe_load(catalog.read_text(encoding="utf-8"))["sources"]
+                   for f in Path(s["path"]).iterdir() if f.is_file())
+    entries = []
+    for s in range(sources):
+        folder = root / f"big-{s:02d}"
+        folder.mkdir(parents=True)
+        for f in files[s::sources]:
+            os.link(f, folder / f.name)
+        entries.append({"name": f"big-{s:02d}", "kind": "folder", "path": str(folder)})
+    path = root / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")
+    return path
+
+
+def measure(sources: int = 20, per_source: int = 100, big_sources: int = 2) -> dict:
+    """Plain functions, one run and ``sources`` partitioned runs over the same documents, then the
+    same documents again as ``big_sources`` partitioned runs (1,000 a run by default)."""
     with tempfile.TemporaryDirectory(prefix="nianbao-backfill-") as t, postgres_server() as url:
         tmp = Path(t)
         env = {**os.environ, "NIANBAO_DAGSTER_PG_URL": url, "NIANBAO_LOADER_SENSOR_SECONDS": "5"}
         env.pop("NIANBAO_PUBLISHED_DB", None)
         small = forge_sources(tmp / "small", sources, per_source)
-        big = forge_sources(tmp / "big", big_sources, big_per_source, seed=100_000)
+        big = regroup(small, tmp / "big", big_sources)
         warm = forge_sources(tmp / "warm", 1, 6, seed=900_000)
         plain(warm, tmp / "warm")  # first-use costs of the plain side
         plain_s, parse_s, docs = plain(small, tmp / "plain")
-        out = {"documents": docs, "plain_s": plain_s, "parse_s": parse_s, "workers": Limits().workers,
-               "single_s": single_run(small, tmp, env),
-               "partitioned": partitioned(small, tmp, env, "partitioned")}
-        big_plain_s, big_parse_s, big_docs = plain(big, tmp / "plain-big")
-        out["big"] = {"documents": big_docs, "plain_s": big_plain_s, "parse_s": big_parse_s,
-                      "partitioned": partitioned(big, tmp, env, "partitioned-big")}
-    return out
+        return {"documents": docs, "plain_s": plain_s, "parse_s": parse_s, "workers": Limits().workers,
+                "single_s": single_run(small, tmp, env),
+                "partitioned": partitioned(small, tmp, env, "partitioned"),
+                "big": {"sources": big_sources, "partitioned": partitioned(big, tmp, env, "partitioned-big")}}
 
 
 if __name__ == "__main__":
     import json
 
-    print(json.dumps(measure(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])), indent=1))
+    print(json.dumps(measure(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])), indent=1))

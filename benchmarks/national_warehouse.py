@@ -10,7 +10,9 @@ hash of (agency, year): the numbers, blanks and printed tokens are the forge's, 
 
 from __future__ import annotations
 
+import json
 import re
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +59,10 @@ class WarehouseFigures:
     generate_s: float = 0.0
     load_s: float = 0.0
     refresh_s: float = 0.0
-    profiles: dict[str, str] = field(default_factory=dict)  # query → EXPLAIN ANALYZE, for those over 1 s warm
+    profiles: dict[str, str] = field(default_factory=dict)  # query → its costliest operators, for those over 1 s warm
+    fact_scan_s: float = 0.0  # the year × category roll-up straight from fact_applications, warm
+    fact_scan_profile: str = ""
+    rollup_agrees: bool = False  # the materialised roll-up gives the fact scan's rows
     size_bytes: int = 0
     staged_bytes: int = 0
     queries: list[tuple[str, float, float, int]] = field(default_factory=list)  # name, cold s, warm s, rows
@@ -157,7 +162,7 @@ def load(stage: Path, db: Path) -> tuple[float, dict[str, int]]:
 
 
 def run_queries(db: Path) -> list[tuple[str, float, float, int]]:
-    queries = sql_named_file(Path(__file__).with_name("national_queries.sql"))
+    queries = sql_named_file(QUERIES)
     out = []
     with duckdb.connect(str(db), read_only=True) as conn:
         agency = conn.execute("SELECT agency_id FROM reports WHERE year = 2023 ORDER BY report_id LIMIT 1").fetchone()[0]
@@ -204,22 +209,48 @@ def measure(tmp: Path, agencies: int, years: int, pool_size: int) -> WarehouseFi
     with duckdb.connect(str(db), read_only=True) as conn:
         f.agency_years = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     f.queries = run_queries(db)
-    f.profiles = profiles(db, [name for name, _cold, warm, _rows in f.queries if warm >= 1.0])
+    f.profiles = {name: profile(db, sql_named_file(QUERIES)[name])[1] for name, _cold, warm, _rows in f.queries if warm >= 1.0}
+    with duckdb.connect(str(db), read_only=True) as conn:
+        expected = conn.execute(FACT_SCAN).fetchall()  # (also warms the file cache for the timing below)
+        f.rollup_agrees = conn.execute(sql_named_file(QUERIES)["year_category_rollup"]).fetchall() == expected
+    f.fact_scan_s, f.fact_scan_profile = profile(db, FACT_SCAN)
     return f
 
 
-def profiles(db: Path, names: list[str], lines: int = 80) -> dict[str, str]:
-    """``EXPLAIN ANALYZE`` of the named queries (the operator tree with each operator's time)."""
-    queries = sql_named_file(Path(__file__).with_name("national_queries.sql"))
-    out = {}
-    with duckdb.connect(str(db), read_only=True) as conn:
+QUERIES = Path(__file__).with_name("national_queries.sql")
+# The year × category roll-up from the fact rows themselves: the reference for metric_t3_rollup
+# (every current report of the bench has a resolved agency, so both give the same rows).
+FACT_SCAN = """SELECT year, category_code, applicant_code, sum(value) AS value, count(value) AS printed,
+                      count(*) - count(value) AS blank
+               FROM fact_applications GROUP BY ALL ORDER BY ALL"""
+
+
+def profile(db: Path, sql: str, top: int = 6) -> tuple[float, str]:
+    """(the query's time, its costliest operators) from DuckDB's JSON profile, one line each: time
+    summed over threads, rows, operator and what it works on (an EXPLAIN ANALYZE box tree is too wide
+    to read at this size)."""
+    with tempfile.TemporaryDirectory() as t, duckdb.connect(str(db), read_only=True) as conn:
         agency = conn.execute("SELECT agency_id FROM reports WHERE year = 2023 ORDER BY report_id LIMIT 1").fetchone()[0]
-        for name in names:
-            sql = queries[name]
-            rows = conn.execute("EXPLAIN ANALYZE " + sql, {"agency": agency} if "$agency" in sql else None).fetchall()
-            text = "\n".join(r[-1] for r in rows)
-            out[name] = "\n".join(text.splitlines()[:lines])
-    return out
+        out = Path(t) / "profile.json"
+        conn.execute("PRAGMA enable_profiling = 'json'")
+        conn.execute(f"SET profiling_output = '{out}'")
+        conn.execute(sql, {"agency": agency} if "$agency" in sql else None).fetchall()
+        conn.execute("PRAGMA disable_profiling")
+        tree = json.loads(out.read_text(encoding="utf-8"))
+    ops: list[dict] = []
+    stack = list(tree["operator"])  # (DuckDB 2.x: the plan under "operator", the query's totals under "query")
+    while stack:
+        op = stack.pop()
+        ops.append(op)
+        stack += op.get("children", [])
+    lines = [f"total {tree['query']['total_time']:.2f} s, {tree['query']['total_rows_scanned']:,} rows scanned, "
+             f"peak buffer memory {tree['system']['peak_buffer_memory'] / 2**20:.0f} MB"]
+    for op in sorted(ops, key=lambda o: -o["timing"])[:top]:
+        info = op.get("extra_info", {})
+        what = "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in info.items()
+                         if k in ("Table", "Groups", "Aggregates", "Conditions", "Join Type"))
+        lines.append(f"{op['timing']:6.2f} s  {op['name']:<22} {op.get('intermediate_rows', 0):>13,} rows  {what[:140]}")
+    return tree["query"]["total_time"], "\n".join(lines)
 
 
 __all__ = ["WarehouseFigures", "measure"]

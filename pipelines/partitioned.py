@@ -24,6 +24,7 @@ from pipelines.markdown import markdown_table
 from pipelines.resources import DocumentSource
 from pipelines.scrape.catalog import CatalogError
 from pipelines.staging import (
+    READY,
     DiscoveredSource,
     discover_source,
     load_staged,
@@ -57,13 +58,27 @@ def source_discovery(context: dg.AssetExecutionContext, documents: DocumentSourc
     return found
 
 
+def source_run_limits(instance: dg.DagsterInstance) -> Limits:
+    """Parse limits of one source run: the cores shared among the source runs the queue runs at once
+    (its ``nianbao/queue=sources`` limit), unless NIANBAO_PARSE_WORKERS says otherwise (docs/decisions.md)."""
+    if "NIANBAO_PARSE_WORKERS" in os.environ:
+        return Limits(workers=int(os.environ["NIANBAO_PARSE_WORKERS"]))
+    queue = instance.get_concurrency_config().run_queue_config
+    at_once = next((t["limit"] for t in (queue.tag_concurrency_limits if queue else None) or []
+                    if t.get("key") == SOURCE_QUEUE_TAG and t.get("value") == "sources"),
+                   queue.max_concurrent_runs if queue and queue.max_concurrent_runs > 0 else 1)
+    return Limits(workers=max(1, min(4, (os.cpu_count() or 1) // max(1, at_once))))
+
+
 @dg.asset(group_name="by_source", partitions_def=catalog_sources,
           description="The source's new documents parsed and validated, staged as Parquet for the loader "
                       "(bytes already loaded by this parser version are not parsed again).")
 def source_staged(context: dg.AssetExecutionContext, source_discovery: DiscoveredSource, documents: DocumentSource,
                   duckdb: DuckDBResource) -> None:
-    unit = stage_source(source_discovery, read_state(duckdb.database), documents.data_dir, context.run.run_id, Limits())
+    limits = source_run_limits(context.instance)
+    unit = stage_source(source_discovery, read_state(duckdb.database), documents.data_dir, context.run.run_id, limits)
     context.add_output_metadata({"unit": str(unit.path), "parsed": unit.parsed, "reports": unit.reports,
+                                 "parse_workers": limits.workers,
                                  **{f"rows_{k}": v for k, v in unit.fact_rows.items()},
                                  **{f"status_{k}": v for k, v in unit.statuses.items()}})
 
@@ -82,9 +97,12 @@ def staged_warehouse(context: dg.AssetExecutionContext, documents: DocumentSourc
                                  "loaded_by_source": dg.MetadataValue.md(markdown_table(by_source))})
 
 
+SOURCE_QUEUE_TAG = "nianbao/queue"
+
 source_ingest = dg.define_asset_job(
     "source_ingest", selection=dg.AssetSelection.assets(source_discovery, source_staged),
     executor_def=dg.in_process_executor,
+    tags={SOURCE_QUEUE_TAG: "sources"},  # the run queue's limit on source runs (deploy/dagster-postgres.yaml)
     description="One catalogue source (partition): discover, parse, validate, stage for the loader.")
 
 
@@ -135,18 +153,33 @@ load_staged_job = dg.define_asset_job(
     description="Load every staged unit into DuckDB, refresh the analyst tables, publish the read-only copy.")
 
 
+IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+             dg.DagsterRunStatus.STARTED]
+
+
+def loader_max_wait() -> float:
+    """Seconds a staged unit may wait for the loader while source runs are still going (default 30 min)."""
+    return float(os.environ.get("NIANBAO_LOADER_MAX_WAIT_SECONDS", "1800"))
+
+
 @dg.sensor(job=load_staged_job, minimum_interval_seconds=int(os.environ.get("NIANBAO_LOADER_SENSOR_SECONDS", "30")),
            default_status=dg.DefaultSensorStatus.RUNNING if NATIONAL else dg.DefaultSensorStatus.STOPPED,
-           description="National mode: launches the loader when staged units wait and no loader run is queued or running.")
+           description="National mode: launches the loader when staged units wait, no loader run is queued or running, "
+                       "and either no source run is still going or the oldest unit has waited NIANBAO_LOADER_MAX_WAIT_SECONDS.")
 def staged_load_sensor(context: dg.SensorEvaluationContext, documents: DocumentSource):
     units = ready_units(documents.data_dir)
     if not units:
         return dg.SkipReason("nothing staged")
-    active = context.instance.get_run_records(dg.RunsFilter(job_name=load_staged_job.name, statuses=[
-        dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-        dg.DagsterRunStatus.STARTED]), limit=1)
-    if active:
+    if context.instance.get_run_records(dg.RunsFilter(job_name=load_staged_job.name, statuses=IN_FLIGHT), limit=1):
         return dg.SkipReason("a loader run is queued or running")
+    # Loads are batched while a backfill goes on: every loader run costs a process start, the analyst
+    # refresh and a publish, and competes with the source runs for the cores. The oldest unit's wait
+    # is bounded, so a long backfill still reaches the warehouse as it goes.
+    waited = datetime.now(UTC).timestamp() - (units[0] / READY).stat().st_mtime
+    sources_going = context.instance.get_run_records(dg.RunsFilter(job_name=source_ingest.name, statuses=IN_FLIGHT), limit=1)
+    if sources_going and waited < loader_max_wait():
+        return dg.SkipReason(f"{len(units)} unit(s) staged; source runs still going (the oldest has waited {waited:.0f} s "
+                             f"of {loader_max_wait():.0f})")
     return dg.RunRequest(run_key=units[-1].name)  # the newest unit: a new key whenever something new is staged
 
 

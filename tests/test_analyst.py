@@ -196,6 +196,36 @@ def test_truths_of_the_real_corpus_are_where_the_metrics_read(real_db: Path) -> 
         (t["3.1|total"], t["3.2|total"], t["3.3.7|total"], t["3.4|total"])]
 
 
+def test_t3_rollup_sums_every_cell_of_the_truths(real_db: Path) -> None:
+    """metric_t3_rollup, summed over regions, levels and kinds, against the truth files: per year and
+    cell the sum of the printed numbers, how many reports printed one and how many left it blank."""
+    corpus = corpus_or_skip()
+    expected: dict[tuple, list[int]] = {}
+    for path in sorted((corpus / "truth").glob("*.json")):
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        for key, value in truth["cells"].items():
+            row, col = key.split("|")
+            if row.startswith("3."):
+                acc = expected.setdefault((truth["year"], row, col), [0, 0, 0])
+                acc[0] += value or 0
+                acc[1 if value is not None else 2] += 1
+    assert len(expected) > 500
+    rows = q(real_db, """SELECT year, category_code, applicant_code, sum(value)::BIGINT, sum(printed)::BIGINT, sum(blank)::BIGINT
+                         FROM metric_t3_rollup GROUP BY ALL""")
+    found = {(y, c, a): [v or 0, p, b] for y, c, a, v, p, b in rows}
+    # hongze-2024.pdf has no truth file: 2024 holds huaian's truth plus hongze's published cells
+    hongze = q(real_db, """SELECT f.category_code, f.applicant_code, f.value FROM fact_applications f
+                           JOIN reports r USING (report_id) WHERE r.source LIKE '%hongze-2024.pdf'""")
+    assert len(hongze) == 161  # 23 rows (（六）其他处理 as one row) × 7 columns
+    for c, a, v in hongze:
+        acc = expected.setdefault((2024, c, a), [0, 0, 0])
+        acc[0] += v or 0
+        acc[1 if v is not None else 2] += 1
+    assert found == expected
+    provinces = q(real_db, "SELECT DISTINCT province FROM metric_t3_rollup WHERE year = 2022 ORDER BY 1")
+    assert provinces == [("河南省",), ("福建省",)]
+
+
 # --- corrections ---------------------------------------------------------------------------------
 
 def test_one_correction_changes_one_number_in_the_views_and_is_listed(real_db: Path, tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def _home(tmp: Path, name: str, url: str, max_runs: int) -> Path:
     home = tmp / name
     home.mkdir()
     config = yaml.safe_load((DEPLOY / "dagster-postgres.yaml").read_text(encoding="utf-8"))
-    config["concurrency"]["runs"]["max_concurrent_runs"] = max_runs
+    config["concurrency"]["runs"]["tag_concurrency_limits"][0]["limit"] = max_runs  # source runs at once
     config["sensors"] = {"use_threads": True}
     (home / "dagster.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return home

@@ -8,17 +8,25 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pandas as pd
+from dagster._core.test_utils import create_run_for_test
 
-from pipelines.partitioned import due_sources, sources_nightly_schedule, staged_load_sensor, sync_partitions
+from pipelines.partitioned import (
+    due_sources,
+    source_run_limits,
+    sources_nightly_schedule,
+    staged_load_sensor,
+    sync_partitions,
+)
 from pipelines.resources import DocumentSource
 from pipelines.scrape.catalog import parse_catalog
-from pipelines.staging import SourceState, discover_source, load_staged, ready_units, stage_source
+from pipelines.staging import READY, SourceState, discover_source, load_staged, ready_units, stage_source
 from tests.conftest import FORGE, forge_doc
 
 REPO = Path(__file__).resolve().parents[1]
@@ -124,7 +132,7 @@ def test_a_loader_killed_mid_unit_leaves_the_unit_for_the_next_load(tmp_path: Pa
     assert _q(db, "SELECT count(*) FROM fact_applications") == [(175,)]
 
 
-def test_the_nightly_schedule_launches_only_due_sources_and_the_sensor_the_loader(tmp_path: Path) -> None:
+def test_the_nightly_schedule_launches_only_due_sources_and_the_sensor_the_loader(tmp_path: Path, monkeypatch) -> None:
     path, _data = _catalog(tmp_path / "src", {"daily": ["forge-01-2021.html"], "weekly": ["forge-03-2019.html"],
                                               "new": ["forge-09-2021.txt"]})
     documents = DocumentSource(catalog=str(path), data_dir=str(tmp_path / "data"))
@@ -149,3 +157,31 @@ def test_the_nightly_schedule_launches_only_due_sources_and_the_sensor_the_loade
                             documents.data_dir, "run-1")
         request = staged_load_sensor(dg.build_sensor_context(instance=instance, resources={"documents": documents}))
         assert isinstance(request, dg.RunRequest) and request.run_key == unit.path.name
+
+        # while a source run is still going, loads wait (batched) — until the oldest unit has waited too long
+        create_run_for_test(instance, job_name="source_ingest", status=dg.DagsterRunStatus.STARTED)
+        skip = staged_load_sensor(dg.build_sensor_context(instance=instance, resources={"documents": documents}))
+        assert isinstance(skip, dg.SkipReason) and "source runs still going" in skip.skip_message, skip
+        monkeypatch.setenv("NIANBAO_LOADER_MAX_WAIT_SECONDS", "60")
+        staged_at = time.time() - 61
+        os.utime(unit.path / READY, (staged_at, staged_at))
+        request = staged_load_sensor(dg.build_sensor_context(instance=instance, resources={"documents": documents}))
+        assert isinstance(request, dg.RunRequest) and request.run_key == unit.path.name
+
+
+
+def test_source_runs_share_the_cores_the_queue_runs_them_on(monkeypatch) -> None:
+    """A source run parses with cores ÷ source runs at once: 2 runs at once on 4 cores → 2 workers each,
+    on 2 cores → 1; without a limit on source runs, the run limit counts; NIANBAO_PARSE_WORKERS wins."""
+    monkeypatch.delenv("NIANBAO_PARSE_WORKERS", raising=False)
+    queue = {"concurrency": {"runs": {"max_concurrent_runs": 4, "tag_concurrency_limits": [
+        {"key": "nianbao/queue", "value": "sources", "limit": 2}]}}}
+    with dg.instance_for_test(overrides=queue) as instance:
+        for cores, workers in ((4, 2), (2, 1), (1, 1), (16, 4)):
+            monkeypatch.setattr(os, "cpu_count", lambda c=cores: c)
+            assert source_run_limits(instance).workers == workers, cores
+    with dg.instance_for_test(overrides={"concurrency": {"runs": {"max_concurrent_runs": 3}}}) as instance:
+        monkeypatch.setattr(os, "cpu_count", lambda: 6)
+        assert source_run_limits(instance).workers == 2
+        monkeypatch.setenv("NIANBAO_PARSE_WORKERS", "3")
+        assert source_run_limits(instance).workers == 3

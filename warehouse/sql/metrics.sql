@@ -62,31 +62,60 @@ SELECT agency_key, canonical_name, agency_id, year, report_id, t3_format, level,
 FROM metric_base_t3;
 
 -- Applicant mix of the new applications (3.1): per applicant type its count (件) and its share of
--- 3.1|total (ratio 0–1). Valid for every format.
+-- 3.1|total (ratio 0–1). Valid for every format. Materialised per report in metric_applicant_report.
+CREATE TABLE IF NOT EXISTS metric_applicant_report (
+    report_id        VARCHAR,               -- a current report with a 3.1|total cell
+    applicant_code   VARCHAR,               -- np | lp_com | lp_res | lp_ngo | lp_law | lp_oth
+    new_applications BIGINT,                -- 3.1|<applicant>
+    share            DOUBLE                 -- 3.1|<applicant> / 3.1|total; NULL when either is blank or the total is 0
+);
+
 CREATE OR REPLACE VIEW metric_applicant_mix AS
-SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, f.applicant_code, a.label AS applicant,
-       f.value AS new_applications, f.value / nullif(t.value, 0) AS share
+SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, m.applicant_code, a.label AS applicant,
+       m.new_applications, m.share
 FROM agency_reports r
-JOIN fact_applications_corrected f ON f.report_id = r.report_id AND f.category_code = '3.1' AND f.applicant_code <> 'total'
-JOIN fact_applications_corrected t ON t.report_id = r.report_id AND t.category_code = '3.1' AND t.applicant_code = 'total'
-JOIN dim_applicant_type a ON a.applicant_code = f.applicant_code;
+JOIN metric_applicant_report m ON m.report_id = r.report_id
+JOIN dim_applicant_type a ON a.applicant_code = m.applicant_code;
 
 -- 行政复议 (R), 行政诉讼 未经复议直接起诉 (LD) and 复议后起诉 (LA): counts (件) and the correction rate
--- (纠错率, ratio 0–1) over the decided cases. Valid for every format.
+-- (纠错率, ratio 0–1) over the decided cases. Valid for every format. The counts are materialised per
+-- report and proceeding in metric_review_report.
 --   correction_rate = correct / (maintain + correct + other); NULL when a cell is blank or nothing was decided
+CREATE TABLE IF NOT EXISTS metric_review_report (
+    report_id  VARCHAR,                     -- a current report
+    proceeding VARCHAR,                     -- R | LD | LA
+    maintain   BIGINT,                      -- 4|<proceeding>.maintain (结果维持)
+    correct    BIGINT,                      -- 4|<proceeding>.correct (结果纠正)
+    other      BIGINT,                      -- 4|<proceeding>.other (其他结果)
+    pending    BIGINT,                      -- 4|<proceeding>.pending (尚未审结)
+    total      BIGINT                       -- 4|<proceeding>.total (总计)
+);
+
 CREATE OR REPLACE VIEW metric_review_litigation AS
 SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, r.level, r.kind, r.province, r.prefecture,
-       r.county, f.proceeding, c.proceeding_label,
-       max(f.value) FILTER (WHERE f.outcome = 'maintain') AS maintain,
-       max(f.value) FILTER (WHERE f.outcome = 'correct')  AS correct,
-       max(f.value) FILTER (WHERE f.outcome = 'other')    AS other,
-       max(f.value) FILTER (WHERE f.outcome = 'pending')  AS pending,
-       max(f.value) FILTER (WHERE f.outcome = 'total')    AS total,
-       correct / nullif(maintain + correct + other, 0)    AS correction_rate
+       r.county, m.proceeding, c.proceeding_label, m.maintain, m.correct, m.other, m.pending, m.total,
+       m.correct / nullif(m.maintain + m.correct + m.other, 0) AS correction_rate
 FROM agency_reports r
-JOIN fact_review_litigation_corrected f ON f.report_id = r.report_id
-JOIN dim_review_litigation_column c ON c.col_code = f.col_code
-GROUP BY ALL;
+JOIN metric_review_report m ON m.report_id = r.report_id
+JOIN (SELECT DISTINCT proceeding, proceeding_label FROM dim_review_litigation_column) c ON c.proceeding = m.proceeding;
+
+-- Table 3 summed over agencies: per year, province, level, kind and table format, each cell
+-- (row × column) of the current reports — value = the sum of the printed numbers, printed / blank =
+-- how many reports printed a number / left the cell blank ('', '/', '—': never counted as 0), reports =
+-- both. Region × year roll-ups read this (tens of thousands of rows) instead of 3 × 10^8 fact rows.
+CREATE TABLE IF NOT EXISTS metric_t3_rollup (
+    year           INTEGER,
+    province       VARCHAR,
+    level          VARCHAR,
+    kind           VARCHAR,
+    t3_format      VARCHAR,
+    category_code  VARCHAR,
+    applicant_code VARCHAR,
+    value          HUGEINT,
+    printed        BIGINT,
+    blank          BIGINT,
+    reports        BIGINT
+);
 
 -- Year-over-year change of an agency's headline numbers (same agency_key, consecutive years).
 -- change = value − prev_value; pct_change = change / prev_value (NULL when prev_value is 0 or

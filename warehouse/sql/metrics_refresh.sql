@@ -30,3 +30,30 @@ SELECT report_id,
        max(value) FILTER (WHERE category_code = '3.3.7') AS handled,
        max(value) FILTER (WHERE category_code = '3.4')   AS carried_forward
 FROM cells GROUP BY report_id ORDER BY report_id;
+
+DELETE FROM metric_applicant_report;
+INSERT INTO metric_applicant_report
+SELECT f.report_id, f.applicant_code, f.value AS new_applications, f.value / nullif(t.value, 0) AS share
+FROM fact_applications_corrected f
+JOIN fact_applications_corrected t ON t.report_id = f.report_id AND t.category_code = '3.1' AND t.applicant_code = 'total'
+WHERE f.category_code = '3.1' AND f.applicant_code <> 'total' AND f.report_id IN (SELECT report_id FROM current_reports)
+ORDER BY f.report_id, f.applicant_code;
+
+DELETE FROM metric_review_report;
+INSERT INTO metric_review_report
+SELECT report_id, proceeding,
+       max(value) FILTER (WHERE outcome = 'maintain') AS maintain,
+       max(value) FILTER (WHERE outcome = 'correct')  AS correct,
+       max(value) FILTER (WHERE outcome = 'other')    AS other,
+       max(value) FILTER (WHERE outcome = 'pending')  AS pending,
+       max(value) FILTER (WHERE outcome = 'total')    AS total
+FROM fact_review_litigation_corrected
+WHERE report_id IN (SELECT report_id FROM current_reports)
+GROUP BY report_id, proceeding ORDER BY report_id, proceeding;
+
+DELETE FROM metric_t3_rollup;
+INSERT INTO metric_t3_rollup
+SELECT r.year, r.province, r.level, r.kind, r.t3_format, f.category_code, f.applicant_code,
+       sum(f.value) AS value, count(f.value) AS printed, count(*) - count(f.value) AS blank, count(*) AS reports
+FROM fact_applications_corrected f JOIN agency_reports r ON r.report_id = f.report_id
+GROUP BY ALL ORDER BY ALL;
