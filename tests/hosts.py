@@ -99,15 +99,16 @@ def _serve(conn: Any, plan: HostPlan) -> None:
                 writer.close()
         return handle
 
-    servers, where = [], []
+    servers, where, held = [], [], []
     for i in range(plan.hosts):
         address = ADDRESSES[i % len(ADDRESSES)]
         sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if i != 1:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((address, 0))
         port = sock.getsockname()[1]
-        if i == 1:  # the dead host: a port nobody listens on (connections are refused)
-            sock.close()
+        if i == 1:  # the dead host: a port bound but never listened on (connections are refused); held
+            held.append(sock)  # to the end, so no later host's bind can be given the same port
         else:
             sock.listen(64)
             slow = plan.slow_seconds if i == 0 else 0.0
@@ -123,6 +124,8 @@ def _serve(conn: Any, plan: HostPlan) -> None:
     loop.run_until_complete(wait_stop())
     for s in servers:
         s.close()
+    for sock in held:
+        sock.close()
     conn.send(log)
     conn.close()
 
