@@ -31,6 +31,8 @@ import psutil
 from benchmarks import national_backfill, national_crawl, national_warehouse
 from pipelines.parse.report import parse_bytes
 from pipelines.validate import finish, prepare
+from tests.forge.render import render_html
+from tests.forge.truths import make_truth
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "real"
@@ -52,6 +54,13 @@ def html_path(batch: int = 500) -> dict:
         return statistics.median(out)
 
     parse_s = timed(lambda: parse_bytes(data, SHANGHAI.name), 30)
+    # The same parse over distinct reports: the label caches hold what other reports printed, not
+    # this report's own cells (what a parse worker meets on a night).
+    others = [render_html(make_truth(70_000 + i, ("2021", "2019", "hybrid")[i % 3])) for i in range(100)]
+    t = time.perf_counter()
+    for i, body in enumerate(others):
+        parse_bytes(body, f"forged-{i}.html")
+    distinct_s = (time.perf_counter() - t) / len(others)
     result = parse_bytes(data, SHANGHAI.name)
     prepare_s = timed(lambda: prepare(result), 30)
     one_s = timed(lambda: finish([prepare(result)]), 30) - prepare_s  # pandera for one report alone
@@ -64,7 +73,8 @@ def html_path(batch: int = 500) -> dict:
     t = time.perf_counter()
     finish(prepared)
     batch_s = (time.perf_counter() - t) / batch
-    return {"bytes": len(data), "parse_ms": parse_s * 1000, "prepare_ms": prepare_s * 1000,
+    return {"bytes": len(data), "parse_ms": parse_s * 1000, "distinct_parse_ms": distinct_s * 1000,
+            "distinct": len(others), "prepare_ms": prepare_s * 1000,
             "pandera_one_ms": one_s * 1000, "pandera_batch_ms": batch_s * 1000, "batch": batch,
             "status": prepared[0].status}
 
@@ -125,6 +135,8 @@ def render(r: dict, args: argparse.Namespace) -> str:
         "| step | ms |",
         "|---|---|",
         f"| parse | {h['parse_ms']:.1f} |",
+        *([f"| parse, mean over {h['distinct']} distinct forged HTML reports (the label caches hold other reports' labels) | "
+           f"{h['distinct_parse_ms']:.1f} |"] if "distinct_parse_ms" in h else []),
         f"| validation, per-report part (frames, identities, prose) | {h['prepare_ms']:.1f} |",
         f"| pandera checks, this report alone (the old per-report validation) | {h['pandera_one_ms']:.1f} |",
         f"| pandera checks, per report in a batch of {h['batch']} (now) | {h['pandera_batch_ms']:.2f} |",
@@ -238,6 +250,26 @@ def time_floor(r: dict) -> str:
             "is under *Backfill* below.")
 
 
+def _workers(run: dict) -> str:
+    """How many source runs parsed with how many workers, e.g. '19 runs with 1 worker, 1 with 2'."""
+    counts = sorted(run.get("parse_workers", {}).items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{n} run{'s' if n > 1 else ''} with {w} worker{'s' if w != '1' else ''}" for w, n in counts) or "?"
+
+
+def _per_run_cost(b: dict, per_doc: float, overhead_s: float) -> list[str]:
+    """When the 1,000-a-run target misses: the overhead is a cost per run and per backfill, not per
+    document — the run size from which the same cost would be 10 % of the parse time."""
+    runs = b["big"]["partitioned"]["runs"]
+    per_run = b["documents"] // max(1, runs)
+    if overhead_s / b["documents"] <= 0.10 * per_doc:
+        return []
+    needed = overhead_s / (runs * 0.10 * per_doc)  # overhead_s / (runs × n) ≤ 10 % of per_doc
+    return [f"That overhead — {overhead_s:.0f} s of wall for {runs} runs of {per_run:,} documents — is paid per backfill "
+            f"and per run (submission, a run's start in a new process, the loader), not per document: a run parses "
+            f"for {per_doc * per_run:.0f} s on one core. The same cost would be 10 % of the parse time from about "
+            f"{needed:,.0f} documents a run. The profile below shows where the seconds go.", ""]
+
+
 def backfill_lines(b: dict) -> list[str]:
     docs, workers = b["documents"], b["workers"]
     per_doc = b["parse_s"] * workers / docs  # one document's parse + validate on one core
@@ -253,7 +285,8 @@ def backfill_lines(b: dict) -> list[str]:
     return [
         f"Forged reports (the `make bench-night` mix: half PDFs, half HTML and text) in folder sources; Dagster storage in a real PostgreSQL 15 (started by the "
         f"benchmark on 127.0.0.1); the daemon's run queue at 2 concurrent source runs; {workers} parse workers in the plain functions and the one "
-        f"run, {max(1, workers // 2)} in each source run (the cores shared by the 2 at once). "
+        f"run; a source run takes the cores ÷ the source runs queued or running when it starts (at most 2): "
+        f"{_workers(p)} in the {p['runs']}-run backfill, {_workers(big)} in the {big['runs']}-run one. "
         "Every line parses the same documents. Overhead per document = (wall − plain wall) / documents, where plain = the "
         "same functions without Dagster (discover, parse + validate, load, publish) in this process; partitioned walls run "
         "from `nianbao backfill` until the loader has loaded the last staged unit (run starts, queue, sensor, loader "
@@ -272,6 +305,7 @@ def backfill_lines(b: dict) -> list[str]:
         f"| the same from the first run's launch (without the backfill's one-off submission) | {big['runs']} + "
         f"{big['loader_runs']} loader | {big_launch:.1f} | {shown(big_launch)} |",
         "",
+        *_per_run_cost(b, per_doc, over(big["wall_s"]) * docs),
         f"Runs at once at the busiest moment: {p['busiest']} and {big['busiest']} (limit 2); failed runs: "
         f"{len(p['failed_runs']) + len(big['failed_runs'])}; reports loaded: {p['reports']} and {big['reports']}.",
         "",
@@ -282,8 +316,8 @@ def backfill_lines(b: dict) -> list[str]:
                                                                      (f"{docs // max(1, big['runs'])} a run", big)))
         + ". Submit → first launch is once per backfill: `nianbao backfill` loads the workspace to submit it, and "
         "Dagster's backfill daemon picks a new backfill up on its next pass (every 30 s). Launch → executing is once "
-        "per run: a new process imports dagster, pandas, pandera and the parsers "
-        "(`python -X importtime -c 'import pipelines.definitions'`), on cores the other run is parsing on.",
+        "per run: the code server spawns a new process, which imports dagster, pandas, pandera and the parsers "
+        "(from the bytecode `make env` compiles) and opens the PostgreSQL storage, on cores the other run is parsing on.",
     ]
 
 
@@ -331,10 +365,10 @@ def main() -> None:
         r["memory"] = section("peak memory", lambda: memory(tmp / "memory"))
     r["sections"] = sections
     r["total_s"] = time.perf_counter() - start
-    args.out.write_text(render(r, args), encoding="utf-8")
-    # the raw figures beside the page: a change of wording re-renders without a 20-minute run
+    # the raw figures beside the page (first: a change of wording re-renders without a 20-minute run)
     args.out.with_suffix(".json").write_text(json.dumps({**r, "warehouse": dataclasses.asdict(r["warehouse"])},
                                                         ensure_ascii=False, indent=1), encoding="utf-8")
+    args.out.write_text(render(r, args), encoding="utf-8")
     print(f"wrote {args.out} ({r['total_s'] / 60:.1f} min)")
 
 

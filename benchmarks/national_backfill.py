@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -159,6 +160,11 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
                 # every source run: created (by the backfill daemon) → launched → executing → ended, s after submit
                 timeline = sorted((r.create_timestamp.timestamp() - since, launched[r.dagster_run.run_id] - since,
                                    r.start_time - since, r.end_time - since) for r in runs)
+                # parse workers each source run chose (cores ÷ source runs going when it started)
+                workers = Counter(str(e.asset_materialization.metadata["parse_workers"].value)
+                                  for r in runs for e in instance.all_logs(r.dagster_run.run_id,
+                                                                           of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+                                  if e.asset_materialization and "parse_workers" in e.asset_materialization.metadata)
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -173,7 +179,7 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
     return {"wall_s": wall, "runs": len(runs), "loader_runs": len(loads), "failed_runs": failed,
             "busiest": busiest, "run_median_s": run_s[len(run_s) // 2], "reports": reports,
             "start_median_s": start_s[len(start_s) // 2], "loader_s": loader_s, "first_launch_s": first_launch,
-            "timeline": [[round(x, 1) for x in t] for t in timeline]}
+            "timeline": [[round(x, 1) for x in t] for t in timeline], "parse_workers": dict(workers)}
 
 
 def regroup(catalog: Path, root: Path, sources: int) -> Path:

@@ -44,12 +44,11 @@ WHERE EXISTS (SELECT 1 FROM agency_aliases a JOIN reports r ON r.agency_id = a.n
 GROUP BY g.province ORDER BY missing_2024 DESC;
 
 -- name: cross_year_carry
--- Cross-year check: 结转下年度继续办理 (3.4 总计) of year y against 上年结转 (3.2 总计) of y + 1, breaks per year.
-SELECT a.year, count(*) AS pairs, count(*) FILTER (WHERE a.value IS DISTINCT FROM b.value) AS breaks
-FROM fact_applications a
-JOIN fact_applications b ON b.agency_id = a.agency_id AND b.year = a.year + 1
-                        AND b.category_code = '3.2' AND b.applicant_code = 'total'
-WHERE a.category_code = '3.4' AND a.applicant_code = 'total'
+-- Cross-year check: 结转下年度继续办理 (3.4 总计) of year y against 上年结转 (3.2 总计) of y + 1, per
+-- agency (under all its names) and year: consecutive pairs, and the pairs that break (metric view).
+SELECT a.year, count(*) AS pairs, count(*) FILTER (WHERE a.carried_forward IS DISTINCT FROM b.carried_over) AS breaks
+FROM metric_application_volume a
+JOIN metric_application_volume b ON b.agency_key = a.agency_key AND b.year = a.year + 1
 GROUP BY a.year ORDER BY a.year;
 
 -- name: applicant_mix_2024

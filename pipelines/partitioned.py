@@ -59,15 +59,19 @@ def source_discovery(context: dg.AssetExecutionContext, documents: DocumentSourc
 
 
 def source_run_limits(instance: dg.DagsterInstance) -> Limits:
-    """Parse limits of one source run: the cores shared among the source runs the queue runs at once
-    (its ``nianbao/queue=sources`` limit), unless NIANBAO_PARSE_WORKERS says otherwise (docs/decisions.md)."""
+    """Parse limits of one source run: the cores shared among the source runs going at once — those
+    queued or running now (this one included), at most the queue's ``nianbao/queue=sources`` limit —
+    unless NIANBAO_PARSE_WORKERS says otherwise (docs/decisions.md). A run alone (a nightly with one
+    source due, a backfill's last run) parses on every core; runs of a backfill share them."""
     if "NIANBAO_PARSE_WORKERS" in os.environ:
         return Limits(workers=int(os.environ["NIANBAO_PARSE_WORKERS"]))
     queue = instance.get_concurrency_config().run_queue_config
-    at_once = next((t["limit"] for t in (queue.tag_concurrency_limits if queue else None) or []
-                    if t.get("key") == SOURCE_QUEUE_TAG and t.get("value") == "sources"),
-                   queue.max_concurrent_runs if queue and queue.max_concurrent_runs > 0 else 1)
-    return Limits(workers=max(1, min(4, (os.cpu_count() or 1) // max(1, at_once))))
+    limit = next((t["limit"] for t in (queue.tag_concurrency_limits if queue else None) or []
+                  if t.get("key") == SOURCE_QUEUE_TAG and t.get("value") == "sources"),
+                 queue.max_concurrent_runs if queue and queue.max_concurrent_runs > 0 else 1)
+    going = instance.get_runs_count(dg.RunsFilter(job_name=SOURCE_JOB, statuses=IN_FLIGHT))
+    at_once = max(1, min(limit, going))
+    return Limits(workers=max(1, min(4, (os.cpu_count() or 1) // at_once)))
 
 
 @dg.asset(group_name="by_source", partitions_def=catalog_sources,
@@ -98,9 +102,10 @@ def staged_warehouse(context: dg.AssetExecutionContext, documents: DocumentSourc
 
 
 SOURCE_QUEUE_TAG = "nianbao/queue"
+SOURCE_JOB = "source_ingest"
 
 source_ingest = dg.define_asset_job(
-    "source_ingest", selection=dg.AssetSelection.assets(source_discovery, source_staged),
+    SOURCE_JOB, selection=dg.AssetSelection.assets(source_discovery, source_staged),
     executor_def=dg.in_process_executor,
     tags={SOURCE_QUEUE_TAG: "sources"},  # the run queue's limit on source runs (deploy/dagster-postgres.yaml)
     description="One catalogue source (partition): discover, parse, validate, stage for the loader.")

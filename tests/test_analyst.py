@@ -393,3 +393,32 @@ def test_names_no_library_knows_take_the_region_of_their_catalogue_source(real_d
         ("320800/高新区管委会", "淮安市高新区管委会", "320800", "江苏省", "淮安市", None, "prefecture", "special_zone", None,
          "catalogue_region"),
         ("?/经济技术开发区管委会", "经济技术开发区管委会", None, None, None, None, None, None, None, "unresolved")]
+
+
+def test_a_warehouse_made_before_the_metric_tables_held_agencies_is_upgraded(real_db: Path, tmp_path: Path) -> None:
+    """A warehouse file whose per-report metric tables hold numbers only (before they carried their
+    report's agency): the schema step adds the columns, the next refresh fills them, and every metric
+    view gives the rows a new warehouse gives."""
+    import duckdb
+
+    from warehouse.analysis import refresh
+    from warehouse.db import ensure_schema
+
+    views = ("metric_base_t3", "metric_applicant_mix", "metric_review_litigation")
+    expected = {v: q(real_db, f"SELECT * FROM {v} ORDER BY ALL") for v in views}
+    assert all(expected.values())
+    old = {"metric_t3_report": "report_id, new_applications, carried_over, disclosed, partly_disclosed, withheld, "
+                               "unable_to_provide, not_processed, other_outcomes, handled, carried_forward",
+           "metric_applicant_report": "report_id, applicant_code, new_applications, share",
+           "metric_review_report": "report_id, proceeding, maintain, correct, other, pending, total"}
+    db = tmp_path / "old.duckdb"
+    shutil.copy(real_db, db)
+    with duckdb.connect(str(db)) as conn:
+        for table, columns in old.items():
+            conn.execute(f"CREATE TABLE old_shape AS SELECT {columns} FROM {table}")
+            conn.execute(f"DROP TABLE {table}")
+            conn.execute(f"ALTER TABLE old_shape RENAME TO {table}")
+        ensure_schema(conn)
+        assert conn.execute("SELECT count(*) FROM metric_review_report WHERE agency_key IS NULL").fetchone()[0] > 0
+        refresh(conn)
+    assert {v: q(db, f"SELECT * FROM {v} ORDER BY ALL") for v in views} == expected

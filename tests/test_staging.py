@@ -171,16 +171,28 @@ def test_the_nightly_schedule_launches_only_due_sources_and_the_sensor_the_loade
 
 
 def test_source_runs_share_the_cores_the_queue_runs_them_on(monkeypatch) -> None:
-    """A source run parses with cores ÷ source runs at once: 2 runs at once on 4 cores → 2 workers each,
-    on 2 cores → 1; without a limit on source runs, the run limit counts; NIANBAO_PARSE_WORKERS wins."""
+    """A source run parses with cores ÷ source runs going at once (queued or running, itself included,
+    at most the queue's limit on source runs): 2 at once on 4 cores → 2 workers each, on 2 cores → 1;
+    a run alone gets every core; without a limit on source runs, the run limit counts;
+    NIANBAO_PARSE_WORKERS wins."""
     monkeypatch.delenv("NIANBAO_PARSE_WORKERS", raising=False)
     queue = {"concurrency": {"runs": {"max_concurrent_runs": 4, "tag_concurrency_limits": [
         {"key": "nianbao/queue", "value": "sources", "limit": 2}]}}}
     with dg.instance_for_test(overrides=queue) as instance:
+        create_run_for_test(instance, job_name="source_ingest", status=dg.DagsterRunStatus.STARTED)  # this run
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+        assert source_run_limits(instance).workers == 2  # alone: both cores
+        create_run_for_test(instance, job_name="load_staged", status=dg.DagsterRunStatus.STARTED)
+        create_run_for_test(instance, job_name="source_ingest", status=dg.DagsterRunStatus.SUCCESS)
+        assert source_run_limits(instance).workers == 2  # a loader or a finished source run shares nothing
+        for status in (dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING):  # 3 going, limit 2
+            create_run_for_test(instance, job_name="source_ingest", status=status)
         for cores, workers in ((4, 2), (2, 1), (1, 1), (16, 4)):
             monkeypatch.setattr(os, "cpu_count", lambda c=cores: c)
             assert source_run_limits(instance).workers == workers, cores
     with dg.instance_for_test(overrides={"concurrency": {"runs": {"max_concurrent_runs": 3}}}) as instance:
+        for _ in range(4):
+            create_run_for_test(instance, job_name="source_ingest", status=dg.DagsterRunStatus.STARTED)
         monkeypatch.setattr(os, "cpu_count", lambda: 6)
         assert source_run_limits(instance).workers == 2
         monkeypatch.setenv("NIANBAO_PARSE_WORKERS", "3")

@@ -29,7 +29,7 @@ from pipelines.parse import labels as lab
 from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.normalize import clean_cell, normalise_label
-from pipelines.parse.pdf_pages import PdfiumPage
+from pipelines.parse.pdf_pages import PdfiumPage, extract_table
 from pipelines.parse.pdf_words import HEADER_VOCABULARY, ORDINAL, PAGE_FOOTER, page_has_table_text, word_grids
 from pipelines.parse.tokens import parse_token
 from schemas import labels as L
@@ -168,7 +168,7 @@ class PdfParser:
             if previous != i - 1:
                 in_table, bands = False, []
             previous = i
-            tables = [(t, rows) for t in page.find_tables() if _fully_ruled(rows := t.extract())]
+            tables = [(t, rows) for t in page.find_tables() if _fully_ruled(rows := extract_table(t))]
             if not tables and (in_table or page_has_table_text(texts[i])):
                 found, bands = word_grids(page, page_no, len(grids), bands)  # no ruling lines
                 grids += found

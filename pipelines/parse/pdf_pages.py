@@ -18,6 +18,7 @@ that upright frame (``rotated`` says by how much). Pages with a /Rotate attribut
 from __future__ import annotations
 
 import ctypes
+from bisect import bisect_left
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -182,3 +183,30 @@ class PdfiumPage:
 
     def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
         return utils.extract_words(self.chars, **kwargs)
+
+
+def extract_table(table: Table) -> list[list[str | None]]:
+    """``Table.extract()`` with the same answer, cell for cell: a character belongs to the cell
+    holding its centre (half-open box), and each cell's characters keep the page's order. pdfplumber
+    scans every character of the page once per row and every row's characters once per cell; here
+    the characters are sorted by their vertical centre once and each row takes its band by bisection,
+    which makes the table step of a ruled report about four times cheaper."""
+    chars = table.page.chars
+    middles = sorted(((ch["top"] + ch["bottom"]) / 2, i) for i, ch in enumerate(chars))
+    v_mids = [v for v, _ in middles]
+    h_mids = [(ch["x0"] + ch["x1"]) / 2 for ch in chars]
+    out: list[list[str | None]] = []
+    for row in table.rows:
+        _x0, top, _x1, bottom = row.bbox
+        band = sorted(i for _v, i in middles[bisect_left(v_mids, top):bisect_left(v_mids, bottom)])
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            x0, c_top, x1, c_bottom = cell
+            inside = [chars[i] for i in band if x0 <= h_mids[i] < x1
+                      and c_top <= (chars[i]["top"] + chars[i]["bottom"]) / 2 < c_bottom]
+            texts.append(utils.extract_text(inside) if inside else "")
+        out.append(texts)
+    return out

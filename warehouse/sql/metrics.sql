@@ -10,9 +10,11 @@
 -- as one row (3.3.6); the 2021 format as three sub-rows (3.3.6.1–3): other_outcomes is their sum then.
 -- The per-report numbers are materialised in metric_t3_report after every load (warehouse/analysis.py,
 -- metrics_refresh.sql): at national size (3 × 10^8 fact rows) pivoting them on every query takes
--- seconds, reading 1.75 M pre-pivoted rows milliseconds (docs/benchmarks.md).
+-- seconds, reading 1.75 M pre-pivoted rows milliseconds (docs/benchmarks.md). Each row carries its
+-- agency's columns (agency_reports, as resolved by the same refresh), so the metric views read one
+-- table: joining 1.75 M reports through agency_reports on every query took about a second.
 CREATE TABLE IF NOT EXISTS metric_t3_report (
-    report_id         VARCHAR,               -- a current report
+    report_id         VARCHAR,               -- a current report with its agency (NULL numbers: no table 3 printed)
     new_applications  BIGINT,
     carried_over      BIGINT,
     disclosed         BIGINT,
@@ -22,15 +24,37 @@ CREATE TABLE IF NOT EXISTS metric_t3_report (
     not_processed     BIGINT,
     other_outcomes    BIGINT,
     handled           BIGINT,
-    carried_forward   BIGINT
+    carried_forward   BIGINT,
+    agency_key        VARCHAR,               -- the report's agency (agency_reports), its names, year, region, level and kind
+    canonical_name    VARCHAR,
+    agency_id         VARCHAR,
+    year              INTEGER,
+    t3_format         VARCHAR,
+    level             VARCHAR,
+    kind              VARCHAR,
+    province          VARCHAR,
+    prefecture        VARCHAR,
+    county            VARCHAR
 );
+-- (a warehouse file made before these columns: they are added, and the next refresh fills them)
+ALTER TABLE metric_t3_report ADD COLUMN IF NOT EXISTS agency_key VARCHAR;
+ALTER TABLE metric_t3_report ADD COLUMN IF NOT EXISTS canonical_name VARCHAR;
+ALTER TABLE metric_t3_report ADD COLUMN IF NOT EXISTS agency_id VARCHAR;
+ALTER TABLE metric_t3_report ADD COLUMN IF NOT EXISTS year INTEGER;
+ALTER TABLE metric_t3_report ADD COLUMN IF NOT EXISTS t3_format VARCHAR;
+ALTER TABLE metric_t3_report ADD COLUMN IF NOT EXISTS level VARCHAR;
+ALTER TABLE metric_t3_report ADD COLUMN IF NOT EXISTS kind VARCHAR;
+ALTER TABLE metric_t3_report ADD COLUMN IF NOT EXISTS province VARCHAR;
+ALTER TABLE metric_t3_report ADD COLUMN IF NOT EXISTS prefecture VARCHAR;
+ALTER TABLE metric_t3_report ADD COLUMN IF NOT EXISTS county VARCHAR;
 
 -- Table 3's totals of each current report (metric_t3_report) with its agency: one agency under all its
 -- printed names, its region, level and kind (agency_reports).
 CREATE OR REPLACE VIEW metric_base_t3 AS
-SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, r.t3_format, r.level, r.kind, r.province,
-       r.prefecture, r.county, m.* EXCLUDE (report_id)
-FROM agency_reports r LEFT JOIN metric_t3_report m USING (report_id);
+SELECT agency_key, canonical_name, agency_id, year, report_id, t3_format, level, kind, province, prefecture, county,
+       new_applications, carried_over, disclosed, partly_disclosed, withheld, unable_to_provide, not_processed,
+       other_outcomes, handled, carried_forward
+FROM metric_t3_report;
 
 -- Application volume (count of applications, 件). Valid for every format.
 --   new_applications = 3.1|total (本年新收), carried_over = 3.2|total (上年结转),
@@ -67,14 +91,22 @@ CREATE TABLE IF NOT EXISTS metric_applicant_report (
     report_id        VARCHAR,               -- a current report with a 3.1|total cell
     applicant_code   VARCHAR,               -- np | lp_com | lp_res | lp_ngo | lp_law | lp_oth
     new_applications BIGINT,                -- 3.1|<applicant>
-    share            DOUBLE                 -- 3.1|<applicant> / 3.1|total; NULL when either is blank or the total is 0
+    share            DOUBLE,                -- 3.1|<applicant> / 3.1|total; NULL when either is blank or the total is 0
+    agency_key       VARCHAR,               -- the report's agency (agency_reports) and year
+    canonical_name   VARCHAR,
+    agency_id        VARCHAR,
+    year             INTEGER
 );
+-- (a warehouse file made before these columns: they are added, and the next refresh fills them)
+ALTER TABLE metric_applicant_report ADD COLUMN IF NOT EXISTS agency_key VARCHAR;
+ALTER TABLE metric_applicant_report ADD COLUMN IF NOT EXISTS canonical_name VARCHAR;
+ALTER TABLE metric_applicant_report ADD COLUMN IF NOT EXISTS agency_id VARCHAR;
+ALTER TABLE metric_applicant_report ADD COLUMN IF NOT EXISTS year INTEGER;
 
 CREATE OR REPLACE VIEW metric_applicant_mix AS
-SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, m.applicant_code, a.label AS applicant,
+SELECT m.agency_key, m.canonical_name, m.agency_id, m.year, m.report_id, m.applicant_code, a.label AS applicant,
        m.new_applications, m.share
-FROM agency_reports r
-JOIN metric_applicant_report m ON m.report_id = r.report_id
+FROM metric_applicant_report m
 JOIN dim_applicant_type a ON a.applicant_code = m.applicant_code;
 
 -- 行政复议 (R), 行政诉讼 未经复议直接起诉 (LD) and 复议后起诉 (LA): counts (件) and the correction rate
@@ -88,15 +120,33 @@ CREATE TABLE IF NOT EXISTS metric_review_report (
     correct    BIGINT,                      -- 4|<proceeding>.correct (结果纠正)
     other      BIGINT,                      -- 4|<proceeding>.other (其他结果)
     pending    BIGINT,                      -- 4|<proceeding>.pending (尚未审结)
-    total      BIGINT                       -- 4|<proceeding>.total (总计)
+    total      BIGINT,                      -- 4|<proceeding>.total (总计)
+    agency_key     VARCHAR,                 -- the report's agency (agency_reports), year, region, level and kind
+    canonical_name VARCHAR,
+    agency_id      VARCHAR,
+    year           INTEGER,
+    level          VARCHAR,
+    kind           VARCHAR,
+    province       VARCHAR,
+    prefecture     VARCHAR,
+    county         VARCHAR
 );
+-- (a warehouse file made before these columns: they are added, and the next refresh fills them)
+ALTER TABLE metric_review_report ADD COLUMN IF NOT EXISTS agency_key VARCHAR;
+ALTER TABLE metric_review_report ADD COLUMN IF NOT EXISTS canonical_name VARCHAR;
+ALTER TABLE metric_review_report ADD COLUMN IF NOT EXISTS agency_id VARCHAR;
+ALTER TABLE metric_review_report ADD COLUMN IF NOT EXISTS year INTEGER;
+ALTER TABLE metric_review_report ADD COLUMN IF NOT EXISTS level VARCHAR;
+ALTER TABLE metric_review_report ADD COLUMN IF NOT EXISTS kind VARCHAR;
+ALTER TABLE metric_review_report ADD COLUMN IF NOT EXISTS province VARCHAR;
+ALTER TABLE metric_review_report ADD COLUMN IF NOT EXISTS prefecture VARCHAR;
+ALTER TABLE metric_review_report ADD COLUMN IF NOT EXISTS county VARCHAR;
 
 CREATE OR REPLACE VIEW metric_review_litigation AS
-SELECT r.agency_key, r.canonical_name, r.agency_id, r.year, r.report_id, r.level, r.kind, r.province, r.prefecture,
-       r.county, m.proceeding, c.proceeding_label, m.maintain, m.correct, m.other, m.pending, m.total,
+SELECT m.agency_key, m.canonical_name, m.agency_id, m.year, m.report_id, m.level, m.kind, m.province, m.prefecture,
+       m.county, m.proceeding, c.proceeding_label, m.maintain, m.correct, m.other, m.pending, m.total,
        m.correct / nullif(m.maintain + m.correct + m.other, 0) AS correction_rate
-FROM agency_reports r
-JOIN metric_review_report m ON m.report_id = r.report_id
+FROM metric_review_report m
 JOIN (SELECT DISTINCT proceeding, proceeding_label FROM dim_review_litigation_column) c ON c.proceeding = m.proceeding;
 
 -- Table 3 summed over agencies: per year, province, level, kind and table format, each cell

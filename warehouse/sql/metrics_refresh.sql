@@ -2,7 +2,7 @@
 
 -- name: refresh
 DELETE FROM metric_t3_report;
-INSERT INTO metric_t3_report
+INSERT INTO metric_t3_report BY NAME
 WITH t AS (
     SELECT f.report_id, c.category_code, c.parent_code, f.value
     FROM fact_applications_corrected f JOIN dim_application_category c USING (category_code)
@@ -17,8 +17,8 @@ WITH t AS (
     SELECT * FROM groups WHERE category_code <> '3.3.6'
     UNION ALL BY NAME
     SELECT * FROM groups WHERE category_code = '3.3.6' AND report_id NOT IN (SELECT report_id FROM t WHERE category_code = '3.3.6')
-)
-SELECT report_id,
+), pivoted AS (
+    SELECT report_id,
        max(value) FILTER (WHERE category_code = '3.1')   AS new_applications,
        max(value) FILTER (WHERE category_code = '3.2')   AS carried_over,
        max(value) FILTER (WHERE category_code = '3.3.1') AS disclosed,
@@ -29,27 +29,38 @@ SELECT report_id,
        max(value) FILTER (WHERE category_code = '3.3.6') AS other_outcomes,
        max(value) FILTER (WHERE category_code = '3.3.7') AS handled,
        max(value) FILTER (WHERE category_code = '3.4')   AS carried_forward
-FROM cells GROUP BY report_id ORDER BY report_id;
+FROM cells GROUP BY report_id
+)
+-- every current report with its agency (agency_reports), its numbers where it prints table 3
+SELECT r.report_id, r.agency_key, r.canonical_name, r.agency_id, r.year, r.t3_format, r.level, r.kind, r.province,
+       r.prefecture, r.county, p.* EXCLUDE (report_id)
+FROM agency_reports r LEFT JOIN pivoted p USING (report_id) ORDER BY r.report_id;
 
 DELETE FROM metric_applicant_report;
-INSERT INTO metric_applicant_report
-SELECT f.report_id, f.applicant_code, f.value AS new_applications, f.value / nullif(t.value, 0) AS share
+INSERT INTO metric_applicant_report BY NAME
+SELECT f.report_id, f.applicant_code, f.value AS new_applications, f.value / nullif(t.value, 0) AS share,
+       r.agency_key, r.canonical_name, r.agency_id, r.year
 FROM fact_applications_corrected f
 JOIN fact_applications_corrected t ON t.report_id = f.report_id AND t.category_code = '3.1' AND t.applicant_code = 'total'
-WHERE f.category_code = '3.1' AND f.applicant_code <> 'total' AND f.report_id IN (SELECT report_id FROM current_reports)
+JOIN agency_reports r ON r.report_id = f.report_id
+WHERE f.category_code = '3.1' AND f.applicant_code <> 'total'
 ORDER BY f.report_id, f.applicant_code;
 
 DELETE FROM metric_review_report;
-INSERT INTO metric_review_report
-SELECT report_id, proceeding,
-       max(value) FILTER (WHERE outcome = 'maintain') AS maintain,
-       max(value) FILTER (WHERE outcome = 'correct')  AS correct,
-       max(value) FILTER (WHERE outcome = 'other')    AS other,
-       max(value) FILTER (WHERE outcome = 'pending')  AS pending,
-       max(value) FILTER (WHERE outcome = 'total')    AS total
-FROM fact_review_litigation_corrected
-WHERE report_id IN (SELECT report_id FROM current_reports)
-GROUP BY report_id, proceeding ORDER BY report_id, proceeding;
+INSERT INTO metric_review_report BY NAME
+WITH pivoted AS (
+    SELECT report_id, proceeding,
+           max(value) FILTER (WHERE outcome = 'maintain') AS maintain,
+           max(value) FILTER (WHERE outcome = 'correct')  AS correct,
+           max(value) FILTER (WHERE outcome = 'other')    AS other,
+           max(value) FILTER (WHERE outcome = 'pending')  AS pending,
+           max(value) FILTER (WHERE outcome = 'total')    AS total
+    FROM fact_review_litigation_corrected
+    WHERE report_id IN (SELECT report_id FROM current_reports)
+    GROUP BY report_id, proceeding
+)
+SELECT p.*, r.agency_key, r.canonical_name, r.agency_id, r.year, r.level, r.kind, r.province, r.prefecture, r.county
+FROM pivoted p JOIN agency_reports r USING (report_id) ORDER BY p.report_id, p.proceeding;
 
 DELETE FROM metric_t3_rollup;
 INSERT INTO metric_t3_rollup
