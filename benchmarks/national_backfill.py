@@ -183,16 +183,18 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
 
 
 def regroup(catalog: Path, root: Path, sources: int) -> Path:
-    """The same documents as ``catalog``'s sources, hard-linked into ``sources`` bigger folders: the
-    bigger runs parse exactly the documents the plain baseline parsed."""
-    files = sorted(f for s in yaml.safe_load(catalog.read_text(encoding="utf-8"))["sources"]
-                   for f in Path(s["path"]).iterdir() if f.is_file())
+    """The same documents as ``catalog``'s sources, hard-linked into ``sources`` bigger folders —
+    whole small sources dealt round, so each big run gets the same mix of media (the forged names
+    alternate HTML/text and PDF: every other file would give one run every PDF) and parses exactly
+    what the plain baseline parsed."""
+    small = [Path(s["path"]) for s in yaml.safe_load(catalog.read_text(encoding="utf-8"))["sources"]]
     entries = []
     for s in range(sources):
         folder = root / f"big-{s:02d}"
         folder.mkdir(parents=True)
-        for f in files[s::sources]:
-            os.link(f, folder / f.name)
+        for source in small[s::sources]:
+            for f in sorted(p for p in source.iterdir() if p.is_file()):
+                os.link(f, folder / f.name)
         entries.append({"name": f"big-{s:02d}", "kind": "folder", "path": str(folder)})
     path = root / "catalog.yaml"
     path.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")

@@ -106,3 +106,22 @@ def test_identify_titles_wrapped_over_two_lines() -> None:
     assert identify(["2024年政府信息公开工作年度报告", "政府信息公开年报"])[:2] == (None, None)
     assert reads_as_report(["2022 年政府信息公开工作", "年度报告"]) == "2022 年政府信息公开工作年度报告"
     assert reads_as_report(["政府信息公开指南"]) is None
+
+
+def test_conversion_shortcut_answers_as_zhconv_does() -> None:
+    """``zh.convert`` returns text none of whose characters starts a conversion entry unchanged, and
+    otherwise asks zhconv: the same answer as zhconv on every line of the real reports and on
+    traditional, mixed and non-Chinese text."""
+    from zhconv import convert as zhconv_convert
+
+    from pipelines.parse.zh import convert
+    from tests.conftest import corpus_or_skip
+
+    lines = [line for p in sorted((corpus_or_skip() / "real").glob("*.htm*")) + sorted((corpus_or_skip() / "real").glob("*.txt"))
+             for line in p.read_bytes().decode("utf-8", "ignore").splitlines()]
+    cases = ["政府信息公開工作年度報告", "我幹什麼不干你事。", "行政復議", "二〇二一年度", "abc 123", "", "１２"]
+    assert len(lines) > 1000
+    changed = [t for t in cases if convert(t, "zh-cn") != t]
+    assert changed == ["政府信息公開工作年度報告", "我幹什麼不干你事。", "行政復議"]
+    for text in lines + cases:
+        assert convert(text, "zh-cn") == zhconv_convert(text, "zh-cn"), text
