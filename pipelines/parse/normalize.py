@@ -19,9 +19,8 @@ def clean_cell(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-# Labels repeat across rows, tables and documents, and every layout test normalises them again; the
-# traditional→simplified step (zhconv) is the costliest part of parsing an HTML report without a
-# cache (measured: ~2,300 calls a PDF, 40 % of an HTML report's parse).
+# Labels repeat across rows, tables and documents, and every layout test normalises them again
+# (~2,300 calls a forged PDF): without the cache, this was 40 % of an HTML report's parse.
 @lru_cache(maxsize=1 << 16)
 def normalise_label(text: str) -> str:
     """Comparable form of a label: NFKC (full/half width), simplified characters, no spaces or
