@@ -62,6 +62,10 @@ class ExtractedDocument:
     grid_lines: list[int] = field(default_factory=list)
     line_pages: list[int] = field(default_factory=list)
     ocr_pages: int = 0  # pages read by OCR (a scan)
+    # What the medium's reader itself has to say about cells (text whose cells ran together: the cuts
+    # it could not make), and the printed text of the cells it left blank for that reason.
+    issues: list = field(default_factory=list)
+    raw_tokens: dict[str, str] = field(default_factory=dict)
 
 
 class MediumParser(Protocol):

@@ -171,7 +171,10 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
         raise ParseError("unidentified", "report tables found but no agency/year in the title or first lines", name)
     res.table_formats = extraction.table_formats
     res.cells = extraction.cells
-    res.issues = extraction.issues + hinted
+    for key, printed in doc.raw_tokens.items():  # cells the reader left blank: keep what was printed
+        if key in res.cells and res.cells[key].value is None:
+            res.cells[key].raw = printed
+    res.issues = extraction.issues + doc.issues + hinted
     return res
 
 

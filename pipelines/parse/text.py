@@ -13,6 +13,7 @@ from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.decode import decode_bytes
 from pipelines.parse.identify import title_lines
 from pipelines.parse.normalize import clean_cell
+from pipelines.parse.runs import read_run_together
 from pipelines.parse.tokens import is_value_token
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -69,8 +70,13 @@ class TextParser:
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         titles = [clean_cell(x) for x in lines if x.strip()][:10]
         starts = report_starts(lines)
+        joined = "\n".join(lines)
+        run_together = read_run_together(joined)
+        if run_together is not None:  # crawler text whose table cells ran together (no separators)
+            return ExtractedDocument("text", titles, joined, run_together.grids, encoding,
+                                     issues=run_together.issues, raw_tokens=run_together.raw)
         grids = [lines_to_grid(lines[a:b], k, a) for k, (a, b) in enumerate(zip(starts, [*starts[1:], len(lines)], strict=True))]
-        return ExtractedDocument("text", titles, "\n".join(lines), grids, encoding, grid_lines=starts)
+        return ExtractedDocument("text", titles, joined, grids, encoding, grid_lines=starts)
 
 
 def report_starts(lines: list[str]) -> list[int]:
