@@ -66,6 +66,9 @@ T2_ROW_LABELS: dict[str, str] = {
     "政府集中采购": "2.9.1",  # 2019 only
 }
 
+# Interchangeable written forms in labels (其它 and 其他 are both in common use for "other"): one form each.
+VARIANT_FORMS: dict[str, str] = {"其它": "其他"}
+
 # Table-2 caption "第二十条第（X）项" → block code.
 T2_CAPTION = r"第二十条第?\(?([一二三四五六七八九十]+)\)?项"
 T2_CAPTION_BLOCKS: dict[str, str] = {"一": "2.1", "五": "2.5", "六": "2.6", "八": "2.8", "九": "2.9"}

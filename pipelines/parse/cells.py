@@ -150,6 +150,9 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
             is_t3_header = lab.has_any(texts, L.T3_HEADER_WORDS)
             is_t4_header = st.table == "T4" and lab.has_any(texts, L.T4_HEADER_WORDS)
             t2_code = lab.t2_row_code(leaf) if leaf else None
+            if leaf and t2_code is None and st.table == "T2" and (near := lab.nearest_t2_row(leaf)):
+                t2_code = near.code
+                out.issues.append(Issue("label_variant", "warning", "parser", [near.code], near.describe(leaf)))
             if t2_code:
                 _keep(st.t2_rows, t2_code, values, out)
                 continue
@@ -157,6 +160,9 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                 code = lab.t3_row_code(leaf, st.t3_group)
                 if code is None and lab.t3_group_code(leaf) == "3.3.6":
                     code = "3.3.6"  # 2019-style single （六）其他处理 row carrying numbers
+                if code is None and st.table == "T3" and (near := lab.nearest_t3_row(leaf)):
+                    code = near.code
+                    out.issues.append(Issue("label_variant", "warning", "parser", [near.code], near.describe(leaf)))
                 if code:
                     st.table = "T3"
                     if code.startswith("3.3.6"):

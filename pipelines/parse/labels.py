@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from rapidfuzz.distance import Indel, Levenshtein
+
 from pipelines.parse.normalize import normalise_label, strip_ordinal
+from schemas import format as fmt
 from schemas import labels as L
 
 # The label tests below are pure functions of a cell's text, asked of every cell in every layout
@@ -83,3 +87,73 @@ def _t4_part(label: str) -> str | None:
 @lru_cache(maxsize=LABEL_CACHE)
 def section_code(line: str) -> str | None:
     return _first_code(L.SECTION_PATTERNS, normalise_label(line))
+
+
+# --- Labels as printed, not as specified -------------------------------------------------------
+# A row label that none of the patterns above recognises (a typo such as 补证 for 补正, a dropped or
+# doubled character, a vertically merged label whose glyphs came out in another order) is matched to
+# the nearest row of the format — only when it is clearly nearer to one row than to any other, and
+# always with a warning naming the distance, so a person can see what was read as what.
+
+@dataclass(frozen=True)
+class Nearest:
+    code: str
+    official: str
+    distance: int
+    runner_up: str | None
+    runner_up_distance: int | None
+
+    def describe(self, printed: str) -> str:
+        other = (f"; the next nearest, {self.runner_up}, is {self.runner_up_distance} away"
+                 if self.runner_up else "")
+        return (f"label {printed!r} matches no row as printed; read as {self.code} {self.official!r} "
+                f"({self.distance} character edit{'s' if self.distance != 1 else ''} away{other})")
+
+
+MIN_MARGIN = 2  # the best row must be at least this many edits nearer than the second best
+
+
+def _distance(printed: str, official: str) -> int:
+    d = Levenshtein.distance(printed, official)
+    # glyphs of one label in another order (a vertically merged cell read column-wise): same characters
+    return min(d, Indel.distance("".join(sorted(printed)), "".join(sorted(official))) + 1)
+
+
+def _allowed(official: str) -> int:
+    return len(official) // 4  # labels under 4 characters are matched only as printed
+
+
+@cache
+def _t3_leaf_cores() -> tuple[tuple[str, str, str], ...]:
+    rows = [r for r in fmt.t3_rows_all() if r.kind in ("leaf", "total") and r.code != "3.3.6.3"]
+    return tuple((r.code, r.label, core(r.label)) for r in rows)
+
+
+@cache
+def _t2_row_cores() -> tuple[tuple[str, str, str], ...]:
+    return tuple((code, label, core(label)) for label, code in L.T2_ROW_LABELS.items())
+
+
+def _nearest(printed_core: str, candidates: tuple[tuple[str, str, str], ...]) -> Nearest | None:
+    if not printed_core:
+        return None
+    scored = sorted((_distance(printed_core, c), code, label) for code, label, c in candidates)
+    best_d, best_code, best_label = scored[0]
+    second = next(((d, code, label) for d, code, label in scored[1:] if code != best_code), None)
+    best_core = next(c for code, label, c in candidates if code == best_code and label == best_label)
+    if best_d == 0 or best_d > _allowed(best_core):
+        return None
+    if second is not None and second[0] - best_d < MIN_MARGIN:
+        return None  # two rows about as near: never guess between them
+    return Nearest(best_code, best_label, best_d, second[2] if second else None, second[0] if second else None)
+
+
+@lru_cache(maxsize=LABEL_CACHE)
+def nearest_t3_row(label: str) -> Nearest | None:
+    """The table-3 row a printed label clearly means when no pattern recognises it."""
+    return _nearest(core(label), _t3_leaf_cores())
+
+
+@lru_cache(maxsize=LABEL_CACHE)
+def nearest_t2_row(label: str) -> Nearest | None:
+    return _nearest(core(label), _t2_row_cores())

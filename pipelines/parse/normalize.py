@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from pipelines.parse.zh import convert
+from schemas.labels import VARIANT_FORMS
 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
@@ -30,6 +31,8 @@ def normalise_label(text: str) -> str:
     t = _QUOTES.sub("", t)
     if any("\u4e00" <= ch <= "\u9fff" for ch in t):
         t = convert(t, "zh-cn")
+        for variant, form in VARIANT_FORMS.items():
+            t = t.replace(variant, form)
     return t
 
 
