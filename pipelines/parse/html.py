@@ -10,6 +10,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.decode import decode_bytes
+from pipelines.parse.html_divs import div_rows, may_declare_rows, rows_to_grid
 from pipelines.parse.normalize import clean_cell
 from pipelines.parse.pictures import (
     MAX_PICTURES,
@@ -110,6 +111,38 @@ def picture_sources(html: str) -> list[str]:
     return [src for _img, src in nodes]
 
 
+# A cheap test that a declared table holds table 3: a cell whose text is one of its labels (a portal's
+# layout table has the whole page in one cell).
+T3_MARKERS = ("本年新收", "申请人情况")
+MAX_LABEL_CHARS = 60
+
+
+def page_grids(tree: LexborHTMLParser, html: str) -> list[Grid]:
+    """The page's tables in document order: its innermost ``<table>``s and the tables it draws with
+    ``<div>``s (html_divs); rows found by shape alone only when nothing declared holds table 3."""
+    tables = _leaf_tables(tree)
+    grids = [table_to_grid(t, i) for i, t in enumerate(tables)]
+    by_parent = div_rows(tree, structural=False) if may_declare_rows(html) else {}
+    declared = grids + [rows_to_grid(rows, 0) for rows in by_parent.values()]
+    if not any(len(c.text) <= MAX_LABEL_CHARS and any(m in c.text for m in T3_MARKERS)
+               for g in declared for row in g.rows for c in row):
+        by_parent = div_rows(tree, structural=True) or by_parent
+    if not by_parent:
+        for t, grid in zip(tables, grids, strict=True):
+            grid.caption = caption_before(t)
+        return grids
+    sources: dict[int, LexborNode] = {t.mem_id: t for t in tables}
+    sources.update({r.parent.mem_id: r.parent for rows in by_parent.values() for r in rows if r.parent is not None})
+    ordered: list[Grid] = []
+    for node in tree.root.traverse() if tree.root is not None else []:
+        if node.mem_id in sources:
+            grid = rows_to_grid(by_parent[node.mem_id], len(ordered)) if node.mem_id in by_parent \
+                else table_to_grid(node, len(ordered))
+            grid.caption = caption_before(node)
+            ordered.append(grid)
+    return ordered
+
+
 class HtmlParser:
     media_type = "html"
 
@@ -120,11 +153,7 @@ class HtmlParser:
         if not html.strip():
             raise ParseError("empty_document", "the document is empty", name)
         tree = LexborHTMLParser(html)
-        grids = []
-        for i, t in enumerate(_leaf_tables(tree)):
-            grid = table_to_grid(t, i)
-            grid.caption = caption_before(t)
-            grids.append(grid)
+        grids = page_grids(tree, html)
         pictures = _pictures(tree, grids, PictureSource(name, fetched or {}))
         ocr_pages = 0
         if pictures:
