@@ -359,3 +359,48 @@ def test_an_unreadable_pdf_page_is_named_and_the_rest_renders(tmp_path: Path) ->
     problems = images.render_pages(jobs, workers=1)
     assert [p.split(":")[0] for p in problems] == [f"{broken} page 1", f"{tmp_path / 'gone.pdf'} page 2"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ok-p1.webp"]
+
+
+# --- issue #27: what the published site shows ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def folder_site(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """(source folder, warehouse, site) of the bundled samples plus a document that fails to parse,
+    ingested from a folder of its own; the raw archive is in the same temporary tree."""
+    base = tmp_path_factory.mktemp("folder-site")
+    src = base / "reports"
+    src.mkdir()
+    for p in SAMPLES.iterdir():
+        shutil.copy(p, src / p.name)
+    (src / "broken-2021.pdf").write_bytes(b"%PDF-1.7\n not really a pdf")
+    db = base / "warehouse.duckdb"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("NIANBAO_DATA_DIR", str(base / "data"))
+    mp.setenv("DAGSTER_HOME", str(base / "home"))
+    (base / "home").mkdir()
+    try:
+        assert build_defs(str(db), str(src)).resolve_job_def("nightly_ingest").execute_in_process(raise_on_error=False).success
+    finally:
+        mp.undo()
+    out = base / "site"
+    build_site(db, out)
+    return src, db, out
+
+
+def test_the_site_shows_no_absolute_path_of_the_builder(folder_site: tuple[Path, Path, Path]) -> None:
+    """Point 8: the failure of broken-2021.pdf and every path are shown relative to their source."""
+    src, db, out = folder_site
+    base = src.parent
+    # the warehouse itself does hold the absolute paths (what a re-parse reads) …
+    assert q(db, "SELECT count(*) FROM parse_failures WHERE source = ?", [str(src / "broken-2021.pdf")])[0][0] == 1
+    leaks = []
+    for f in out.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            leaks += [(f, root) for root in {str(base), str(base.resolve()), str(REPO)} if root.encode() in data]
+    assert leaks == []  # … the site none of them, nor the worktree's
+    index = LexborHTMLParser((out / "index.html").read_text(encoding="utf-8"))
+    rows = [[td.text(deep=True) for td in tr.css("td")] for tr in index.css("#problems tr") if tr.css("td")]
+    broken = [r for r in rows if r[2] == "broken-2021.pdf"]
+    assert len(broken) == 1
+    assert broken[0][6] == "broken-2021.pdf: not a readable PDF (Failed to load document (PDFium: Data format error).)"

@@ -12,6 +12,7 @@ import jinja2
 
 from schemas import format as fmt
 from warehouse.site import model
+from warehouse.site.paths import SourcePaths
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATUS_LABELS = {"valid": "有效 valid", "invalid": "不自洽 invalid", "failed": "读取失败 failed",
@@ -37,11 +38,13 @@ def display(cell: model.Cell | None) -> tuple[str, str, str]:
 
 
 class Renderer:
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, paths: SourcePaths | None = None) -> None:
         self.out = out
+        self.paths = paths or SourcePaths({})
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                       trim_blocks=True, lstrip_blocks=True)
         self.env.filters["json"] = dumps
+        self.env.filters["rel"] = self.paths.rel  # a document's path or a message quoting one
         self.env.globals.update(display=display, layout=table_layout, STATUS=STATUS_LABELS, METRICS=model.METRICS)
 
     def _page(self, template: str, rel: str, **context: Any) -> None:

@@ -113,3 +113,10 @@ SELECT o.year, o.agency_key, o.status, m.value
 FROM roster o
 LEFT JOIN (SELECT agency_key, year, {metric} AS value FROM {view}) m USING (agency_key, year)
 ORDER BY o.year, m.value DESC NULLS LAST, o.canonical_name, o.agency_key;
+
+-- name: document_paths
+-- Where every document came from and where its bytes are kept: the site shows such paths relative
+-- to their source (warehouse/site/paths.py), never as the builder's absolute path.
+SELECT source, bytes_at FROM report_documents
+UNION SELECT source, NULL FROM parse_failures
+UNION SELECT NULL, archive_path FROM documents;
