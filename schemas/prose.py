@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from schemas.numbers import number_text
+
 _NUM = r"(\d{1,7})"
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 # an application count: 收到/受理/新收 … 申请 N 件, or 收到 N 件 … 申请
@@ -53,7 +55,7 @@ class ProseFinding:
 
     @property
     def message(self) -> str:
-        return (f"the narrative says {self.prose:g} but the table says {self.table:g} "
+        return (f"the narrative says {number_text(self.prose)} but the table says {number_text(self.table)} "
                 f"({', '.join(self.cells)}): 「{self.sentence}」")
 
 

@@ -77,7 +77,7 @@ SELECT year, documents, valid, invalid, failing, not_a_report FROM year_status O
 
 -- name: coverage_by_province
 -- Agencies per province with a current report, by year and status.
-SELECT coalesce(province, '(region unresolved)') AS province, year,
+SELECT coalesce(province, '地区未能确定 (region unresolved)') AS province, year,
        count(*) FILTER (WHERE status = 'parsed') AS valid, count(*) FILTER (WHERE status = 'invalid') AS invalid,
        count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status IN ('missing', 'found')) AS missing
 FROM roster GROUP BY ALL ORDER BY province, year;
