@@ -7,6 +7,12 @@ sentence, and compared with the table cell it speaks about. A disagreement is a 
 that quotes the sentence; the table's number stays as printed. A statement whose table cells are
 blank is not compared (NULL is not 0).
 
+A statement is only what the sentence states as the year's total. "全年未发生因依申请公开被行政复议纠错或
+行政诉讼败诉情形" says no review was *corrected* and no lawsuit *lost*, not that there were none; "未收到
+行政许可申请" is about licences; "未收到因政府信息公开申请引起的行政诉讼" is about lawsuits. Such clauses
+claim nothing (tests/fixtures/prose_sentences.yaml: real sentences, read by a person, that every rule
+is held to — a missed total is allowed, a wrong one never).
+
 What is *not* checked, and why: "主动公开政府信息N条" — the 2021 format has no table cell for the
 number of proactively published items, so there is nothing to compare it with.
 """

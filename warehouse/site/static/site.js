@@ -36,6 +36,7 @@
         responsive: true,
         plugins: {
           title: { display: true, text: spec.title },
+          legend: { labels: { boxWidth: 12, font: { size: 11 } } },  // 12 series in the 复议/诉讼 chart
           tooltip: {
             callbacks: {
               label: (ctx) => `${ctx.dataset.label}: ${ratio ? pct(ctx.raw) : num(ctx.raw)}`,
