@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import analyst_tables, source_documents, warehouse_tables
 from pipelines.markdown import markdown_table
+from schemas.numbers import number_text
 from warehouse import health
 from warehouse.db import ensure_schema
 
@@ -73,7 +74,7 @@ def publisher_consistency(context: dg.AssetCheckExecutionContext, duckdb: DuckDB
             "violations": len(issues),
             "new_this_run": int((issues["state"] == "new").sum()),
             "summary": dg.MetadataValue.text(_names(issues, lambda r: (
-                f"{Path(str(r.source)).name}: {r.rule} (found {r.found}, expected {r.expected})"))),
+                f"{Path(str(r.source)).name}: {r.rule} (found {number_text(r.found)}, expected {number_text(r.expected)})"))),
             "reports_affected": int(issues["source"].nunique()),
             "details": dg.MetadataValue.md(markdown_table(issues[ISSUE_COLUMNS])),
             "rules": dg.MetadataValue.json(issues["rule"].value_counts().to_dict()),

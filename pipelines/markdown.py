@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from schemas.numbers import number_text
+
 MAX_ROWS = 50
 
 
@@ -12,7 +14,8 @@ def markdown_table(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
     missing value shows as '-'."""
     if frame.empty:
         return "(none)"
-    head_rows = frame.head(max_rows).astype(object)
+    # a count stored as DOUBLE shows as printed: 1191, not 1191.0
+    head_rows = frame.head(max_rows).astype(object).map(lambda v: number_text(v) if isinstance(v, float) and v == v else v)
     shown = head_rows.where(head_rows.notna(), "-").astype(str).replace({"\\|": "/"}, regex=True)
     head = "| " + " | ".join(map(str, shown.columns)) + " |\n|" + "---|" * len(shown.columns) + "\n"
     more = f"\n… and {len(frame) - max_rows} more" if len(frame) > max_rows else ""

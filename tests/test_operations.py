@@ -65,8 +65,10 @@ def test_one_broken_and_one_inconsistent_document_show_exactly_with_evidence(tmp
                        float(parts), float(truth["cells"]["4|R.total"]))]
     assert (pub.passed, pub.severity, pub.metadata["violations"].value) == (False, dg.AssetCheckSeverity.WARN, 1)
     details = pub.metadata["details"].value
-    for evidence in ("forge-08-2019-t4err.txt", agency, str(year), "T4.review_total", "4/R.total", f"{float(parts)}"):
+    for evidence in ("forge-08-2019-t4err.txt", agency, str(year), "T4.review_total", "4/R.total", f"| {parts} |"):
         assert evidence in details, evidence
+    # counts as the integers printed, never 3.0 (issue #27)
+    assert f"| {parts}.0 |" not in details and f"(found {truth['cells']['4|R.total']}, expected {parts})" in pub.metadata["summary"].value
     summary = next(m for m in result.get_asset_materialization_events()
                    if m.asset_key == dg.AssetKey("warehouse_tables")).materialization.metadata["run_summary"].value
     assert "| failed | 1 |" in summary and "T4.review_total" in summary

@@ -359,3 +359,177 @@ def test_an_unreadable_pdf_page_is_named_and_the_rest_renders(tmp_path: Path) ->
     problems = images.render_pages(jobs, workers=1)
     assert [p.split(":")[0] for p in problems] == [f"{broken} page 1", f"{tmp_path / 'gone.pdf'} page 2"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ok-p1.webp"]
+
+
+# --- issue #27: what the published site shows ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def folder_site(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """(source folder, warehouse, site) of the bundled samples plus a document that fails to parse and
+    two agencies tied with others, ingested from a folder of its own; the raw archive is in the same
+    temporary tree. Every sample agency's region is unresolved (their names are forged)."""
+    base = tmp_path_factory.mktemp("folder-site")
+    src = base / "reports"
+    src.mkdir()
+    for p in SAMPLES.iterdir():
+        shutil.copy(p, src / p.name)
+    (src / "broken-2021.pdf").write_bytes(b"%PDF-1.7\n not really a pdf")
+    # two more agencies, for ties: 南川 prints what 北川 2023 prints (3.1|total 5, 予以公开率 0); 东溪 2023
+    # prints what 西溪 2022 prints (3.1|total 4)
+    (src / "twin-nanchuan.html").write_text((SAMPLES / "forge-07-2021-t3err.html").read_text(encoding="utf-8")
+                                            .replace("北川市生态环境局", "南川市生态环境局"), encoding="utf-8")
+    (src / "twin-dongxi.html").write_text((SAMPLES / "forge-01-2021.html").read_text(encoding="utf-8")
+                                          .replace("西溪区教育局2022", "东溪区教育局2023"), encoding="utf-8")
+    db = base / "warehouse.duckdb"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("NIANBAO_DATA_DIR", str(base / "data"))
+    mp.setenv("DAGSTER_HOME", str(base / "home"))
+    (base / "home").mkdir()
+    try:
+        assert build_defs(str(db), str(src)).resolve_job_def("nightly_ingest").execute_in_process(raise_on_error=False).success
+    finally:
+        mp.undo()
+    out = base / "site"
+    build_site(db, out)
+    return src, db, out
+
+
+def test_the_site_shows_no_absolute_path_of_the_builder(folder_site: tuple[Path, Path, Path]) -> None:
+    """Point 8: the failure of broken-2021.pdf and every path are shown relative to their source."""
+    src, db, out = folder_site
+    base = src.parent
+    # the warehouse itself does hold the absolute paths (what a re-parse reads) …
+    assert q(db, "SELECT count(*) FROM parse_failures WHERE source = ?", [str(src / "broken-2021.pdf")])[0][0] == 1
+    leaks = []
+    for f in out.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            leaks += [(f, root) for root in {str(base), str(base.resolve()), str(REPO)} if root.encode() in data]
+    assert leaks == []  # … the site none of them, nor the worktree's
+    index = LexborHTMLParser((out / "index.html").read_text(encoding="utf-8"))
+    rows = [[td.text(deep=True) for td in tr.css("td")] for tr in index.css("#problems tr") if tr.css("td")]
+    broken = [r for r in rows if r[2] == "broken-2021.pdf"]
+    assert len(broken) == 1
+    assert broken[0][6] == "broken-2021.pdf: not a readable PDF (Failed to load document (PDFium: Data format error).)"
+
+
+def _page_data(page: Path) -> dict:
+    html = page.read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script type="application/json" id="nb-data">(.*?)</script>', html, re.S).group(1))
+
+
+def test_every_chart_series_has_its_own_colour_and_the_formats_chinese_name(folder_site: tuple[Path, Path, Path]) -> None:
+    """Point 9: no two series of a chart share a colour; series are named as the 2021 format names them."""
+    _src, db, out = folder_site
+    overview = {c["id"]: c for c in _page_data(out / "index.html")["charts"]}
+    assert sorted(overview) == ["chart-applications", "chart-outcomes", "chart-rl"]
+    assert [s["label"] for s in overview["chart-applications"]["datasets"]] == ["本年新收政府信息公开申请数量", "本年度办理结果·总计"]
+    assert [s["label"] for s in overview["chart-outcomes"]["datasets"]] == [
+        "予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
+    assert [s["label"] for s in overview["chart-rl"]["datasets"]] == [
+        "行政复议·维持", "行政复议·纠正", "行政复议·其他", "行政复议·尚未审结",
+        "行政诉讼（未经复议直接起诉）·维持", "行政诉讼（未经复议直接起诉）·纠正", "行政诉讼（未经复议直接起诉）·其他",
+        "行政诉讼（未经复议直接起诉）·尚未审结",
+        "行政诉讼（复议后起诉）·维持", "行政诉讼（复议后起诉）·纠正", "行政诉讼（复议后起诉）·其他", "行政诉讼（复议后起诉）·尚未审结"]
+    pages = sorted((out / "agency").rglob("*.html"))
+    assert len(pages) == 6
+    charts = list(overview.values()) + [c for p in pages for c in _page_data(p)["charts"]]
+    for chart in charts:
+        colours = [s["colour"] for s in chart["datasets"]]
+        assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours), chart["id"]
+        assert len(set(colours)) == len(colours), (chart["id"], colours)
+    # the series hold the warehouse's sums: 本年新收 by year, over the current reports
+    sums = dict(q(db, "SELECT year, sum(new_applications) FROM metric_base_t3 GROUP BY year"))
+    chart = overview["chart-applications"]
+    assert dict(zip(chart["labels"], chart["datasets"][0]["data"], strict=True)) == {y: float(v) for y, v in sums.items()}
+
+
+def test_counts_print_as_the_integers_they_are(tmp_path: Path) -> None:
+    """Point 9: an expected / found count stored as DOUBLE prints as printed (1191, 1234567), never as
+    1191.0 or 1.23457e+06 — in the site, in the prose warnings, in the Dagster check tables."""
+    import pandas as pd
+
+    from pipelines.markdown import markdown_table
+    from schemas.prose import ProseFinding
+    from warehouse.site.pages import Renderer
+
+    problem = {"problem": "publisher", "severity": "warning", "source": "x.html", "sha256": "ab", "media_type": "html",
+               "agency_key": None, "agency_id": "西溪区教育局", "year": 2023, "status": "valid", "rule": "X.t2_valid_count",
+               "cells": ["2.1.2|valid"], "pages": None, "expected": 1234567.0, "found": 1191.0, "message": "m",
+               "latest_night": True}
+    Renderer(tmp_path).overview({"coverage_by_year": [], "coverage_by_province": [], "national_totals": [],
+                                 "national_review_litigation": [], "problems": [problem]}, {})
+    row = LexborHTMLParser((tmp_path / "index.html").read_text(encoding="utf-8")).css("#problems tr")[1]
+    assert [td.text() for td in row.css("td")][5] == "1234567 / 1191"
+    finding = ProseFinding("prose.applications", ["3.1|total"], 1234567.0, 1191.0, "共收到政府信息公开申请1191件")
+    assert finding.message == "the narrative says 1191 but the table says 1234567 (3.1|total): 「共收到政府信息公开申请1191件」"
+    frame = pd.DataFrame({"rule": ["X.t2_valid_count"], "expected": [1191.0], "found": [453.565067]})
+    assert markdown_table(frame) == "| rule | expected | found |\n|---|---|---|\n| X.t2_valid_count | 1191 | 453.565067 |"
+
+
+def test_an_unresolved_region_is_said_in_words(folder_site: tuple[Path, Path, Path]) -> None:
+    """Point 9: the samples' agencies have no known region; their pages and the coverage say so."""
+    _src, db, out = folder_site
+    assert q(db, "SELECT DISTINCT resolved_by FROM agencies") == [("unresolved",)]
+    for page in (out / "agency").rglob("*.html"):
+        meta = LexborHTMLParser(page.read_text(encoding="utf-8")).css_first("p.meta").text()
+        assert "地区未能确定 region unresolved" in meta, page
+    index = LexborHTMLParser((out / "index.html").read_text(encoding="utf-8"))
+    assert {tr.css("td")[0].text() for tr in index.css("#coverage-province tr") if tr.css("td")} == {"地区未能确定 (region unresolved)"}
+    rows = json.loads(re.search(r"=(.*);", (out / "data" / "agencies.js").read_text(encoding="utf-8")).group(1))
+    assert all(r[5] is None and r[10] is True for r in rows)
+
+
+def test_the_search_index_holds_traditional_spellings(folder_site: tuple[Path, Path, Path]) -> None:
+    _src, _db, out = folder_site
+    rows = json.loads(re.search(r"=(.*);", (out / "data" / "agencies.js").read_text(encoding="utf-8")).group(1))
+    spelled = {r[1]: r[9] for r in rows}
+    assert "西溪區教育局" in spelled["西溪区教育局"] and "青石縣交通運輸局" in spelled["青石县交通运输局"]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists() and os.environ.get("NIANBAO_REQUIRE_BROWSER") != "1",
+                    reason="Debian chromium not installed; `make system-deps` installs it (CI does)")
+def test_ties_rank_equal_and_traditional_queries_find_agencies(folder_site: tuple[Path, Path, Path]) -> None:
+    """Point 9 in Chromium: ranks 1, 2, 2, 4 (standard competition ranking; values read from the
+    documents: 西溪 2023 9, 北川 and 南川 5, 东溪 4); a traditional query finds a simplified name."""
+    from playwright.sync_api import sync_playwright
+
+    _src, db, out = folder_site
+    keys = dict(q(db, "SELECT canonical_name, agency_key FROM agencies"))
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def ranks(metric: str, year: int) -> dict[str, tuple[str, str]]:
+            page.goto((out / "rankings.html").as_uri() + f"?metric={metric}&year={year}")
+            page.wait_for_function(f"document.body.dataset.ranking === '{metric}/{year}'")
+            rows = page.evaluate("""() => [...document.querySelectorAll('#ranking tbody tr')].map(
+                tr => [tr.dataset.key, tr.cells[0].textContent, tr.cells[6].textContent])""")
+            return {k: (r, prov) for k, r, prov in rows}
+
+        unresolved = "地区未能确定 region unresolved"
+        assert ranks("new_applications", 2023) == {
+            keys["西溪区教育局"]: ("1", unresolved), keys["北川市生态环境局"]: ("2", unresolved),
+            keys["南川市生态环境局"]: ("2", unresolved), keys["东溪区教育局"]: ("4", unresolved),
+            keys["东湖镇人民政府"]: ("", unresolved), keys["青石县交通运输局"]: ("", unresolved)}
+        assert {k: r for k, (r, _p) in ranks("new_applications", 2022).items()} == {
+            keys["西溪区教育局"]: "1", keys["青石县交通运输局"]: "1", keys["东湖镇人民政府"]: ""}
+        assert {k: r for k, (r, _p) in ranks("disclose_rate", 2023).items()} == {
+            keys["西溪区教育局"]: "1", keys["北川市生态环境局"]: "2", keys["南川市生态环境局"]: "2",
+            keys["东溪区教育局"]: "2", keys["东湖镇人民政府"]: "", keys["青石县交通运输局"]: ""}
+
+        for query, found in (("西溪區", ["西溪区教育局"]), ("東溪區教育局", ["东溪区教育局"]), ("青石縣", ["青石县交通运输局"])):
+            page.goto((out / "search.html").as_uri() + f"?q={query}")
+            assert page.locator("#results li a").all_inner_texts() == found, query
+        assert unresolved in page.locator("#results li .meta").inner_text()
+
+        page.goto((out / "index.html").as_uri())
+        page.wait_for_load_state("load")
+        colours = page.evaluate("""() => Object.values(Chart.instances).map(c => [c.canvas.id,
+            c.data.datasets.map(d => d.backgroundColor)])""")
+        browser.close()
+    assert errors == []
+    assert sorted(i for i, _c in colours) == ["chart-applications", "chart-outcomes", "chart-rl"]
+    assert all(len(set(c)) == len(c) for _i, c in colours), colours

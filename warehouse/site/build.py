@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from warehouse.site import images, model, pages
+from warehouse.site.paths import SourcePaths
 from warehouse.site.vendor import vendor_into
 
 STATIC = Path(__file__).with_name("static")
@@ -130,8 +131,9 @@ def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = B
     vendor_into(out / "assets")
     for f in STATIC.iterdir():
         shutil.copyfile(f, out / "assets" / f.name)
-    renderer = pages.Renderer(out)
     with duckdb.connect(str(db), read_only=True) as conn:
+        located = conn.execute(model.SQL["document_paths"]).fetchall()
+        renderer = pages.Renderer(out, SourcePaths.of((s for s, _ in located), (b for _, b in located)))
         everyone = model.agencies(conn)
         archived_pictures = dict(conn.execute(model.SQL["pictures"]).fetchall())
         assets = _Assets(out, archived_pictures, summary, archive_url)

@@ -11,7 +11,10 @@ from typing import Any
 import jinja2
 
 from schemas import format as fmt
-from warehouse.site import model
+from schemas.numbers import number_text
+from warehouse.site import charts, model
+from warehouse.site.paths import SourcePaths
+from warehouse.site.search import spellings
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATUS_LABELS = {"valid": "有效 valid", "invalid": "不自洽 invalid", "failed": "读取失败 failed",
@@ -37,11 +40,14 @@ def display(cell: model.Cell | None) -> tuple[str, str, str]:
 
 
 class Renderer:
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, paths: SourcePaths | None = None) -> None:
         self.out = out
+        self.paths = paths or SourcePaths({})
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                       trim_blocks=True, lstrip_blocks=True)
         self.env.filters["json"] = dumps
+        self.env.filters["rel"] = self.paths.rel  # a document's path or a message quoting one
+        self.env.filters["num"] = number_text  # expected / found: 1191, never 1191.0 or 1.19e+03
         self.env.globals.update(display=display, layout=table_layout, STATUS=STATUS_LABELS, METRICS=model.METRICS)
 
     def _page(self, template: str, rel: str, **context: Any) -> None:
@@ -50,12 +56,11 @@ class Renderer:
 
     def agency(self, page: model.AgencyPage, blocks: list[dict[str, Any]], data: dict[str, Any]) -> None:
         self._page("agency.html", page.agency.href, page=page, a=page.agency, blocks=blocks,
-                   data={"reports": data, "metrics": page.metrics,
-                         "defs": {m.code: [m.label, m.unit, m.formula] for m in model.METRICS}})
+                   data={"reports": data, "metrics": page.metrics, "charts": charts.agency(page.metrics)})
 
     def overview(self, records: dict[str, list[dict[str, Any]]], agencies: dict[str, model.Agency]) -> None:
         self._page("index.html", "index.html", r=records, agencies=agencies,
-                   charts={"totals": records["national_totals"], "rl": records["national_review_litigation"]})
+                   charts={"charts": charts.overview(records["national_totals"], records["national_review_litigation"])})
 
     def rankings_page(self) -> None:
         self._page("rankings.html", "rankings.html")
@@ -64,7 +69,9 @@ class Renderer:
         self._page("search.html", "search.html")
 
     def search_data(self, agencies: list[model.Agency]) -> None:
-        rows = [[a.key, a.name, a.href, a.level, a.kind, a.province, a.prefecture, a.county, a.names] for a in agencies]
+        # [9]: every name in every spelling the search matches; [10]: the region is not known
+        rows = [[a.key, a.name, a.href, a.level, a.kind, a.province, a.prefecture, a.county, a.names,
+                 spellings([a.name, *a.names]), a.resolved_by == "unresolved"] for a in agencies]
         _write(self.out / "data" / "agencies.js", f"window.NB_AGENCIES={dumps(rows)};\n")
 
     def ranking_data(self, agencies: list[model.Agency], index: dict[str, int],

@@ -71,11 +71,11 @@ WITH cur AS (
 )
 SELECT agency_key, year, prev_year, rule, cells, prev_cells, expected, found, prev_value, violated,
        CASE rule
-         WHEN 'X.carry_over' THEN printf('%s %d prints 上年结转 %s = %g; %s %d printed 结转下年度继续办理 %s = %g (%s)',
+         WHEN 'X.carry_over' THEN printf('%s %d prints 上年结转 %s = %.15g; %s %d printed 结转下年度继续办理 %s = %.15g (%s)',
               agency_id, year, cells[1], found, prev_agency_id, prev_year, prev_cells[1], expected, prev_source)
-         WHEN 'X.t2_valid_count' THEN printf('%s %d prints 现行有效件数 %s = %g; %s %d printed %g, and %g + 本年制发 − 本年废止 = %g (%s)',
+         WHEN 'X.t2_valid_count' THEN printf('%s %d prints 现行有效件数 %s = %.15g; %s %d printed %.15g, and %.15g + 本年制发 − 本年废止 = %.15g (%s)',
               agency_id, year, cells[1], found, prev_agency_id, prev_year, prev_value, prev_value, expected, prev_source)
-         ELSE printf('%s %d prints tables 3 and 4 identical to %s %d (%g of %g cells equal): copied forward? (%s)',
+         ELSE printf('%s %d prints tables 3 and 4 identical to %s %d (%.15g of %.15g cells equal): copied forward? (%s)',
               agency_id, year, prev_agency_id, prev_year, found, expected, prev_source)
        END AS message,
        report_id, source, prev_report_id, prev_source

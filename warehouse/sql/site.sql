@@ -77,7 +77,7 @@ SELECT year, documents, valid, invalid, failing, not_a_report FROM year_status O
 
 -- name: coverage_by_province
 -- Agencies per province with a current report, by year and status.
-SELECT coalesce(province, '(region unresolved)') AS province, year,
+SELECT coalesce(province, '地区未能确定 (region unresolved)') AS province, year,
        count(*) FILTER (WHERE status = 'parsed') AS valid, count(*) FILTER (WHERE status = 'invalid') AS invalid,
        count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status IN ('missing', 'found')) AS missing
 FROM roster GROUP BY ALL ORDER BY province, year;
@@ -113,3 +113,10 @@ SELECT o.year, o.agency_key, o.status, m.value
 FROM roster o
 LEFT JOIN (SELECT agency_key, year, {metric} AS value FROM {view}) m USING (agency_key, year)
 ORDER BY o.year, m.value DESC NULLS LAST, o.canonical_name, o.agency_key;
+
+-- name: document_paths
+-- Where every document came from and where its bytes are kept: the site shows such paths relative
+-- to their source (warehouse/site/paths.py), never as the builder's absolute path.
+SELECT source, bytes_at FROM report_documents
+UNION SELECT source, NULL FROM parse_failures
+UNION SELECT NULL, archive_path FROM documents;

@@ -14,21 +14,29 @@
     for (const c of children) e.append(c);
     return e;
   };
+  const UNRESOLVED = "地区未能确定 region unresolved";  // an agency whose region is not known
   const pct = (v) => (v == null ? "—" : (100 * v).toFixed(1) + "%");
-  const num = (v) => (v == null ? "—" : String(v));
+  // a count as the integer it is ("1191", never "1191.0"); other numbers to 15 significant digits
+  const num = (v) => (v == null ? "—" : Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(15))));
 
-  function chart(canvasId, type, labels, datasets, opts) {
-    const canvas = document.getElementById(canvasId);
+  /* One chart as described by the page (warehouse/site/charts.py): each series carries its label,
+     formula and colour (distinct within its chart). */
+  function drawChart(spec) {
+    const canvas = document.getElementById(spec.id);
     if (!canvas || !window.Chart) return null;
-    const ratio = opts && opts.ratio;
+    const ratio = spec.ratio;
+    const datasets = spec.datasets.map((s) => Object.assign({}, s, {
+      backgroundColor: s.colour, borderColor: s.colour, pointBackgroundColor: s.colour, spanGaps: false,
+    }));
     return new window.Chart(canvas, {
-      type,
-      data: { labels, datasets },
+      type: spec.type,
+      data: { labels: spec.labels, datasets },
       options: {
         animation: false,
         responsive: true,
         plugins: {
-          title: { display: true, text: opts.title },
+          title: { display: true, text: spec.title },
+          legend: { labels: { boxWidth: 12, font: { size: 11 } } },  // 12 series in the 复议/诉讼 chart
           tooltip: {
             callbacks: {
               label: (ctx) => `${ctx.dataset.label}: ${ratio ? pct(ctx.raw) : num(ctx.raw)}`,
@@ -37,7 +45,7 @@
           },
         },
         scales: Object.assign({ y: { beginAtZero: true, ticks: ratio ? { callback: (v) => pct(v) } : {} } },
-          opts.stacked ? { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } : {}),
+          spec.stacked ? { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } : {}),
       },
     });
   }
@@ -45,17 +53,7 @@
   /* ---- agency profile ------------------------------------------------------------------------ */
   NB.agencyPage = function () {
     const d = data();
-    const years = d.metrics.map((m) => m.year);
-    const series = (code, type) => ({
-      label: d.defs[code][0], formula: d.defs[code][2], type,
-      data: d.metrics.map((m) => m[code]), spanGaps: false,
-    });
-    chart("chart-volume", "bar", years, [series("new_applications"), series("handled")],
-      { title: "申请数量 applications (件)" });
-    chart("chart-shares", "line", years, [series("disclose_rate"), series("withhold_rate"), series("not_processed_rate")],
-      { title: "办理结果占比 outcome shares", ratio: true });
-    chart("chart-correction", "line", years, [series("review_correction_rate"), series("litigation_correction_rate")],
-      { title: "纠错率 correction rates", ratio: true });
+    d.charts.forEach(drawChart);
     // every value cell of the page by report and key (cells carry no attributes: see keyOf)
     const cellsByKey = new Map();
     document.querySelectorAll("table.t td").forEach((td) => cellsByKey.set(`${td.closest("table").dataset.r} ${keyOf(td)}`, td));
@@ -162,25 +160,7 @@
 
   /* ---- overview ------------------------------------------------------------------------------ */
   NB.overviewPage = function () {
-    const d = data();
-    const years = d.totals.map((t) => t.year);
-    const s = (label, field, formula) => ({ label, formula, data: d.totals.map((t) => t[field]) });
-    chart("chart-applications", "bar", years, [
-      s("本年新收 new applications", "new_applications", "Σ 3.1|total"), s("办结 answered", "handled", "Σ 3.3.7|total")],
-      { title: "申请 applications (件)" });
-    chart("chart-outcomes", "bar", years, [
-      s("予以公开", "disclosed", "Σ 3.3.1|total"), s("部分公开", "partly_disclosed", "Σ 3.3.2|total"),
-      s("不予公开", "withheld", "Σ 3.3.3.*|total"), s("无法提供", "unable_to_provide", "Σ 3.3.4.*|total"),
-      s("不予处理", "not_processed", "Σ 3.3.5.*|total"), s("其他处理", "other_outcomes", "Σ 3.3.6(.*)|total")],
-      { title: "办理结果 outcomes (件)", stacked: true });
-    const ry = [...new Set(d.rl.map((r) => r.year))];
-    const rl = (proc, field, label) => ({
-      label: `${proc} ${label}`, stack: proc, formula: `Σ 4|${proc}.${field}`,
-      data: ry.map((y) => (d.rl.find((r) => r.year === y && r.proceeding === proc) || {})[field] ?? null),
-    });
-    const sets = [];
-    for (const p of ["R", "LD", "LA"]) for (const [f, l] of [["maintain", "维持"], ["correct", "纠正"], ["other", "其他"], ["pending", "未审结"]]) sets.push(rl(p, f, l));
-    chart("chart-rl", "bar", ry, sets, { title: "复议 R / 诉讼 LD, LA results (件)", stacked: true });
+    data().charts.forEach(drawChart);
   };
 
   /* ---- rankings ------------------------------------------------------------------------------ */
@@ -217,19 +197,26 @@
       load((rows) => {
         const tbody = $("#ranking tbody");
         tbody.replaceChildren();
-        let rank = 0;
+        // standard competition ranking among the agencies shown: equal values share a rank, the next
+        // value takes its position (1, 1, 3)
+        let shown = 0, rank = 0, previous = null;
         for (const [idx, status, value] of rows) {
           const a = agencies[idx];
           if ((form.level.value && a[3] !== form.level.value) || (form.kind.value && a[4] !== form.kind.value) ||
               (form.province.value && a[5] !== form.province.value)) continue;
           const ranked = value != null;
+          if (ranked) {
+            shown += 1;
+            if (value !== previous) rank = shown;
+            previous = value;
+          }
           const tr = el("tr", { class: `st-${status}${ranked ? "" : " unranked"}`, "data-key": a[0] });
-          tr.append(el("td", { text: ranked ? String(++rank) : "" }),
+          tr.append(el("td", { text: ranked ? String(rank) : "" }),
             el("td", {}, el("a", { href: `${a[2]}#y${form.year.value}`, text: a[1] })),
             el("td", { class: "v", text: ranked ? (m[2] === "ratio" ? pct(value) : String(value)) :
               (status === "parsed" || status === "invalid" ? "— blank cell" : "—") }),
             el("td", {}, el("span", { class: `badge ${status}`, text: meta.status[status] || status })),
-            el("td", { text: a[3] || "" }), el("td", { text: a[4] || "" }), el("td", { text: a[5] || "" }));
+            el("td", { text: a[3] || "" }), el("td", { text: a[4] || "" }), el("td", { text: a[5] || (a[10] ? UNRESOLVED : "") }));
           tbody.append(tr);
         }
         document.body.dataset.ranking = `${form.metric.value}/${form.year.value}`;
@@ -251,12 +238,13 @@
       const list = $("#results");
       list.replaceChildren();
       if (!q) { $("#search-count").textContent = `${agencies.length} agencies`; return; }
-      const hits = agencies.filter((a) => a[1].includes(q) || a[0].includes(q) || a[8].some((n) => n.includes(q)));
+      // a[9]: every name in simplified and traditional characters (pages.py search_data)
+      const hits = agencies.filter((a) => a[0].includes(q) || a[9].some((n) => n.includes(q)));
       $("#search-count").textContent = `${hits.length} of ${agencies.length} agencies`;
       for (const a of hits.slice(0, 500)) {
         const also = a[8].filter((n) => n !== a[1]);
         list.append(el("li", {}, el("a", { href: a[2], text: a[1] }),
-          el("span", { class: "meta", text: ` ${[a[5], a[3], a[4]].filter(Boolean).join(" · ")}${also.length ? " · printed as " + also.join("、") : ""}` })));
+          el("span", { class: "meta", text: ` ${[a[5] || (a[10] ? UNRESOLVED : ""), a[3], a[4]].filter(Boolean).join(" · ")}${also.length ? " · printed as " + also.join("、") : ""}` })));
       }
     }
     input.addEventListener("input", run);
