@@ -115,3 +115,26 @@ def test_the_ingest_summary_counts_what_is_failing_now_and_where_to_look(tmp_pat
         f"  corrupt_pdf: 1 — {CORRUPT_PDF_FIX}",
         f"database: {db}",
     ]
+
+
+def test_a_document_with_parser_errors_gets_the_fix_of_each_rule(tmp_path: Path) -> None:
+    """A document that parsed with cells left unplaced fails on its parser-error rules: its
+    how_to_fix is their fixes, a pandera rule finding the schema.* family entry."""
+    from warehouse.db import connect
+
+    compare = ("Compare the cells with the document (bytes_at, the cell's page); a layout the parser misreads is a "
+               "parser issue: open one with the file, then `nianbao reparse-failed` (or `nianbao reparse <sha256 "
+               "prefix>`) after the fix.")
+    with connect(tmp_path / "w.duckdb") as c:
+        c.execute("""INSERT INTO reports (report_id, source, sha256, media_type, status, ingested_at, parser_version) VALUES
+                     ('r1', 'a.html', 'aa', 'html', 'valid', now(), 't'),
+                     ('r2', 'b.html', 'bb', 'html', 'valid', now(), 't'),
+                     ('r3', 'c.html', 'cc', 'html', 'invalid', now(), 't')""")
+        c.execute("""INSERT INTO validation_issues (report_id, rule, severity, origin, message) VALUES
+                     ('r1', 'cell_missing', 'error', 'parser', 'm1'), ('r1', 'row_shape', 'error', 'parser', 'm2'),
+                     ('r2', 'schema.value.isin', 'error', 'parser', 'm3'), ('r2', 'cell_missing', 'error', 'parser', 'm4'),
+                     ('r3', 'T3.balance', 'error', 'publisher', 'm5')""")
+        assert c.execute("SELECT source, error_type, error, how_to_fix FROM outstanding_failures ORDER BY 1").fetchall() == [
+            ("a.html", "cell_missing, row_shape", "m1", compare),  # one fix for both
+            ("b.html", "cell_missing, schema.value.isin", "m3", f"{PARSER_CRASH_FIX} / {compare}"),
+        ]
