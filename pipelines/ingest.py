@@ -238,13 +238,17 @@ class IngestSummary:
 
 def failing_now(db_path: str, run_id: str | None) -> pd.DataFrame | None:
     """What is failing in the warehouse after a run, read from the published copy (what the
-    summary's `nianbao sql` hint reads; never locked by a writer), else the warehouse file."""
-    published = published_path_for(db_path)
-    path = published if Path(published).exists() else Path(db_path)
-    if not path.exists():
-        return None
-    with duckdb.connect(str(path), read_only=True) as conn:
-        return health.failures(conn, run_id)
+    summary's `nianbao sql` hint reads; never locked by a writer), else the warehouse file; None
+    when neither answers (the summary then leaves the count out rather than fail a finished run)."""
+    for path in (published_path_for(db_path), Path(db_path)):
+        if not path.exists():
+            continue
+        try:
+            with duckdb.connect(str(path), read_only=True) as conn:
+                return health.failures(conn, run_id)
+        except duckdb.Error:
+            continue
+    return None
 
 
 def summarize(refs: list[DocumentRef], validated: list[ValidatedReport], fact_rows: dict[str, int], db_path: str,
