@@ -19,14 +19,25 @@ from warehouse import health
 from warehouse.db import ensure_schema
 
 FAILURE_COLUMNS = ["state", "source", "catalog_source", "agency_id", "year", "status", "error_type", "failing_since",
-                   "since_run", "reparse_command", "sha256"]
+                   "since_run", "reparse_command", "sha256", "message", "how_to_fix"]
+MESSAGE_CHARS = 300  # a crash's message carries a traceback: its head in the table, all of it in SQL
 ISSUE_COLUMNS = ["state", "source", "sha256", "agency_id", "year", "rule", "cells", "pages", "expected", "found", "message"]
-FIX = ("After a parser fix: `nianbao reparse-failed` (or launch job `reparse_failed` from the Launchpad) re-parses "
+FIX = ("Each document's how_to_fix says what fixes it: not every failure is a parser bug (a corrupt file needs a "
+       "good copy, a missing converter a package; meanings in table dim_error_types). After a parser fix: "
+       "`nianbao reparse-failed` (or launch job `reparse_failed` from the Launchpad) re-parses "
        "every failing document from the raw archive; one document: `nianbao reparse <sha256 prefix>`.")
 
 
 def _names(frame: pd.DataFrame, describe) -> str:
     return "; ".join(describe(row) for row in frame.itertuples(index=False))[:600] or "none"
+
+
+def _one_line(message: object) -> str | None:
+    """A message fit for a Markdown table cell: one line, at most MESSAGE_CHARS characters."""
+    if not isinstance(message, str):
+        return None
+    text = " ".join(message.split())
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS - 1] + "…"
 
 
 def _cells(cells: list[str]) -> str:
@@ -39,6 +50,7 @@ def no_failed_parses(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResou
     with duckdb.get_connection() as conn:
         ensure_schema(conn)
         failing = health.failures(conn, context.run.run_id)
+    failing["message"] = failing["error"].map(_one_line)
     new = failing[failing["state"] == "new"]
     outstanding = failing[failing["state"] == "outstanding"]
     return dg.AssetCheckResult(

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
+from pipelines.sql_output import OutputFormat
+
+T = TypeVar("T")
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="China government information-disclosure annual reports → DuckDB.")
 
 
@@ -109,17 +113,33 @@ def ingest(
     max_documents: Annotated[int, typer.Option(help="Backfills: load at most N new documents this run (0 = all)")] = 0,
 ) -> None:
     """Run the nightly_ingest Dagster job in-process: discover (crawl or folder), parse, validate, load."""
+    from pipelines import arguments
+    from pipelines.resources import DEFAULT_CATALOG, DEFAULT_FOLDER
+
+    _refuse_bad(arguments.ingest_inputs, str(source) if source else DEFAULT_FOLDER, str(catalog or DEFAULT_CATALOG))
     _run_job("nightly_ingest", str(db or _default_db()), str(source) if source else None,
              str(catalog) if catalog else None, str(data_dir) if data_dir else None,
              {"source_documents": {"config": {"max_documents": max_documents}}} if max_documents else None)
+
+
+def _refuse_bad(check: Callable[..., T], *args: object) -> T:
+    """Run an argument check; a bad argument ends here in one line on stderr and exit 2, before any run."""
+    from pipelines.arguments import BadArgument
+
+    try:
+        return check(*args)
+    except BadArgument as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from None
 
 
 def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, data_dir: str | None,
              ops: dict | None = None) -> None:
     """Run a job in this process, recorded in the persistent Dagster instance (visible in the UI)."""
     from pipelines.definitions import build_defs
-    from pipelines.ingest import summarize
+    from pipelines.ingest import failing_now, summarize
     from pipelines.instance import open_instance, process_tags, reap_dead_runs
+    from warehouse.publish import published_path_for
 
     defs = build_defs(db_path, source, catalog, data_dir)
     instance, which = open_instance()
@@ -139,7 +159,9 @@ def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, da
         mat = ev.event_specific_data.materialization
         if mat.asset_key.path == ["warehouse_tables"]:
             load_meta = {k.removeprefix("loaded_"): v.value for k, v in mat.metadata.items() if k.startswith("loaded_")}
-    for line in summarize(refs, validated, load_meta, db_path).lines():
+    published = published_path_for(db_path)
+    sql_db = None if published == published_path_for(_default_db()) else str(published)
+    for line in summarize(refs, validated, load_meta, db_path, failing_now(db_path, result.run_id), sql_db).lines():
         typer.echo(line)
     typer.echo(f"run {result.run_id} of {job} recorded in the {which}")
 
@@ -187,6 +209,9 @@ def backfill(
 def reparse(documents: Annotated[list[str], typer.Argument(help="Source URL/path or sha256 prefix of loaded documents")],
             db: DbOpt = None) -> None:
     """Re-parse the named documents from the raw archive and reload them (e.g. one after a fix)."""
+    from pipelines import arguments
+
+    _refuse_bad(arguments.reparse_keys, str(db or _default_db()), documents)
     _run_job("nightly_ingest", str(db or _default_db()), None, None, None,
              {"source_documents": {"config": {"reparse": documents}}, "parsed_reports": {"config": {"force": True}}})
 
@@ -276,14 +301,18 @@ def sql(
     query: Annotated[str | None, typer.Argument(help="A query to run and print; without one, an interactive SQL IDE opens")] = None,
     db: Annotated[Path | None, typer.Option(help="Warehouse to open (default: the published copy)")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="Run the query in this .sql file (e.g. the cookbook's)")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv, json (a list of objects) or line "
+                                                               "(one `column = value` a line: wide rows)")] = OutputFormat.table,
 ) -> None:
-    """SQL on the published warehouse, read-only: one query printed as a table, or Harlequin (a terminal SQL IDE)."""
+    """SQL on the published warehouse, read-only: one query printed (a table, CSV, JSON or lines), or Harlequin (a terminal SQL IDE)."""
     import os
 
     import duckdb
     from rich.console import Console
     from rich.table import Table
 
+    from pipelines import arguments
+    from pipelines.sql_output import render
     from warehouse.publish import published_path_for
 
     path = db or published_path_for(_default_db())
@@ -291,7 +320,7 @@ def sql(
         typer.echo(f"error: no warehouse at {path} (run `make ingest` first)", err=True)
         raise typer.Exit(code=2)
     if file is not None:
-        query = file.read_text(encoding="utf-8")
+        query = _refuse_bad(arguments.query_file, file)
     if query is None:
         # the IDE reads the file with this project's DuckDB (the same storage version as the writer)
         os.execvp("harlequin", ["harlequin", "--read-only", str(path)])
@@ -303,6 +332,9 @@ def sql(
     except duckdb.Error as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=2) from None
+    if fmt is not OutputFormat.table:
+        typer.echo(render(columns, rows, fmt), nl=False)
+        return
     table = Table(*columns)
     for row in rows:
         table.add_row(*("NULL" if v is None else str(v) for v in row))

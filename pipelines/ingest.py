@@ -201,6 +201,9 @@ class IngestSummary:
     db_path: str = ""
     ocr_documents: int = 0  # scans read by OCR this run, and their pages
     ocr_pages: int = 0
+    # the warehouse's state after the run, not only this run's batch: what is failing now
+    failing: pd.DataFrame | None = None  # health.failures: state, error_type, how_to_fix …
+    sql_db: str | None = None  # `nianbao sql --db` to read it (None: the default published copy)
 
     def lines(self) -> list[str]:
         s = self.by_status
@@ -210,20 +213,54 @@ class IngestSummary:
             f"not a report: {s.get('not_a_report', 0)}",
             *([f"scans read by OCR: {self.ocr_documents} document(s), {self.ocr_pages} page(s)"] if self.ocr_documents else []),
             "rows loaded: " + ", ".join(f"{k}={v}" for k, v in self.fact_rows.items()) if self.fact_rows else "rows loaded: 0",
+            *self.failing_lines(),
             f"database: {self.db_path}",
             f"analysts read: {published_path_for(self.db_path)} (read-only copy, replaced atomically after each load)",
         ]
 
+    def failing_lines(self) -> list[str]:
+        """How many documents are failing now (new in this run or outstanding), where to look, and per
+        error type what fixes it."""
+        if self.failing is None:
+            return []
+        if self.failing.empty:
+            return ["failing now: 0 documents"]
+        new = int((self.failing["state"] == "new").sum())
+        db = f" --db {self.sql_db}" if self.sql_db else ""
+        lines = [f"failing now: {len(self.failing)} document(s), {new} new this run — see "
+                 f"`nianbao sql{db} \"SELECT * FROM outstanding_failures\"` or check no_failed_parses in the UI"]
+        by_type = self.failing.groupby("error_type", dropna=False, sort=True)
+        for error_type, group in by_type:
+            fix = group["how_to_fix"].iloc[0]
+            lines.append(f"  {error_type}: {len(group)} — {fix if isinstance(fix, str) else 'no how-to-fix recorded'}")
+        return lines
 
-def summarize(refs: list[DocumentRef], validated: list[ValidatedReport], fact_rows: dict[str, int], db_path: str) -> IngestSummary:
+
+def failing_now(db_path: str, run_id: str | None) -> pd.DataFrame | None:
+    """What is failing in the warehouse after a run, read from the published copy (what the
+    summary's `nianbao sql` hint reads; never locked by a writer), else the warehouse file; None
+    when neither answers (the summary then leaves the count out rather than fail a finished run)."""
+    for path in (published_path_for(db_path), Path(db_path)):
+        if not path.exists():
+            continue
+        try:
+            with duckdb.connect(str(path), read_only=True) as conn:
+                return health.failures(conn, run_id)
+        except duckdb.Error:
+            continue
+    return None
+
+
+def summarize(refs: list[DocumentRef], validated: list[ValidatedReport], fact_rows: dict[str, int], db_path: str,
+              failing: pd.DataFrame | None = None, sql_db: str | None = None) -> IngestSummary:
     documents = len({v.result.sha256 for v in validated})  # a collection's reports share their document
     scans = {v.result.sha256: v.result.ocr_pages for v in validated if v.result.ocr_pages}
     return IngestSummary(
         documents_seen=len(refs), parsed_now=documents, skipped_unchanged=len(refs) - documents,
         by_status=dict(Counter(v.status for v in validated)), fact_rows=fact_rows, db_path=db_path,
-        ocr_documents=len(scans), ocr_pages=sum(scans.values()),
+        ocr_documents=len(scans), ocr_pages=sum(scans.values()), failing=failing, sql_db=sql_db,
     )
 
 
-__all__ = ["PARSER_VERSION", "DocumentRef", "IngestSummary", "discover_local", "failed_document_refs", "parse_new",
+__all__ = ["PARSER_VERSION", "DocumentRef", "IngestSummary", "discover_local", "failed_document_refs", "failing_now", "parse_new",
            "run_summary_markdown", "summarize", "to_load_batch"]

@@ -45,6 +45,7 @@ def test_ingest_bundled_samples_into_a_new_folder(tmp_path: Path) -> None:
         "documents seen: 8 (parsed now: 8, unchanged: 0)",
         "valid: 6  invalid: 1  failed: 0  not a report: 1",
         "rows loaded: fact_applications=1197, fact_proactive_disclosure=82, fact_review_litigation=105",
+        "failing now: 0 documents",
         f"database: {db}",
         f"analysts read: {db.parent / 'published' / db.name} (read-only copy, replaced atomically after each load)",
     ]

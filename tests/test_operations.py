@@ -132,7 +132,7 @@ def test_backfill_runs_are_bounded_and_one_document_reparses_on_its_own(tmp_path
 
 def test_reparse_command_takes_a_path_a_url_or_a_sha256_prefix(tmp_path: Path) -> None:
     """`nianbao reparse` re-parses exactly the documents named, by source path (or URL: the same
-    column), or by a sha256 prefix; an unknown key re-parses nothing."""
+    column), or by a sha256 prefix; an unknown key re-parses nothing (exit 2)."""
     from typer.testing import CliRunner
 
     from pipelines.cli import app
@@ -147,7 +147,7 @@ def test_reparse_command_takes_a_path_a_url_or_a_sha256_prefix(tmp_path: Path) -
         with duckdb.connect(str(db), read_only=True) as c:
             before = dict(c.execute("SELECT sha256, parsed_at FROM reports").fetchall())
         result = runner.invoke(app, ["reparse", key, "--db", str(db)])
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == (0 if expected else 2), result.output  # an unknown key: refused before a run
         with duckdb.connect(str(db), read_only=True) as c:
             after = dict(c.execute("SELECT sha256, parsed_at FROM reports").fetchall())
         assert {sha for sha in after if after[sha] != before[sha]} == expected, key

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from schemas import error_types
 from schemas import format as fmt
 
 
@@ -75,6 +76,7 @@ def dimension_frames() -> dict[str, pd.DataFrame]:
         "dim_applicant_type": pd.DataFrame(applicants),
         "dim_proactive_item": pd.DataFrame(items),
         "dim_review_litigation_column": pd.DataFrame(t4),
+        "dim_error_types": pd.DataFrame(error_types.rows()),
     }
 
 

@@ -6,7 +6,7 @@
 SELECT CASE WHEN failing_since_run IS NOT DISTINCT FROM $run_id THEN 'new' ELSE 'outstanding' END AS state,
        source, catalog_source, agency_id, year, status, error_type,
        strftime(failing_since, '%Y-%m-%d %H:%M UTC') AS failing_since,
-       failing_since_run[:8] AS since_run, failing_since_run, reparse_command, sha256, error
+       failing_since_run[:8] AS since_run, failing_since_run, reparse_command, sha256, error, how_to_fix
 FROM outstanding_failures
 ORDER BY state, failing_since, source;
 

@@ -78,6 +78,17 @@ CREATE TABLE IF NOT EXISTS dim_review_litigation_column (
     outcome_label   VARCHAR NOT NULL
 );
 
+-- Why a document is failing and what fixes it, per error_type of outstanding_failures (a failed
+-- parse's type, or a parser-error rule); from schemas/error_types.py. A code ending in '.*' covers a
+-- family (schema.* = every pandera failure schema.<column>.<check>). Not every failure is fixed by a
+-- parser release: a corrupt file needs a good copy, a missing converter a package.
+CREATE TABLE IF NOT EXISTS dim_error_types (
+    error_type VARCHAR PRIMARY KEY,  -- e.g. corrupt_pdf, parser_crash, cell_missing, schema.*
+    kind       VARCHAR NOT NULL,     -- failed_parse (nothing loaded) | parser_error (loaded, cells the parser could not place or read)
+    meaning    VARCHAR NOT NULL,     -- what happened, in a sentence
+    how_to_fix VARCHAR NOT NULL      -- what a person does about it (a parser fix and re-parse, a new copy, a package …)
+);
+
 CREATE TABLE IF NOT EXISTS fact_applications (
     agency_id      VARCHAR NOT NULL,
     year           INTEGER NOT NULL,

@@ -23,15 +23,24 @@ QUALIFY dense_rank() OVER (PARTITION BY source ORDER BY ingested_at DESC, sha256
 -- shows and what `nianbao reparse-failed` (job reparse_failed) reads.
 CREATE OR REPLACE VIEW outstanding_failures AS
 WITH parser_errors AS (
-    SELECT report_id, string_agg(DISTINCT rule, ', ' ORDER BY rule) AS rules, min(message) AS message
-    FROM validation_issues WHERE origin = 'parser' AND severity = 'error' GROUP BY report_id
+    SELECT i.report_id, string_agg(DISTINCT i.rule, ', ' ORDER BY i.rule) AS rules, min(i.message) AS message,
+           -- several rules: their distinct fixes (most share one)
+           string_agg(DISTINCT e.how_to_fix, ' / ' ORDER BY e.how_to_fix) AS how_to_fix
+    FROM (SELECT report_id, rule, message FROM validation_issues WHERE origin = 'parser' AND severity = 'error') i
+    -- a family entry (schema.*) covers every rule it starts
+    LEFT JOIN dim_error_types e
+           ON e.error_type = i.rule OR (e.error_type LIKE '%.*' AND starts_with(i.rule, rtrim(e.error_type, '*')))
+    GROUP BY i.report_id
 )
 SELECT d.report_id, d.source, d.catalog_source, d.sha256, d.media_type, d.agency_id, d.year, d.status,
        coalesce(d.error_type, p.rules) AS error_type, coalesce(d.error, p.message) AS error,
        d.failing_since, d.failing_since_run, d.parsed_at, d.run_id AS last_run_id, d.parser_version,
        d.ingested_at, d.bytes_at,
-       'nianbao reparse ' || d.sha256[:12] AS reparse_command
+       'nianbao reparse ' || d.sha256[:12] AS reparse_command,
+       -- what a person does about it (dim_error_types): a parser release fixes some failures, not a corrupt file
+       CASE WHEN d.error_type IS NOT NULL THEN e.how_to_fix ELSE p.how_to_fix END AS how_to_fix
 FROM latest_documents d LEFT JOIN parser_errors p USING (report_id)
+LEFT JOIN dim_error_types e ON e.error_type = d.error_type
 WHERE d.status = 'failed' OR p.report_id IS NOT NULL;
 
 -- Kept for SQL users and the re-parse job: the documents failing now (see outstanding_failures).
