@@ -26,6 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from schemas import format as fmt
+from tests.forge import oracle
 from tests.forge.render import HEADINGS, NARRATIVE, T4_RESULTS, Layout, _tok, t2_layout, t3_layout, t4_layout
 from tests.forge.truths import make_truth
 from tests.forge.word import LONG_PARAGRAPH, _fixed_zip, _page_footer
@@ -398,12 +399,9 @@ def render_doc(truth: dict[str, Any], doc: LayoutDoc) -> bytes:
 
 
 def expected_violations(truth: dict[str, Any]) -> list[tuple[str, list[str], float, float]]:
-    """The publisher errors the report prints: the format's rules over the true cells, blanks
-    skipped — what the parser must report, rule, cells, expected and found."""
-    from schemas import rules
-
-    return sorted((r.rule, r.cells, r.expected, r.found) for r in rules.evaluate(truth["cells"], truth["table_formats"])
-                  if r.status == "violated")
+    """The publisher errors the report prints — rule, cells (sorted), expected, found — as the forge's
+    own checker (tests/forge/oracle.py) computes them from the true cells, not the validator's rules."""
+    return oracle.violations(truth["cells"], truth["table_formats"])
 
 
 # --- collections (汇编): several agencies' reports in one document ----------------------------------
