@@ -6,7 +6,8 @@
 SELECT CASE WHEN failing_since_run IS NOT DISTINCT FROM $run_id THEN 'new' ELSE 'outstanding' END AS state,
        source, catalog_source, agency_id, year, status, error_type,
        strftime(failing_since, '%Y-%m-%d %H:%M UTC') AS failing_since,
-       failing_since_run[:8] AS since_run, failing_since_run, reparse_command, sha256, error
+       failing_since_run[:8] AS since_run, failing_since_run, reparse_command, sha256, error,
+       strftime(gone_since, '%Y-%m-%d %H:%M UTC') AS gone_since
 FROM outstanding_failures
 ORDER BY state, failing_since, source;
 
@@ -47,3 +48,23 @@ SELECT * FROM source_status ORDER BY source;
 
 -- name: year_status
 SELECT * FROM year_status ORDER BY year NULLS LAST;
+
+-- name: retired_failures
+-- Failing documents an operator retired: listed, no longer counted by no_failed_parses.
+SELECT source, sha256[:12] AS sha256, agency_id, year, error_type,
+       strftime(failing_since, '%Y-%m-%d %H:%M UTC') AS failing_since,
+       strftime(retired_at, '%Y-%m-%d %H:%M UTC') AS retired_at, retired_by, why
+FROM retired_failures
+ORDER BY retired_at, source;
+
+-- name: gone_or_retired
+-- Documents whose file is gone, and documents retired (failing or not), with since when, who and why.
+SELECT state, source, sha256[:12] AS sha256, status,
+       strftime(coalesce(retired_at, gone_since), '%Y-%m-%d %H:%M UTC') AS since,
+       coalesce(retired_why, gone_evidence) AS why, retired_by
+FROM document_states WHERE state <> 'present'
+ORDER BY state, since, source;
+
+-- name: skipped_files
+-- The files each folder source's latest look did not read, with why.
+SELECT source, path, reason, detail FROM latest_skipped_files ORDER BY source, path;
