@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -204,9 +205,9 @@ def reparse(documents: Annotated[list[str], typer.Argument(help="Source URL/path
         named = lifecycle.resolve(conn, documents)
         gone = [s for s in lifecycle.states(conn, [source for source, _sha in named]) if s.gone_since is not None]
     for s in gone:
-        typer.echo(f"not re-parsed: {s.source} is gone since {s.gone_since:%Y-%m-%d %H:%M} UTC ({s.gone_evidence}); "
+        typer.echo(f"not re-parsed: {s.source} is gone since {_utc(s.gone_since)} UTC ({s.gone_evidence}); "
                    "its last loaded version stays as it was. "
-                   + (f"Retired by {s.retired_by} on {s.retired_at:%Y-%m-%d}: {s.retired_why}" if s.state == "retired"
+                   + (f"Retired by {s.retired_by} on {_utc(s.retired_at)} UTC: {s.retired_why}" if s.state == "retired"
                       else f"Restore the file, or if it will not come back: nianbao retire {s.sha256[:12]} --why \"…\""),
                    err=True)
     if gone:
@@ -226,7 +227,7 @@ def reparse_failed(db: DbOpt = None, data_dir: DataDirOpt = None) -> None:
     with duckdb.connect(db_path, read_only=True) as conn:
         gone = lifecycle.gone_failing(conn)
     for source, sha, since in gone:
-        typer.echo(f"not re-parsed: {source} is gone since {since:%Y-%m-%d %H:%M} UTC; restore the file, or if it will "
+        typer.echo(f"not re-parsed: {source} is gone since {_utc(since)} UTC; restore the file, or if it will "
                    f"not come back: nianbao retire {sha[:12]} --why \"…\"", err=True)
 
 
@@ -378,6 +379,10 @@ def sql(
     for row in rows:
         table.add_row(*("NULL" if v is None else str(v) for v in row))
     Console(width=200).print(table)
+
+
+def _utc(when: datetime) -> str:
+    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M}"
 
 
 def _default_db() -> str:
