@@ -74,7 +74,7 @@ def test_a_failure_stays_red_until_fixed_and_alerts_once(tmp_path: Path, monkeyp
         cells = [x.strip() for x in row.strip("|").split("|")]
         assert cells == ["new", str(fixable), "folder", "-", "-", "failed", "parser_crash",
                          since.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"), night1.run_id[:8],
-                         f"nianbao reparse {sha[:12]}", sha]
+                         f"nianbao reparse {sha[:12]}", sha, "-"]  # "-": its file is not gone
         pub1 = _meta(c1["publisher_consistency"])
         assert (c1["publisher_consistency"].passed, c1["publisher_consistency"].severity) == (False, dg.AssetCheckSeverity.WARN)
         assert (pub1["violations"], pub1["new_this_run"]) == (1, 1)
