@@ -72,7 +72,7 @@ def test_every_file_of_a_folder_is_a_document_or_skipped_with_its_reason(tmp_pat
             (str(src / "sub" / "photo.JPG"), "image", "not_a_report", None),
         ]
         # … and every other file is listed with its reason
-        assert c.execute("SELECT source, path, reason, size FROM latest_skipped_files ORDER BY path").fetchall() == [
+        assert c.execute("SELECT catalog_source, path, reason, size FROM latest_skipped_files ORDER BY path").fetchall() == [
             ("folder", str(src / ".git"), "hidden_folder", None),
             ("folder", str(src / ".~lock.notes.rtf#"), "hidden", 4),
             ("folder", str(src / "data.xyz"), "unsupported_suffix", 8),

@@ -110,18 +110,18 @@ CREATE TABLE IF NOT EXISTS catalog_regions (
 -- Files of a folder source that were not read, each with its reason: nothing in a source folder is
 -- dropped without a word. One row per file per look at the folder (a crawl).
 CREATE TABLE IF NOT EXISTS skipped_files (
-    crawl_id  VARCHAR NOT NULL,
+    crawl_id  VARCHAR NOT NULL,                      -- the look at the folder (crawl_runs.crawl_id)
     source    VARCHAR NOT NULL,                      -- catalogue source name ('folder' for `--source DIR`)
-    path      VARCHAR NOT NULL,
+    path      VARCHAR NOT NULL,                      -- the file (or hidden or linked folder) not read
     reason    VARCHAR NOT NULL,                      -- unsupported_suffix | hidden | hidden_folder | unreadable | not_a_regular_file | linked_folder
     detail    VARCHAR NOT NULL,                      -- the reason in words (e.g. which suffixes are read)
     size      BIGINT,                                -- bytes; NULL for folders and links that lead nowhere
-    seen_at   TIMESTAMPTZ NOT NULL
+    seen_at   TIMESTAMPTZ NOT NULL                   -- when the folder was listed
 );
 
 -- The files each folder source's latest look skipped (what the run summary and the UI list).
 CREATE OR REPLACE VIEW latest_skipped_files AS
-SELECT s.source, s.path, s.reason, s.detail, s.size, s.seen_at, s.crawl_id
+SELECT s.source AS catalog_source, s.path, s.reason, s.detail, s.size, s.seen_at, s.crawl_id
 FROM skipped_files s JOIN source_health h ON h.latest_crawl = s.crawl_id AND h.source = s.source;
 
 -- Documents whose bytes are gone: a folder file moved or deleted, an archived copy lost. Their last
@@ -140,7 +140,7 @@ CREATE TABLE IF NOT EXISTS gone_documents (
 CREATE TABLE IF NOT EXISTS retired_documents (
     source      VARCHAR PRIMARY KEY,                 -- path or URL, as reports.source
     sha256      VARCHAR NOT NULL,                    -- its latest loaded version when retired
-    retired_at  TIMESTAMPTZ NOT NULL,
+    retired_at  TIMESTAMPTZ NOT NULL,                -- when `nianbao retire` recorded it
     retired_by  VARCHAR NOT NULL,                    -- --by, else the operating-system user who ran the command
-    why         VARCHAR NOT NULL
+    why         VARCHAR NOT NULL                     -- --why: why it will not come back
 );

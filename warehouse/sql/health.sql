@@ -67,4 +67,4 @@ ORDER BY state, since, source;
 
 -- name: skipped_files
 -- The files each folder source's latest look did not read, with why.
-SELECT source, path, reason, detail FROM latest_skipped_files ORDER BY source, path;
+SELECT catalog_source, path, reason, detail FROM latest_skipped_files ORDER BY catalog_source, path;

@@ -83,10 +83,13 @@ SELECT CASE WHEN r.status = 'failed' THEN 'failed_parse'
        coalesce(r.error_type, i.rule) AS error_type, i.rule, i.cells,
        coalesce(list_sort(list_distinct(list(p.page) FILTER (WHERE p.page IS NOT NULL))), []) AS pages,
        i.expected, i.found, i.message, r.parser_version, r.ingested_at, r.bytes_at, r.report_id,
-       r.failing_since, r.run_id, coalesce(s.state, 'present') AS document_state
+       r.failing_since, r.run_id,
+       CASE WHEN t.source IS NOT NULL THEN 'retired' WHEN g.source IS NOT NULL THEN 'gone' ELSE 'present' END
+           AS document_state
 FROM validation_issues i
 JOIN latest_documents r USING (report_id)
-LEFT JOIN document_states s ON s.source = r.source
+LEFT JOIN gone_documents g ON g.source = r.source
+LEFT JOIN retired_documents t ON t.source = r.source
 LEFT JOIN cell_provenance p ON p.report_id = i.report_id AND list_contains(i.cells, p.cell_key)
 WHERE (i.origin = 'parser' AND i.severity = 'error')
    OR (i.origin = 'publisher' AND i.severity IN ('error', 'warning') AND r.is_current)
