@@ -136,6 +136,13 @@ def test_a_vanished_file_is_gone_reparse_changes_nothing_and_retire_stops_the_ch
         for (name, sha), since in zip((("broken.html", broken_sha), ("good.html", good_sha)), (gone[0][3], gone[1][3]),
                                       strict=True)]
 
+    # re-parsing every failing document skips the gone one, says so, and changes nothing either
+    code, _out, err = _cli(["reparse-failed", "--db", str(db)])
+    assert (code, err) == (0, [
+        f"not re-parsed: {src / 'broken.html'} is gone since {gone[0][3].astimezone(UTC):%Y-%m-%d %H:%M} UTC; restore "
+        f"the file, or if it will not come back: nianbao retire {broken_sha[:12]} --why \"…\""])
+    assert _rows(db) == before
+
     # the broken one will never come back: retired, with who and why
     code, out, _err = _cli(["retire", broken_sha[:10], "--why", "withdrawn by the publisher", "--by", "li.wei",
                             "--db", str(db)])
@@ -168,3 +175,40 @@ def test_a_vanished_file_is_gone_reparse_changes_nothing_and_retire_stops_the_ch
         assert c.execute("SELECT state, gone_since, retired_by, retired_why FROM document_states "
                          "WHERE source = $s", {"s": str(src / "good.html")}).fetchall() == [
             ("retired", None, getpass.getuser(), "superseded")]
+
+
+def test_the_nightly_listing_notices_a_file_gone_and_names_where_a_renamed_one_went(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(forge_doc("forge-01-2021.html"), src / "a.html")
+    shutil.copy(forge_doc("forge-03-2019.html"), src / "b.html")
+    db = tmp_path / "w.duckdb"
+    _night(src, db)
+    before = _rows(db)
+    (src / "a.html").rename(src / "renamed.html")
+    (src / "b.html").unlink()
+    _night(src, db)
+    assert _rows(db) == before  # the renamed bytes are already loaded: nothing new, nothing lost
+    with duckdb.connect(str(db), read_only=True) as c:
+        rows = c.execute("SELECT source, evidence, noticed_in[:6] FROM gone_documents ORDER BY source").fetchall()
+    assert rows == [(str(src / "a.html"), f"file not found: {src / 'a.html'} (the same bytes are now at "
+                                          f"{src / 'renamed.html'})", "crawl "),
+                    (str(src / "b.html"), f"file not found: {src / 'b.html'}", "crawl ")]
+
+
+def test_links_and_special_files_are_listed_as_skipped(tmp_path: Path) -> None:
+    import os
+
+    from pipelines.folder import list_folder
+
+    src = tmp_path / "src"
+    (src / "real").mkdir(parents=True)
+    (src / "real" / "r.txt").write_text("2023年度报告")
+    (src / "to-real").symlink_to(src / "real", target_is_directory=True)
+    (src / "dangling.pdf").symlink_to(tmp_path / "nowhere.pdf")
+    os.mkfifo(src / "pipe.txt")
+    listing = list_folder(src)
+    assert [(f.path, f.size) for f in listing.files] == [(str(src / "real" / "r.txt"), 16)]
+    assert [(k.path, k.reason) for k in listing.skipped] == [
+        (str(src / "dangling.pdf"), "not_a_regular_file"), (str(src / "pipe.txt"), "not_a_regular_file"),
+        (str(src / "to-real"), "linked_folder")]

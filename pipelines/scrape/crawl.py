@@ -426,14 +426,15 @@ def record(conn: duckdb.DuckDBPyConnection, result: CrawlResult) -> None:
     record_crawl(conn, f["documents"], f["seen"], f["failures"], f["runs"], f["skipped"])
     for name, outcome in result.sources.items():
         if outcome.folder is not None:
-            note_folder_presence(conn, name, {r.url for r in outcome.reports}, f"crawl {result.crawl_id}")
+            note_folder_presence(conn, name, {r.url: r.sha256 for r in outcome.reports}, f"crawl {result.crawl_id}")
 
 
-def note_folder_presence(conn: duckdb.DuckDBPyConnection, source: str, listed: set[str], noticed_in: str) -> None:
-    """A folder source's loaded documents that its listing no longer shows and whose file is missing
-    are gone (their last version stays); those listed again are no longer gone."""
+def note_folder_presence(conn: duckdb.DuckDBPyConnection, source: str, listed: dict[str, str], noticed_in: str) -> None:
+    """A folder source's loaded documents that its listing (path → sha256) no longer shows and whose
+    file is missing are gone (their last version stays); those listed again are no longer gone."""
     loaded = folder_documents(conn, source)
-    gone = [(path, sha, f"file not found: {path}") for path, sha in loaded.items()
-            if path not in listed and not Path(path).exists()]
+    at = {sha: path for path, sha in sorted(listed.items(), reverse=True)}  # first path listed with those bytes
+    gone = [(path, sha, f"file not found: {path}" + (f" (the same bytes are now at {at[sha]})" if sha in at else ""))
+            for path, sha in loaded.items() if path not in listed and not Path(path).exists()]
     mark_gone(conn, gone, noticed_in)
-    clear_gone(conn, sorted(listed & loaded.keys()))
+    clear_gone(conn, sorted(listed.keys() & loaded.keys()))
