@@ -203,7 +203,9 @@ def reparse(documents: Annotated[list[str], typer.Argument(help="Source URL/path
              {"source_documents": {"config": {"reparse": documents}}, "parsed_reports": {"config": {"force": True}}})
     with duckdb.connect(db_path, read_only=True) as conn:
         named = lifecycle.resolve(conn, documents)
-        gone = [s for s in lifecycle.states(conn, [source for source, _sha in named]) if s.gone_since is not None]
+        # gone with nothing left to read (a gone URL's archived copy still re-parses)
+        gone = [s for s in lifecycle.states(conn, [source for source, _sha in named])
+                if s.gone_since is not None and not Path(s.bytes_at).is_file()]
     for s in gone:
         typer.echo(f"not re-parsed: {s.source} is gone since {_utc(s.gone_since)} UTC ({s.gone_evidence}); "
                    "its last loaded version stays as it was. "
@@ -226,7 +228,7 @@ def reparse_failed(db: DbOpt = None, data_dir: DataDirOpt = None) -> None:
     _run_job("reparse_failed", db_path, None, None, str(data_dir) if data_dir else None)
     with duckdb.connect(db_path, read_only=True) as conn:
         gone = lifecycle.gone_failing(conn)
-    for source, sha, since in gone:
+    for source, sha, since, _bytes_at in [g for g in gone if not Path(g[3]).is_file()]:
         typer.echo(f"not re-parsed: {source} is gone since {_utc(since)} UTC; restore the file, or if it will "
                    f"not come back: nianbao retire {sha[:12]} --why \"…\"", err=True)
 

@@ -5,6 +5,7 @@ retire it, and the failed-parse check then lists it as retired instead of counti
 from __future__ import annotations
 
 import getpass
+import hashlib
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -212,3 +213,30 @@ def test_links_and_special_files_are_listed_as_skipped(tmp_path: Path) -> None:
     assert [(k.path, k.reason) for k in listing.skipped] == [
         (str(src / "dangling.pdf"), "not_a_regular_file"), (str(src / "pipe.txt"), "not_a_regular_file"),
         (str(src / "to-real"), "linked_folder")]
+
+
+def test_an_archived_url_answering_404_is_gone_until_it_answers_again(tmp_path: Path) -> None:
+    from pipelines.scrape.catalog import load_catalog
+    from pipelines.scrape.crawl import crawl_into
+    from tests.conftest import corpus_or_skip
+    from tests.portal import LISTING, Portal, build_pingtan_portal, catalog_yaml
+
+    corpus_or_skip()  # the portal serves the corpus's real pages
+    portal = Portal().start()
+    try:
+        served = build_pingtan_portal(portal, 0.6)
+        catalog, data = load_catalog(catalog_yaml(portal, tmp_path / "catalog.yaml", 0.6)), tmp_path / "data"
+        page = f"{LISTING}202302/t20230220_80629.htm"
+        with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+            crawl_into(conn, catalog, data)
+            route = portal.routes.pop(page)  # taken down: the portal answers 404
+            crawl_into(conn, catalog, data)
+            url = portal.base + page
+            assert conn.execute("SELECT source, sha256, evidence FROM gone_documents").fetchall() == [
+                (url, hashlib.sha256(served[url]).hexdigest(),
+                 f"HTTP 404 at {url} (detail); the archived copy is kept")]
+            portal.routes[page] = route  # back
+            crawl_into(conn, catalog, data)
+            assert conn.execute("SELECT count(*) FROM gone_documents").fetchone() == (0,)
+    finally:
+        portal.stop()

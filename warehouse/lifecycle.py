@@ -18,6 +18,7 @@ SQL = sql_named("lifecycle.sql")
 class DocumentState:
     source: str
     sha256: str
+    bytes_at: str  # the file, or the archived copy, a re-parse reads
     state: str  # present | gone | retired
     gone_since: datetime | None
     gone_evidence: str | None
@@ -45,8 +46,16 @@ def clear_gone(conn: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
 
 
 def folder_documents(conn: duckdb.DuckDBPyConnection, catalog_source: str) -> dict[str, str]:
-    """source → sha256 of the latest loaded documents that a folder source found."""
+    """source → sha256 of the latest loaded documents that a folder source found (none before the
+    warehouse tables exist: a crawl alone, `nianbao crawl`, on a fresh archive index)."""
+    if not conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reports'").fetchone()[0]:
+        return {}
     return dict(conn.execute(SQL["folder_documents"], {"source": catalog_source}).fetchall())
+
+
+def archived_urls(conn: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, str]:
+    """url → latest archived sha256, for the URLs the archive holds."""
+    return dict(conn.execute(SQL["archived_urls"], {"urls": urls}).fetchall()) if urls else {}
 
 
 def resolve(conn: duckdb.DuckDBPyConnection, keys: list[str]) -> list[tuple[str, str]]:
@@ -66,6 +75,6 @@ def retire(conn: duckdb.DuckDBPyConnection, source: str, sha256: str, by: str, w
     return now
 
 
-def gone_failing(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, datetime]]:
-    """(source, sha256, gone_since) of the failing documents whose file is gone."""
+def gone_failing(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, datetime, str]]:
+    """(source, sha256, gone_since, bytes_at) of the failing documents noticed gone."""
     return conn.execute(SQL["gone_failing"]).fetchall()

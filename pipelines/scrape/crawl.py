@@ -41,7 +41,7 @@ from warehouse.documents import (
     record_crawl,
     record_publishers,
 )
-from warehouse.lifecycle import clear_gone, folder_documents, mark_gone
+from warehouse.lifecycle import archived_urls, clear_gone, folder_documents, mark_gone
 
 Progress = Callable[[str, str], None]  # (source name, what happened) — for progress bars and logs
 
@@ -427,6 +427,20 @@ def record(conn: duckdb.DuckDBPyConnection, result: CrawlResult) -> None:
     for name, outcome in result.sources.items():
         if outcome.folder is not None:
             note_folder_presence(conn, name, {r.url: r.sha256 for r in outcome.reports}, f"crawl {result.crawl_id}")
+    note_url_presence(conn, result)
+
+
+GONE_HTTP = (404, 410)  # a server saying the document is not there (any other failure may pass)
+
+
+def note_url_presence(conn: duckdb.DuckDBPyConnection, result: CrawlResult) -> None:
+    """An archived URL answering 404/410 is gone (its archived copy stays and still re-parses); a URL
+    answering again is no longer gone."""
+    missing = {f.url: f for f in result.failures if f.http_status in GONE_HTTP}
+    mark_gone(conn, [(url, sha, f"HTTP {missing[url].http_status} at {url} ({missing[url].stage}); the archived copy "
+                                "is kept") for url, sha in archived_urls(conn, sorted(missing)).items()],
+              f"crawl {result.crawl_id}")
+    clear_gone(conn, sorted({r.url for o in result.sources.values() if o.folder is None for r in o.reports}))
 
 
 def note_folder_presence(conn: duckdb.DuckDBPyConnection, source: str, listed: dict[str, str], noticed_in: str) -> None:

@@ -10,9 +10,13 @@ ON CONFLICT (source) DO NOTHING;
 DELETE FROM gone_documents WHERE source IN (SELECT unnest($sources));
 
 -- name: folder_documents
--- The latest loaded documents a folder source found, with their sha256: which of them a listing no
--- longer shows.
-SELECT source, any_value(sha256) FROM latest_documents WHERE catalog_source = $source GROUP BY source ORDER BY source;
+-- The loaded documents a folder source found, with their latest sha256: which of them a listing no
+-- longer shows. (The reports table itself: a crawl may run on an archive index without the views.)
+SELECT source, arg_max(sha256, ingested_at) FROM reports WHERE catalog_source = $source GROUP BY source ORDER BY source;
+
+-- name: archived_urls
+-- The URLs among $urls the archive holds a version of, with the latest version's sha256.
+SELECT url, sha256 FROM current_documents WHERE url IN (SELECT unnest($urls)) ORDER BY url;
 
 -- name: resolve
 -- Documents named by source (URL or path) or by a prefix of any loaded version's sha256, with their
@@ -30,10 +34,10 @@ ON CONFLICT (source) DO UPDATE SET sha256 = excluded.sha256, retired_at = exclud
     retired_by = excluded.retired_by, why = excluded.why;
 
 -- name: states
-SELECT source, sha256, state, gone_since, gone_evidence, retired_at, retired_by, retired_why
+SELECT source, sha256, bytes_at, state, gone_since, gone_evidence, retired_at, retired_by, retired_why
 FROM document_states WHERE source IN (SELECT unnest($sources)) ORDER BY source;
 
 -- name: gone_failing
 -- Failing documents whose file is gone: what `nianbao reparse-failed` could not re-parse.
-SELECT source, sha256, gone_since FROM outstanding_failures WHERE gone_since IS NOT NULL
+SELECT source, sha256, gone_since, bytes_at FROM outstanding_failures WHERE gone_since IS NOT NULL
 GROUP BY ALL ORDER BY source;
