@@ -71,7 +71,8 @@ NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=60, backoff=dg.Backoff.EXPON
 
 @dg.asset(group_name="ingest", pool=WRITER_POOL, retry_policy=NETWORK_RETRY,
           description="Discovery: crawl the catalogue's sources (or read a folder); new and changed documents "
-                      "are archived by sha256 and indexed in the documents table.")
+                      "are archived by sha256 and indexed in the documents table; a folder's files that are not "
+                      "documents are listed with their reason (skipped_files).")
 def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig, documents: DocumentSource,
                      duckdb: DuckDBResource) -> list[DocumentRef]:
     if config.reparse_failed or config.reparse:
