@@ -27,15 +27,16 @@ ORDER BY state, r.agency_id, r.year, i.rule;
 
 -- name: status_counts
 -- Numeric series for the UI's plots: the latest version of every document by status, what this run
--- parsed, and the failures outstanding from earlier runs.
+-- parsed, and the failures outstanding from earlier runs (failing counts leave out retired
+-- documents, as no_failed_parses does).
 SELECT count(*) FILTER (WHERE status = 'valid') AS valid,
        count(*) FILTER (WHERE status = 'invalid') AS invalid,
-       count(*) FILTER (WHERE status = 'failed' OR parser_errors > 0) AS failing,
+       count(*) FILTER (WHERE (status = 'failed' OR parser_errors > 0) AND t.source IS NULL) AS failing,
        count(*) FILTER (WHERE status = 'not_a_report') AS not_a_report,
        count(*) FILTER (WHERE run_id IS NOT DISTINCT FROM $run_id) AS parsed_this_run,
-       count(*) FILTER (WHERE (status = 'failed' OR parser_errors > 0)
+       count(*) FILTER (WHERE (status = 'failed' OR parser_errors > 0) AND t.source IS NULL
                         AND failing_since_run IS DISTINCT FROM $run_id) AS outstanding_failures
-FROM latest_documents;
+FROM latest_documents d LEFT JOIN retired_documents t ON t.source = d.source;
 
 -- name: not_a_report
 SELECT CASE WHEN run_id IS NOT DISTINCT FROM $run_id THEN 'new' ELSE 'earlier' END AS state,
