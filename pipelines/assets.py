@@ -12,6 +12,7 @@ from pipelines.ingest import (
     document_refs,
     failed_document_refs,
     parse_new,
+    present_and_gone,
     run_summary_markdown,
     to_load_batch,
 )
@@ -25,6 +26,7 @@ from pipelines.validate import ValidatedReport
 from warehouse import analysis, health
 from warehouse.db import ensure_schema
 from warehouse.documents import known_documents, previous_reports_found
+from warehouse.lifecycle import mark_gone
 from warehouse.load import LoadBatch, already_loaded, load_batch
 from warehouse.publish import publish
 
@@ -36,6 +38,8 @@ def crawl_metadata(result: CrawlResult) -> dict[str, dg.MetadataValue]:
     sources = pd.DataFrame([{"source": name, **o.counts()} for name, o in result.sources.items()])
     failures = pd.DataFrame([{"source": f.source, "stage": f.stage, "url": f.url, "error": f.error_type}
                              for f in result.failures])
+    skipped = pd.DataFrame([{"source": name, "path": k.path, "reason": k.reason, "detail": k.detail}
+                            for name, o in result.sources.items() for k in o.skipped])
     return {
         "crawl_id": dg.MetadataValue.text(result.crawl_id),
         "documents": dg.MetadataValue.int(len(result.reports)),
@@ -43,6 +47,9 @@ def crawl_metadata(result: CrawlResult) -> dict[str, dg.MetadataValue]:
         "sources": dg.MetadataValue.md(markdown_table(sources)),
         "failed_fetches": dg.MetadataValue.md(markdown_table(failures)),
         "silent_sources": dg.MetadataValue.json(result.silent_sources()),
+        # a folder's files that are not documents, each with its reason (nothing skipped silently)
+        "files_skipped": dg.MetadataValue.int(len(skipped)),
+        "skipped_files": dg.MetadataValue.md(markdown_table(skipped)),
     }
 
 
@@ -64,15 +71,24 @@ NETWORK_RETRY = dg.RetryPolicy(max_retries=2, delay=60, backoff=dg.Backoff.EXPON
 
 @dg.asset(group_name="ingest", pool=WRITER_POOL, retry_policy=NETWORK_RETRY,
           description="Discovery: crawl the catalogue's sources (or read a folder); new and changed documents "
-                      "are archived by sha256 and indexed in the documents table.")
+                      "are archived by sha256 and indexed in the documents table; a folder's files that are not "
+                      "documents are listed with their reason (skipped_files).")
 def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig, documents: DocumentSource,
                      duckdb: DuckDBResource) -> list[DocumentRef]:
     if config.reparse_failed or config.reparse:
         with duckdb.get_connection() as conn:
             ensure_schema(conn)
             refs = failed_document_refs(conn) if config.reparse_failed else document_refs(conn, config.reparse)
-        context.add_output_metadata({"source": "re-parse of " + ("failed documents" if config.reparse_failed
-                                                                  else ", ".join(config.reparse)), "documents": len(refs)})
+            # a document whose bytes are gone is not parsed (that would load an empty failure over its
+            # last good version): it is recorded gone, since the first time this was noticed
+            refs, gone = present_and_gone(refs)
+            mark_gone(conn, [(ref.source, ref.sha256, why) for ref, why in gone], f"run {context.run.run_id}")
+        context.add_output_metadata({
+            "source": "re-parse of " + ("failed documents" if config.reparse_failed else ", ".join(config.reparse)),
+            "documents": len(refs), "gone_not_reparsed": len(gone),
+            "gone": dg.MetadataValue.md(markdown_table(pd.DataFrame(
+                [{"source": ref.source, "sha256": ref.sha256[:12], "evidence": why} for ref, why in gone]))),
+        })
         return refs
     try:
         catalog = documents.load_catalog()

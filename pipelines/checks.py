@@ -19,13 +19,15 @@ from warehouse import health
 from warehouse.db import ensure_schema
 
 FAILURE_COLUMNS = ["state", "source", "catalog_source", "agency_id", "year", "status", "error_type", "failing_since",
-                   "since_run", "reparse_command", "sha256", "message", "how_to_fix"]
+                   "since_run", "reparse_command", "sha256", "gone_since", "message", "how_to_fix"]
 MESSAGE_CHARS = 300  # a crash's message carries a traceback: its head in the table, all of it in SQL
 ISSUE_COLUMNS = ["state", "source", "sha256", "agency_id", "year", "rule", "cells", "pages", "expected", "found", "message"]
 FIX = ("Each document's how_to_fix says what fixes it: not every failure is a parser bug (a corrupt file needs a "
        "good copy, a missing converter a package; meanings in table dim_error_types). After a parser fix: "
        "`nianbao reparse-failed` (or launch job `reparse_failed` from the Launchpad) re-parses "
-       "every failing document from the raw archive; one document: `nianbao reparse <sha256 prefix>`.")
+       "every failing document from the raw archive; one document: `nianbao reparse <sha256 prefix>`. A document whose "
+       "file is gone (gone_since): restore the file, or `nianbao retire <sha256 prefix> --why \"…\"` if it will not "
+       "come back (then it is listed as retired, no longer counted).")
 
 
 def _names(frame: pd.DataFrame, describe) -> str:
@@ -45,11 +47,13 @@ def _cells(cells: list[str]) -> str:
 
 
 @dg.asset_check(asset=warehouse_tables, description="No document in the warehouse is failing now: its latest "
-                "parse failed or left cells unplaced (ERROR). Stays failed until a re-parse fixes it.")
+                "parse failed or left cells unplaced (ERROR). Stays failed until a re-parse fixes it or an operator "
+                "retires the document (`nianbao retire`: listed as retired, no longer counted).")
 def no_failed_parses(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as conn:
         ensure_schema(conn)
         failing = health.failures(conn, context.run.run_id)
+        retired = health.retired_failures(conn)  # an operator retired them: listed, not counted
     failing["message"] = failing["error"].map(_one_line)
     new = failing[failing["state"] == "new"]
     outstanding = failing[failing["state"] == "outstanding"]
@@ -63,8 +67,11 @@ def no_failed_parses(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResou
             # visible without opening the Markdown: which documents, which error, since when
             "summary": dg.MetadataValue.text(_names(failing, lambda r: (
                 f"{Path(str(r.source)).name}: {r.error_type} "
-                + ("(new)" if r.state == "new" else f"(outstanding since {r.failing_since}, run {r.since_run})")))),
+                + ("(new)" if r.state == "new" else f"(outstanding since {r.failing_since}, run {r.since_run})")
+                + (f" (file gone since {r.gone_since})" if isinstance(r.gone_since, str) else "")))),
             "documents": dg.MetadataValue.md(markdown_table(failing[FAILURE_COLUMNS])),
+            "retired": len(retired),
+            "retired_documents": dg.MetadataValue.md(markdown_table(retired)),
             "error_types": dg.MetadataValue.json(failing["error_type"].value_counts().to_dict()),
             "how_to_fix": dg.MetadataValue.text(FIX),
         },

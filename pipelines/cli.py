@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -154,14 +155,17 @@ def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, da
         raise typer.Exit(code=1)
     refs = result.output_for_node("source_documents")
     validated = result.output_for_node("parsed_reports")
-    load_meta = {}
+    load_meta, crawl_id = {}, None
     for ev in result.get_asset_materialization_events():
         mat = ev.event_specific_data.materialization
         if mat.asset_key.path == ["warehouse_tables"]:
             load_meta = {k.removeprefix("loaded_"): v.value for k, v in mat.metadata.items() if k.startswith("loaded_")}
+        if mat.asset_key.path == ["source_documents"] and "crawl_id" in mat.metadata:
+            crawl_id = str(mat.metadata["crawl_id"].value)  # its folder files skipped are listed
     published = published_path_for(db_path)
     sql_db = None if published == published_path_for(_default_db()) else str(published)
-    for line in summarize(refs, validated, load_meta, db_path, failing_now(db_path, result.run_id), sql_db).lines():
+    for line in summarize(refs, validated, load_meta, db_path, failing_now(db_path, result.run_id), sql_db,
+                          crawl_id).lines():
         typer.echo(line)
     typer.echo(f"run {result.run_id} of {job} recorded in the {which}")
 
@@ -205,21 +209,91 @@ def backfill(
     raise typer.Exit(code=proc.returncode)
 
 
+GONE_EXIT = 3  # `reparse` named a document whose file is gone: nothing was done for it
+
+
 @app.command()
 def reparse(documents: Annotated[list[str], typer.Argument(help="Source URL/path or sha256 prefix of loaded documents")],
             db: DbOpt = None) -> None:
-    """Re-parse the named documents from the raw archive and reload them (e.g. one after a fix)."""
-    from pipelines import arguments
+    """Re-parse the named documents from the raw archive and reload them (e.g. one after a fix). A document
+    whose file is gone is not re-parsed: its last version stays, the command says why and exits 3."""
+    import duckdb
 
-    _refuse_bad(arguments.reparse_keys, str(db or _default_db()), documents)
-    _run_job("nightly_ingest", str(db or _default_db()), None, None, None,
+    from pipelines import arguments
+    from warehouse import lifecycle
+
+    db_path = str(db or _default_db())
+    _refuse_bad(arguments.reparse_keys, db_path, documents)
+    _run_job("nightly_ingest", db_path, None, None, None,
              {"source_documents": {"config": {"reparse": documents}}, "parsed_reports": {"config": {"force": True}}})
+    with duckdb.connect(db_path, read_only=True) as conn:
+        named = lifecycle.resolve(conn, documents)
+        # gone with nothing left to read (a gone URL's archived copy still re-parses)
+        gone = [s for s in lifecycle.states(conn, [source for source, _sha in named])
+                if s.gone_since is not None and not Path(s.bytes_at).is_file()]
+    for s in gone:
+        typer.echo(f"not re-parsed: {s.source} is gone since {_utc(s.gone_since)} UTC ({s.gone_evidence}); "
+                   "its last loaded version stays as it was. "
+                   + (f"Retired by {s.retired_by} on {_utc(s.retired_at)} UTC: {s.retired_why}" if s.state == "retired"
+                      else f"Restore the file, or if it will not come back: nianbao retire {s.sha256[:12]} --why \"…\""),
+                   err=True)
+    if gone:
+        raise typer.Exit(code=GONE_EXIT)
 
 
 @app.command("reparse-failed")
 def reparse_failed(db: DbOpt = None, data_dir: DataDirOpt = None) -> None:
-    """Re-parse the documents failing now (failed, or cells left unplaced) from the raw archive and reload them."""
-    _run_job("reparse_failed", str(db or _default_db()), None, None, str(data_dir) if data_dir else None)
+    """Re-parse the documents failing now (failed, or cells left unplaced) from the raw archive and reload them.
+    Those whose file is gone are listed, not re-parsed (restore them or `nianbao retire` them)."""
+    import duckdb
+
+    from warehouse import lifecycle
+
+    db_path = str(db or _default_db())
+    _run_job("reparse_failed", db_path, None, None, str(data_dir) if data_dir else None)
+    with duckdb.connect(db_path, read_only=True) as conn:
+        gone = lifecycle.gone_failing(conn)
+    for source, sha, since, _bytes_at in [g for g in gone if not Path(g[3]).is_file()]:
+        typer.echo(f"not re-parsed: {source} is gone since {_utc(since)} UTC; restore the file, or if it will "
+                   f"not come back: nianbao retire {sha[:12]} --why \"…\"", err=True)
+
+
+@app.command()
+def retire(
+    document: Annotated[str, typer.Argument(help="Source URL/path or sha256 prefix of a loaded document")],
+    why: Annotated[str, typer.Option("--why", help="Why it will not come back (recorded)")],
+    by: Annotated[str | None, typer.Option("--by", help="Who retires it (default: the operating-system user)")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Retire a document that will never come back: recorded with who, why and when; the no_failed_parses
+    check stops counting it and lists it as retired."""
+    import getpass
+
+    from warehouse import lifecycle
+    from warehouse.db import connect
+
+    db_path = Path(db or _default_db())
+    if not why.strip():
+        typer.echo("error: --why must say why the document is retired", err=True)
+        raise typer.Exit(code=2)
+    if not db_path.exists():
+        typer.echo(f"error: no warehouse at {db_path}", err=True)
+        raise typer.Exit(code=2)
+    try:
+        who = by or getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (a bare container)
+        who = "unknown"
+    with connect(db_path) as conn:
+        named = lifecycle.resolve(conn, [document])
+        if len(named) != 1:
+            found = "; ".join(f"{source} ({sha[:12]})" for source, sha in named)
+            typer.echo(f"error: {document!r} names {len(named)} loaded documents"
+                       + (f": {found}; give a longer sha256 prefix, the URL or the path" if named else ""), err=True)
+            raise typer.Exit(code=2)
+        (source, sha), = named
+        when = lifecycle.retire(conn, source, sha, who, why.strip())
+    typer.echo(f"retired {source} (sha256 {sha[:12]}) at {when:%Y-%m-%d %H:%M} UTC by {who}: {why.strip()}")
+    typer.echo("no_failed_parses no longer counts it and lists it as retired (from the next run or check evaluation)")
 
 
 @app.command()
@@ -339,6 +413,10 @@ def sql(
     for row in rows:
         table.add_row(*("NULL" if v is None else str(v) for v in row))
     Console(width=200).print(table)
+
+
+def _utc(when: datetime) -> str:
+    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M}"
 
 
 def _default_db() -> str:

@@ -3,7 +3,6 @@ ones, and turn the outcomes into one load batch. No Dagster imports here, so tes
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,20 +11,20 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.folder import list_folder, skipped_lines
 from pipelines.isolation import Job, Limits, ParseFn, parse_isolated
 from pipelines.markdown import markdown_table
 from pipelines.parse.report import PARSER_VERSION, IdentityHint
 from pipelines.validate import ValidatedReport, finish
 from warehouse import health
 from warehouse.db import sql_named
-from warehouse.documents import ensure_documents_schema
+from warehouse.documents import ensure_documents_schema, skipped_files
 from warehouse.faults import crash_point
 from warehouse.load import LoadBatch
 from warehouse.publish import published_path_for
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
 VALIDATION_BATCH = 500  # reports whose frames are validated together (bounded: frames of 500 reports ≈ 10^5 rows)
-DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".doc", ".docx", ".wps", ""}
 
 
 @dataclass(frozen=True)
@@ -43,16 +42,22 @@ class DocumentRef:
 
 
 def discover_local(source_dir: str | Path) -> list[DocumentRef]:
-    root = Path(source_dir)
-    if not root.is_dir():
-        raise FileNotFoundError(f"source folder not found: {root}")
-    refs = []
-    for p in sorted(root.rglob("*")):
-        if not p.is_file() or p.name.startswith(".") or p.suffix.lower() not in DOCUMENT_SUFFIXES:
-            continue
-        data = p.read_bytes()
-        refs.append(DocumentRef(str(p), str(p), hashlib.sha256(data).hexdigest(), len(data)))
-    return refs
+    """The documents of a folder (its skipped files: ``pipelines.folder.list_folder``)."""
+    return [DocumentRef(f.path, f.path, f.sha256, f.size) for f in list_folder(source_dir).files]
+
+
+def present_and_gone(refs: list[DocumentRef]) -> tuple[list[DocumentRef], list[tuple[DocumentRef, str]]]:
+    """Documents to re-parse split into those whose bytes are still there and those gone, with what
+    was found (a folder file moved or deleted, an archived copy lost). A gone document is never
+    parsed: reading nothing would load a failed version over its last good one."""
+    present, gone = [], []
+    for ref in refs:
+        if Path(ref.path).is_file():
+            present.append(ref)
+        else:
+            what = "file" if ref.path == ref.source else "archived copy"
+            gone.append((ref, f"{what} not found: {ref.path}"))
+    return present, gone
 
 
 def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | None = None,
@@ -116,7 +121,7 @@ def _refs(conn: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str |
 def run_summary_markdown(conn: duckdb.DuckDBPyConnection, batch: LoadBatch, run_id: str | None = None) -> str:
     """One run at a glance: documents parsed by status, the most frequent failing rules, documents
     judged not to be reports (with the title that decided it), what is failing in the warehouse now,
-    and health per source."""
+    the files folders hold that are not documents, documents gone or retired, and health per source."""
     r = batch.reports
     by_status = r["status"].value_counts().rename_axis("status").reset_index(name="documents") if not r.empty else pd.DataFrame()
     issues = batch.issues if batch.issues is not None else pd.DataFrame(columns=["rule", "severity", "origin"])
@@ -130,6 +135,8 @@ def run_summary_markdown(conn: duckdb.DuckDBPyConnection, batch: LoadBatch, run_
                          f"### Top failing rules\n{markdown_table(rules)}",
                          f"### Failing now (new and outstanding)\n{markdown_table(failing)}",
                          f"### Not a report (title that decided it)\n{markdown_table(others)}",
+                         f"### Files skipped (latest look at each folder)\n{markdown_table(health.skipped_files(conn))}",
+                         f"### Gone or retired documents\n{markdown_table(health.gone_or_retired(conn))}",
                          f"### Sources\n{markdown_table(sources)}"])
 
 
@@ -204,6 +211,7 @@ class IngestSummary:
     # the warehouse's state after the run, not only this run's batch: what is failing now
     failing: pd.DataFrame | None = None  # health.failures: state, error_type, how_to_fix …
     sql_db: str | None = None  # `nianbao sql --db` to read it (None: the default published copy)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) of folder files not read
 
     def lines(self) -> list[str]:
         s = self.by_status
@@ -212,6 +220,7 @@ class IngestSummary:
             f"valid: {s.get('valid', 0)}  invalid: {s.get('invalid', 0)}  failed: {s.get('failed', 0)}  "
             f"not a report: {s.get('not_a_report', 0)}",
             *([f"scans read by OCR: {self.ocr_documents} document(s), {self.ocr_pages} page(s)"] if self.ocr_documents else []),
+            *skipped_lines(self.skipped),
             "rows loaded: " + ", ".join(f"{k}={v}" for k, v in self.fact_rows.items()) if self.fact_rows else "rows loaded: 0",
             *self.failing_lines(),
             f"database: {self.db_path}",
@@ -252,15 +261,22 @@ def failing_now(db_path: str, run_id: str | None) -> pd.DataFrame | None:
 
 
 def summarize(refs: list[DocumentRef], validated: list[ValidatedReport], fact_rows: dict[str, int], db_path: str,
-              failing: pd.DataFrame | None = None, sql_db: str | None = None) -> IngestSummary:
+              failing: pd.DataFrame | None = None, sql_db: str | None = None,
+              crawl_id: str | None = None) -> IngestSummary:
+    """``crawl_id``: the run's look at its sources, whose skipped folder files are listed."""
     documents = len({v.result.sha256 for v in validated})  # a collection's reports share their document
     scans = {v.result.sha256: v.result.ocr_pages for v in validated if v.result.ocr_pages}
+    skipped = []
+    if crawl_id and Path(db_path).exists():
+        with duckdb.connect(db_path, read_only=True) as conn:
+            skipped = skipped_files(conn, crawl_id)
     return IngestSummary(
         documents_seen=len(refs), parsed_now=documents, skipped_unchanged=len(refs) - documents,
         by_status=dict(Counter(v.status for v in validated)), fact_rows=fact_rows, db_path=db_path,
-        ocr_documents=len(scans), ocr_pages=sum(scans.values()), failing=failing, sql_db=sql_db,
+        ocr_documents=len(scans), ocr_pages=sum(scans.values()), failing=failing, sql_db=sql_db, skipped=skipped,
     )
 
 
 __all__ = ["PARSER_VERSION", "DocumentRef", "IngestSummary", "discover_local", "failed_document_refs", "failing_now", "parse_new",
+           "present_and_gone",
            "run_summary_markdown", "summarize", "to_load_batch"]

@@ -203,6 +203,7 @@ def _record_crawl(conn: duckdb.DuckDBPyConnection, unit: Path) -> None:
         finally:
             conn.unregister("seen_documents")
     insert_frame(conn, "fetch_failures", _read(unit, "crawl_failures"))
+    insert_frame(conn, "skipped_files", _read(unit, "crawl_skipped"))
     insert_frame(conn, "crawl_runs", _read(unit, "crawl_runs"))
 
 

@@ -74,7 +74,8 @@ def test_a_failure_stays_red_until_fixed_and_alerts_once(tmp_path: Path, monkeyp
         cells = [x.strip() for x in row.strip("|").split("|")]
         assert cells == ["new", str(fixable), "folder", "-", "-", "failed", "parser_crash",
                          since.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"), night1.run_id[:8],
-                         f"nianbao reparse {sha[:12]}", sha, f"{fixable}: simulated parser bug",
+                         f"nianbao reparse {sha[:12]}", sha, "-",  # "-": its file is not gone
+                         f"{fixable}: simulated parser bug",
                          "A bug in nianbao: open an issue with the file and the message; once the fix is released, "
                          "`nianbao reparse-failed` (or `nianbao reparse <sha256 prefix>`)."]
         pub1 = _meta(c1["publisher_consistency"])

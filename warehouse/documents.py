@@ -38,9 +38,9 @@ def previous_reports_found(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def record_crawl(conn: duckdb.DuckDBPyConnection, documents: pd.DataFrame, seen: pd.DataFrame,
-                 failures: pd.DataFrame, runs: pd.DataFrame) -> None:
+                 failures: pd.DataFrame, runs: pd.DataFrame, skipped: pd.DataFrame | None = None) -> None:
     """One transaction: new document versions inserted, re-seen versions' last_seen/etag updated,
-    failures and per-source run rows appended."""
+    failures, per-source run rows and the folder files skipped appended."""
     ensure_documents_schema(conn)
     with transaction(conn):
         insert_frame(conn, "documents", documents)
@@ -50,6 +50,13 @@ def record_crawl(conn: duckdb.DuckDBPyConnection, documents: pd.DataFrame, seen:
             conn.unregister("seen_documents")
         insert_frame(conn, "fetch_failures", failures)
         insert_frame(conn, "crawl_runs", runs)
+        insert_frame(conn, "skipped_files", skipped)
+
+
+def skipped_files(conn: duckdb.DuckDBPyConnection, crawl_id: str) -> list[tuple[str, str]]:
+    """(path, reason) of the files one look at the folder sources skipped, by path (read-only)."""
+    return conn.execute("SELECT path, reason FROM skipped_files WHERE crawl_id = $c ORDER BY source, path",
+                        {"c": crawl_id}).fetchall()
 
 
 def record_publishers(conn: duckdb.DuckDBPyConnection, publishers: pd.DataFrame, sources: list[str],

@@ -1,6 +1,6 @@
 """The warehouse's operational state, for checks, the run summary and the UI: what is failing now
 (new in a run or outstanding from earlier ones), current publisher issues, documents by status per
-source and per year. Read-only queries over the views; the SQL lives in ``sql/health.sql``."""
+source and per year, files skipped, documents gone or retired. Read-only queries over the views; the SQL lives in ``sql/health.sql``."""
 
 from __future__ import annotations
 
@@ -42,3 +42,16 @@ def source_status(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def year_status(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(conn, "year_status")
+
+
+def retired_failures(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Failing documents retired by an operator (who, why, when): listed, not counted."""
+    return _frame(conn, "retired_failures")
+
+
+def gone_or_retired(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _frame(conn, "gone_or_retired")
+
+
+def skipped_files(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _frame(conn, "skipped_files")

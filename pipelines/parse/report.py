@@ -22,7 +22,7 @@ from pipelines.parse.image import ImageParser
 from pipelines.parse.legacy import LegacyWordParser
 from pipelines.parse.narrative import split_sections
 from pipelines.parse.pdf import PdfParser
-from pipelines.parse.sniff import sniff_media
+from pipelines.parse.sniff import SUFFIX_MEDIA, sniff_media
 from pipelines.parse.text import TextParser
 from schemas import format as fmt
 
@@ -33,6 +33,8 @@ PARSERS: dict[str, MediumParser] = {
     "html": HtmlParser(), "text": TextParser(), "pdf": PdfParser(), "docx": DocxParser(),
     **{m: LegacyWordParser(m) for m in ("doc", "wps", "rtf")}, "image": ImageParser(),
 }
+# File suffixes a folder source lists as documents: those naming a medium a parser above reads.
+READABLE_SUFFIXES = frozenset(s for s, medium in SUFFIX_MEDIA.items() if medium is None or medium in PARSERS)
 
 
 @dataclass

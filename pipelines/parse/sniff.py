@@ -6,6 +6,17 @@ import re
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
 
+# The file names `nianbao parse` reads, by the medium each suffix names. The bytes decide in the end
+# (sniff_media); the suffix only says which files of a folder source are documents: a folder lists
+# exactly these (report.READABLE_SUFFIXES: those a parser reads) and records every other file as
+# skipped with its reason. "" (no suffix) is read too: the bytes say what it is.
+SUFFIX_MEDIA: dict[str, str | None] = {
+    ".html": "html", ".htm": "html", ".shtml": "html", ".txt": "text", ".pdf": "pdf", ".docx": "docx",
+    ".doc": "doc", ".wps": "wps", ".rtf": "rtf",
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".webp", ".bmp"), "image"),
+    "": None,
+}
+
 _HTML = re.compile(rb"<\s*(html|table|body|head|div|p|!doctype)\b", re.I)
 
 

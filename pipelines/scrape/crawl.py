@@ -21,7 +21,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.ingest import DocumentRef, discover_local
+from pipelines.folder import SkippedFile, list_folder, skipped_lines
+from pipelines.ingest import DocumentRef
 from pipelines.parse.decode import decode_bytes
 from pipelines.parse.html import picture_sources
 from pipelines.parse.pictures import fetchable_urls
@@ -40,6 +41,7 @@ from warehouse.documents import (
     record_crawl,
     record_publishers,
 )
+from warehouse.lifecycle import archived_urls, clear_gone, folder_documents, mark_gone
 
 Progress = Callable[[str, str], None]  # (source name, what happened) — for progress bars and logs
 
@@ -84,6 +86,8 @@ class SourceOutcome:
     failures: list[Failure] = field(default_factory=list)
     new_versions: list[dict] = field(default_factory=list)  # rows for the documents table
     seen_versions: list[dict] = field(default_factory=list)  # rows whose last_seen/etag to update
+    folder: str | None = None  # a folder source: the folder listed
+    skipped: list[SkippedFile] = field(default_factory=list)  # a folder source: files not read, with why
 
     def counts(self) -> dict[str, int]:
         states = [r.state for r in self.reports]
@@ -134,6 +138,7 @@ class CrawlResult:
             out.append(f"  {name}: {c['listing_pages']} listing page(s), {c['requests']} request(s), "
                        f"{c['reports_found']} report(s), {c['failures']} failure(s)")
         out += [f"  failed {f.stage} {f.url}: {f.error_type}" for f in self.failures]
+        out += skipped_lines([(k.path, k.reason) for o in self.sources.values() for k in o.skipped])
         out += [f"  SOURCE WENT SILENT: {n} found no report (earlier crawls found {self.previous_reports_found[n]})"
                 for n in self.silent_sources()]
         return out
@@ -348,10 +353,12 @@ class _SourceCrawler:
 
 
 def _folder_outcome(source: Source) -> SourceOutcome:
-    out = SourceOutcome(source.name, datetime.now(UTC))
-    for ref in discover_local(source.path or "."):
-        out.reports.append(FoundReport(source.name, ref.source, None, None, Path(ref.path).name, ref.sha256,
-                                       ref.path, ref.size, "local"))
+    out = SourceOutcome(source.name, datetime.now(UTC), folder=source.path or ".")
+    listing = list_folder(out.folder)
+    for f in listing.files:
+        out.reports.append(FoundReport(source.name, f.path, None, None, Path(f.path).name, f.sha256, f.path, f.size,
+                                       "local"))
+    out.skipped = listing.skipped
     out.finished_at = datetime.now(UTC)
     return out
 
@@ -408,10 +415,40 @@ def crawl_frames(result: CrawlResult) -> dict[str, pd.DataFrame]:
     runs = [{"crawl_id": result.crawl_id, "source": n, "started_at": o.started_at, "finished_at": o.finished_at or o.started_at,
              **o.counts(), "columns": "; ".join(f"{family} {url}" for url, family in o.columns.items()) or None}
             for n, o in result.sources.items()]
+    skipped = [{"crawl_id": result.crawl_id, "source": n, "path": k.path, "reason": k.reason, "detail": k.detail,
+                "size": k.size, "seen_at": o.finished_at or o.started_at} for n, o in result.sources.items() for k in o.skipped]
     return {"documents": pd.DataFrame(docs), "seen": pd.DataFrame(seen), "failures": pd.DataFrame(failures),
-            "runs": pd.DataFrame(runs)}
+            "runs": pd.DataFrame(runs), "skipped": pd.DataFrame(skipped)}
 
 
 def record(conn: duckdb.DuckDBPyConnection, result: CrawlResult) -> None:
     f = crawl_frames(result)
-    record_crawl(conn, f["documents"], f["seen"], f["failures"], f["runs"])
+    record_crawl(conn, f["documents"], f["seen"], f["failures"], f["runs"], f["skipped"])
+    for name, outcome in result.sources.items():
+        if outcome.folder is not None:
+            note_folder_presence(conn, name, {r.url: r.sha256 for r in outcome.reports}, f"crawl {result.crawl_id}")
+    note_url_presence(conn, result)
+
+
+GONE_HTTP = (404, 410)  # a server saying the document is not there (any other failure may pass)
+
+
+def note_url_presence(conn: duckdb.DuckDBPyConnection, result: CrawlResult) -> None:
+    """An archived URL answering 404/410 is gone (its archived copy stays and still re-parses); a URL
+    answering again is no longer gone."""
+    missing = {f.url: f for f in result.failures if f.http_status in GONE_HTTP}
+    mark_gone(conn, [(url, sha, f"HTTP {missing[url].http_status} at {url} ({missing[url].stage}); the archived copy "
+                                "is kept") for url, sha in archived_urls(conn, sorted(missing)).items()],
+              f"crawl {result.crawl_id}")
+    clear_gone(conn, sorted({r.url for o in result.sources.values() if o.folder is None for r in o.reports}))
+
+
+def note_folder_presence(conn: duckdb.DuckDBPyConnection, source: str, listed: dict[str, str], noticed_in: str) -> None:
+    """A folder source's loaded documents that its listing (path → sha256) no longer shows and whose
+    file is missing are gone (their last version stays); those listed again are no longer gone."""
+    loaded = folder_documents(conn, source)
+    at = {sha: path for path, sha in sorted(listed.items(), reverse=True)}  # first path listed with those bytes
+    gone = [(path, sha, f"file not found: {path}" + (f" (the same bytes are now at {at[sha]})" if sha in at else ""))
+            for path, sha in loaded.items() if path not in listed and not Path(path).exists()]
+    mark_gone(conn, gone, noticed_in)
+    clear_gone(conn, sorted(listed.keys() & loaded.keys()))

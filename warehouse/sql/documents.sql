@@ -106,3 +106,41 @@ CREATE TABLE IF NOT EXISTS catalog_regions (
     source  VARCHAR PRIMARY KEY,
     region  VARCHAR NOT NULL
 );
+
+-- Files of a folder source that were not read, each with its reason: nothing in a source folder is
+-- dropped without a word. One row per file per look at the folder (a crawl).
+CREATE TABLE IF NOT EXISTS skipped_files (
+    crawl_id  VARCHAR NOT NULL,                      -- the look at the folder (crawl_runs.crawl_id)
+    source    VARCHAR NOT NULL,                      -- catalogue source name ('folder' for `--source DIR`)
+    path      VARCHAR NOT NULL,                      -- the file (or hidden or linked folder) not read
+    reason    VARCHAR NOT NULL,                      -- unsupported_suffix | hidden | hidden_folder | unreadable | not_a_regular_file | linked_folder
+    detail    VARCHAR NOT NULL,                      -- the reason in words (e.g. which suffixes are read)
+    size      BIGINT,                                -- bytes; NULL for folders and links that lead nowhere
+    seen_at   TIMESTAMPTZ NOT NULL                   -- when the folder was listed
+);
+
+-- The files each folder source's latest look skipped (what the run summary and the UI list).
+CREATE OR REPLACE VIEW latest_skipped_files AS
+SELECT s.source AS catalog_source, s.path, s.reason, s.detail, s.size, s.seen_at, s.crawl_id
+FROM skipped_files s JOIN source_health h ON h.latest_crawl = s.crawl_id AND h.source = s.source;
+
+-- Documents whose bytes are gone: a folder file moved or deleted, an archived copy lost. Their last
+-- loaded version stays as it was (its numbers stay current); a re-parse reads nothing and changes
+-- nothing. One row per document while it is gone; deleted when the file is back.
+CREATE TABLE IF NOT EXISTS gone_documents (
+    source      VARCHAR PRIMARY KEY,                 -- path or URL, as reports.source
+    sha256      VARCHAR NOT NULL,                    -- the last loaded version's bytes
+    gone_since  TIMESTAMPTZ NOT NULL,                -- first noticed missing (kept while it stays gone)
+    noticed_in  VARCHAR NOT NULL,                    -- 'run <Dagster run id>' (a re-parse) or 'crawl <crawl id>' (a folder listing)
+    evidence    VARCHAR NOT NULL                     -- what was found, e.g. 'file not found: <path>'
+);
+
+-- Documents an operator retired (`nianbao retire`): gone for good, or never to be read. The
+-- no_failed_parses check no longer counts them; they stay listed as retired, with who and why.
+CREATE TABLE IF NOT EXISTS retired_documents (
+    source      VARCHAR PRIMARY KEY,                 -- path or URL, as reports.source
+    sha256      VARCHAR NOT NULL,                    -- its latest loaded version when retired
+    retired_at  TIMESTAMPTZ NOT NULL,                -- when `nianbao retire` recorded it
+    retired_by  VARCHAR NOT NULL,                    -- --by, else the operating-system user who ran the command
+    why         VARCHAR NOT NULL                     -- --why: why it will not come back
+);

@@ -17,10 +17,25 @@ SELECT * FROM report_documents
 -- (A collection's reports are one version: all of them are latest together.)
 QUALIFY dense_rank() OVER (PARTITION BY source ORDER BY ingested_at DESC, sha256 DESC) = 1;
 
+-- Every document (its latest loaded version) with its state: present, gone (its file or archived
+-- copy missing since gone_since: the last version loaded stays) or retired (by whom, why, when).
+CREATE OR REPLACE VIEW document_states AS
+SELECT d.source, d.sha256, d.catalog_source, d.status, d.bytes_at,
+       CASE WHEN r.source IS NOT NULL THEN 'retired' WHEN g.source IS NOT NULL THEN 'gone' ELSE 'present' END AS state,
+       g.gone_since, g.evidence AS gone_evidence, r.retired_at, r.retired_by, r.why AS retired_why
+FROM (SELECT source, any_value(sha256) AS sha256, any_value(catalog_source) AS catalog_source,
+             CASE WHEN bool_or(status = 'failed') THEN 'failed' ELSE any_value(status) END AS status,
+             any_value(bytes_at) AS bytes_at
+      FROM latest_documents GROUP BY source) d
+LEFT JOIN gone_documents g USING (source)
+LEFT JOIN retired_documents r USING (source);
+
 -- Documents failing now, whatever run parsed them: the latest version failed to parse, or parsed
 -- with parser errors (cells the parser could not place — an incomplete extraction is a failure too).
--- They stay here, night after night, until a re-parse fixes them. What the no_failed_parses check
--- shows and what `nianbao reparse-failed` (job reparse_failed) reads.
+-- They stay here, night after night, until a re-parse fixes them or an operator retires them
+-- (retired_documents: listed by the check as retired, no longer counted). What the no_failed_parses
+-- check shows and what `nianbao reparse-failed` (job reparse_failed) reads; gone_since is set while
+-- the document's file is gone (a re-parse cannot help: restore it, or retire it).
 CREATE OR REPLACE VIEW outstanding_failures AS
 WITH parser_errors AS (
     SELECT i.report_id, string_agg(DISTINCT i.rule, ', ' ORDER BY i.rule) AS rules, min(i.message) AS message,
@@ -38,9 +53,24 @@ SELECT d.report_id, d.source, d.catalog_source, d.sha256, d.media_type, d.agency
        d.ingested_at, d.bytes_at,
        'nianbao reparse ' || d.sha256[:12] AS reparse_command,
        -- what a person does about it (dim_error_types): a parser release fixes some failures, not a corrupt file
-       CASE WHEN d.error_type IS NOT NULL THEN e.how_to_fix ELSE p.how_to_fix END AS how_to_fix
+       CASE WHEN d.error_type IS NOT NULL THEN e.how_to_fix ELSE p.how_to_fix END AS how_to_fix,
+       g.gone_since
 FROM latest_documents d LEFT JOIN parser_errors p USING (report_id)
 LEFT JOIN dim_error_types e ON e.error_type = d.error_type
+LEFT JOIN gone_documents g USING (source)
+WHERE (d.status = 'failed' OR p.report_id IS NOT NULL)
+  AND d.source NOT IN (SELECT source FROM retired_documents);
+
+-- Failing documents an operator retired: what no_failed_parses lists as retired instead of counting.
+CREATE OR REPLACE VIEW retired_failures AS
+WITH parser_errors AS (
+    SELECT report_id, string_agg(DISTINCT rule, ', ' ORDER BY rule) AS rules
+    FROM validation_issues WHERE origin = 'parser' AND severity = 'error' GROUP BY report_id
+)
+SELECT d.source, d.sha256, d.agency_id, d.year, d.status, coalesce(d.error_type, p.rules) AS error_type,
+       d.failing_since, t.retired_at, t.retired_by, t.why
+FROM latest_documents d LEFT JOIN parser_errors p USING (report_id)
+JOIN retired_documents t USING (source)
 WHERE d.status = 'failed' OR p.report_id IS NOT NULL;
 
 -- Kept for SQL users and the re-parse job: the documents failing now (see outstanding_failures).
@@ -53,7 +83,8 @@ FROM outstanding_failures;
 -- one row per problem now — a document failing to parse, a parser error in a parsed document
 -- (cells it could not place), or a current report breaking its own arithmetic — with the evidence
 -- to act on it: where the document is (URL or path, sha256, archive copy), agency, year, the rule,
--- the cells, their PDF pages, expected vs found.
+-- the cells, their PDF pages, expected vs found; document_state says whether the document is
+-- present, gone or retired (document_states).
 CREATE OR REPLACE VIEW parse_failures AS
 SELECT CASE WHEN r.status = 'failed' THEN 'failed_parse'
             WHEN i.origin = 'parser' THEN 'parser_error'
@@ -62,9 +93,13 @@ SELECT CASE WHEN r.status = 'failed' THEN 'failed_parse'
        coalesce(r.error_type, i.rule) AS error_type, i.rule, i.cells,
        coalesce(list_sort(list_distinct(list(p.page) FILTER (WHERE p.page IS NOT NULL))), []) AS pages,
        i.expected, i.found, i.message, r.parser_version, r.ingested_at, r.bytes_at, r.report_id,
-       r.failing_since, r.run_id
+       r.failing_since, r.run_id,
+       CASE WHEN t.source IS NOT NULL THEN 'retired' WHEN g.source IS NOT NULL THEN 'gone' ELSE 'present' END
+           AS document_state
 FROM validation_issues i
 JOIN latest_documents r USING (report_id)
+LEFT JOIN gone_documents g ON g.source = r.source
+LEFT JOIN retired_documents t ON t.source = r.source
 LEFT JOIN cell_provenance p ON p.report_id = i.report_id AND list_contains(i.cells, p.cell_key)
 WHERE (i.origin = 'parser' AND i.severity = 'error')
    OR (i.origin = 'publisher' AND i.severity IN ('error', 'warning') AND r.is_current)
