@@ -102,6 +102,10 @@ _CORRUPT = {f"corrupt_{m}": (f"The {m} file is damaged or not a {m} file: the li
                              NEW_COPY + " If it opens fine in a viewer, open an issue with the file.") for m in MEDIA}
 
 _PARSER_ERRORS: dict[str, tuple[str, str]] = {
+    "ambiguous_segmentation": ("Text whose table cells ran together (no separators) where more than one reading of "
+                               "a row's digits fits the format: the cells are left blank with the printed digits.",
+                               "Read the row in the published document (or another copy of it, e.g. the portal's page) "
+                               "and record the cells as a reviewed correction; a parser release does not help."),
     "cell_missing": ("Cells of the detected format that the parser did not find in the tables.", COMPARE),
     "collection_unattributed_tables": ("Tables of a collection (汇编) that could not be attributed to any of its reports.",
                                        COMPARE),
