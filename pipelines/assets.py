@@ -19,6 +19,7 @@ from pipelines.isolation import Limits
 from pipelines.markdown import markdown_table
 from pipelines.parse.report import PARSER_VERSION
 from pipelines.resources import DocumentSource
+from pipelines.run_tags import sources_named, tag_discovery
 from pipelines.scrape.catalog import CatalogError
 from pipelines.scrape.crawl import CrawlResult, crawl, record
 from pipelines.validate import ValidatedReport
@@ -71,8 +72,9 @@ def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig,
         with duckdb.get_connection() as conn:
             ensure_schema(conn)
             refs = failed_document_refs(conn) if config.reparse_failed else document_refs(conn, config.reparse)
-        context.add_output_metadata({"source": "re-parse of " + ("failed documents" if config.reparse_failed
-                                                                  else ", ".join(config.reparse)), "documents": len(refs)})
+        source = "re-parse of " + ("failed documents" if config.reparse_failed else ", ".join(config.reparse))
+        context.add_output_metadata({"source": source, "documents": len(refs)})
+        tag_discovery(context, source, len(refs))
         return refs
     try:
         catalog = documents.load_catalog()
@@ -91,6 +93,7 @@ def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig,
             pending = [r for r in refs if r.sha256 not in loaded]
             refs, deferred = pending[: config.max_documents], max(0, len(pending) - config.max_documents)
     context.add_output_metadata({"source": documents.describe(), "deferred_to_next_run": deferred, **crawl_metadata(result)})
+    tag_discovery(context, documents.describe() + ": " + sources_named([s.name for s in catalog.enabled()]), len(refs))
     return refs
 
 

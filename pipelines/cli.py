@@ -111,23 +111,26 @@ def ingest(
     """Run the nightly_ingest Dagster job in-process: discover (crawl or folder), parse, validate, load."""
     _run_job("nightly_ingest", str(db or _default_db()), str(source) if source else None,
              str(catalog) if catalog else None, str(data_dir) if data_dir else None,
-             {"source_documents": {"config": {"max_documents": max_documents}}} if max_documents else None)
+             {"source_documents": {"config": {"max_documents": max_documents}}} if max_documents else None, command="ingest")
 
 
 def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, data_dir: str | None,
-             ops: dict | None = None) -> None:
+             ops: dict | None = None, *, command: str) -> None:
     """Run a job in this process, recorded in the persistent Dagster instance (visible in the UI)."""
+    from pipelines.cli_runs import execute_as_location_run
     from pipelines.definitions import build_defs
     from pipelines.ingest import summarize
     from pipelines.instance import open_instance, process_tags, reap_dead_runs
+    from pipelines.run_tags import command_tags
 
     defs = build_defs(db_path, source, catalog, data_dir)
     instance, which = open_instance()
     with instance:
         for run_id in reap_dead_runs(instance):
             typer.echo(f"run {run_id} had died mid-run (its process is gone): marked failed, its writer slot freed", err=True)
-        result = defs.resolve_job_def(job).execute_in_process(
-            instance=instance, raise_on_error=False, tags=process_tags(),
+        # a run of the code location like a scheduled one (job page, timeline, alerts), tagged with this command
+        result = execute_as_location_run(
+            defs.resolve_job_def(job), instance, tags={**process_tags(), **command_tags(command)},
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}, **({"ops": ops} if ops else {})})
     if not result.success:
         typer.echo(f"{job} failed (run {result.run_id}); see the Dagster events above", err=True)
@@ -158,6 +161,7 @@ def backfill(
     from pipelines.instance import open_instance
     from pipelines.partitioned import sync_partitions
     from pipelines.resources import DEFAULT_CATALOG
+    from pipelines.run_tags import command_tags
     from pipelines.scrape.catalog import CatalogError, load_catalog
 
     path = str(catalog or DEFAULT_CATALOG)
@@ -178,7 +182,7 @@ def backfill(
     workspace = Path(__file__).resolve().parents[1] / "workspace.yaml"
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.run([str(dagster), "job", "backfill", "-w", str(workspace), "-j", "source_ingest",
-                           "--partitions", ",".join(chosen), "--noprompt"],
+                           "--partitions", ",".join(chosen), "--noprompt", "--tags", json.dumps(command_tags("backfill"))],
                           env={**os.environ, "NIANBAO_CATALOG": path}, check=False)
     raise typer.Exit(code=proc.returncode)
 
@@ -188,13 +192,13 @@ def reparse(documents: Annotated[list[str], typer.Argument(help="Source URL/path
             db: DbOpt = None) -> None:
     """Re-parse the named documents from the raw archive and reload them (e.g. one after a fix)."""
     _run_job("nightly_ingest", str(db or _default_db()), None, None, None,
-             {"source_documents": {"config": {"reparse": documents}}, "parsed_reports": {"config": {"force": True}}})
+             {"source_documents": {"config": {"reparse": documents}}, "parsed_reports": {"config": {"force": True}}}, command="reparse")
 
 
 @app.command("reparse-failed")
 def reparse_failed(db: DbOpt = None, data_dir: DataDirOpt = None) -> None:
     """Re-parse the documents failing now (failed, or cells left unplaced) from the raw archive and reload them."""
-    _run_job("reparse_failed", str(db or _default_db()), None, None, str(data_dir) if data_dir else None)
+    _run_job("reparse_failed", str(db or _default_db()), None, None, str(data_dir) if data_dir else None, command="reparse-failed")
 
 
 @app.command()
