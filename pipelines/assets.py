@@ -93,7 +93,8 @@ def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig,
             pending = [r for r in refs if r.sha256 not in loaded]
             refs, deferred = pending[: config.max_documents], max(0, len(pending) - config.max_documents)
     context.add_output_metadata({"source": documents.describe(), "deferred_to_next_run": deferred, **crawl_metadata(result)})
-    tag_discovery(context, documents.describe() + ": " + sources_named([s.name for s in catalog.enabled()]), len(refs))
+    named = "" if documents.folder else ": " + sources_named([s.name for s in catalog.enabled()])
+    tag_discovery(context, documents.describe() + named, len(refs))
     return refs
 
 

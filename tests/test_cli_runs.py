@@ -58,6 +58,11 @@ def test_a_cli_night_is_on_the_job_page_and_its_new_failure_alerts(tmp_path: Pat
         tick()  # the daemon was running before the night: the run-status sensors start from here
         run_id = _cli("tests.buggy_release", "ingest", "--source", str(src), "--db", str(db))
         tick()
+        # alert_on_new_failures (a run-status sensor, evaluated by the daemon's loop) saw the CLI run
+        alerts = [json.loads(line) for line in (home / "alerts.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert [{k: v for k, v in a.items() if k != "at"} for a in alerts] == [
+            {"run_id": run_id, "job": "nightly_ingest", "kind": "new_failed_parses", "new_failures": 1, "outstanding": 0,
+             "message": "broken-report.html: parser_crash (new)"}]
         job = remote_job(workspace, "nightly_ingest")
         run = instance.get_run_by_id(run_id)
         # the origin the daemon gives a scheduled run of the job, from the workspace the UI loads
@@ -70,11 +75,6 @@ def test_a_cli_night_is_on_the_job_page_and_its_new_failure_alerts(tmp_path: Pat
         page = instance.get_runs(dg.RunsFilter(job_name="nightly_ingest", tags={REPOSITORY_LABEL_TAG: label}))
         assert [r.run_id for r in page] == [run_id]
         assert run.status == dg.DagsterRunStatus.SUCCESS
-    # alert_on_new_failures (a run-status sensor, evaluated by the daemon's loop) saw the CLI run
-    alerts = [json.loads(line) for line in (home / "alerts.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [{k: v for k, v in a.items() if k != "at"} for a in alerts] == [
-        {"run_id": run_id, "job": "nightly_ingest", "kind": "new_failed_parses", "new_failures": 1, "outstanding": 0,
-         "message": "broken-report.html: parser_crash (new)"}]
 
 
 def test_every_run_says_what_it_did(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
