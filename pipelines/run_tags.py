@@ -29,4 +29,4 @@ def sources_named(names: list[str]) -> str:
 
 def tag_discovery(context: dg.AssetExecutionContext, source: str, documents: int) -> None:
     """Add to the step's run what it found: where from, how many documents, which parser reads them."""
-    context.instance.add_run_tags(context.run_id, {SOURCE: source, DOCUMENTS: str(documents), PARSER: PARSER_VERSION})
+    context.instance.add_run_tags(context.run.run_id, {SOURCE: source, DOCUMENTS: str(documents), PARSER: PARSER_VERSION})
