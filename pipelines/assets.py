@@ -20,6 +20,7 @@ from pipelines.isolation import Limits
 from pipelines.markdown import markdown_table
 from pipelines.parse.report import PARSER_VERSION
 from pipelines.resources import DocumentSource
+from pipelines.run_tags import sources_named, tag_discovery
 from pipelines.scrape.catalog import CatalogError
 from pipelines.scrape.crawl import CrawlResult, crawl, record
 from pipelines.validate import ValidatedReport
@@ -83,9 +84,10 @@ def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig,
             # last good version): it is recorded gone, since the first time this was noticed
             refs, gone = present_and_gone(refs)
             mark_gone(conn, [(ref.source, ref.sha256, why) for ref, why in gone], f"run {context.run.run_id}")
+        source = "re-parse of " + ("failed documents" if config.reparse_failed else ", ".join(config.reparse))
+        tag_discovery(context, source, len(refs))
         context.add_output_metadata({
-            "source": "re-parse of " + ("failed documents" if config.reparse_failed else ", ".join(config.reparse)),
-            "documents": len(refs), "gone_not_reparsed": len(gone),
+            "source": source, "documents": len(refs), "gone_not_reparsed": len(gone),
             "gone": dg.MetadataValue.md(markdown_table(pd.DataFrame(
                 [{"source": ref.source, "sha256": ref.sha256[:12], "evidence": why} for ref, why in gone]))),
         })
@@ -107,6 +109,8 @@ def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig,
             pending = [r for r in refs if r.sha256 not in loaded]
             refs, deferred = pending[: config.max_documents], max(0, len(pending) - config.max_documents)
     context.add_output_metadata({"source": documents.describe(), "deferred_to_next_run": deferred, **crawl_metadata(result)})
+    named = "" if documents.folder else ": " + sources_named([s.name for s in catalog.enabled()])
+    tag_discovery(context, documents.describe() + named, len(refs))
     return refs
 
 

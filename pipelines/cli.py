@@ -120,7 +120,7 @@ def ingest(
     _refuse_bad(arguments.ingest_inputs, str(source) if source else DEFAULT_FOLDER, str(catalog or DEFAULT_CATALOG))
     _run_job("nightly_ingest", str(db or _default_db()), str(source) if source else None,
              str(catalog) if catalog else None, str(data_dir) if data_dir else None,
-             {"source_documents": {"config": {"max_documents": max_documents}}} if max_documents else None)
+             {"source_documents": {"config": {"max_documents": max_documents}}} if max_documents else None, command="ingest")
 
 
 def _refuse_bad(check: Callable[..., T], *args: object) -> T:
@@ -135,11 +135,13 @@ def _refuse_bad(check: Callable[..., T], *args: object) -> T:
 
 
 def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, data_dir: str | None,
-             ops: dict | None = None) -> None:
+             ops: dict | None = None, *, command: str) -> None:
     """Run a job in this process, recorded in the persistent Dagster instance (visible in the UI)."""
+    from pipelines.cli_runs import execute_as_location_run
     from pipelines.definitions import build_defs
     from pipelines.ingest import failing_now, summarize
     from pipelines.instance import open_instance, process_tags, reap_dead_runs
+    from pipelines.run_tags import command_tags
     from warehouse.publish import published_path_for
 
     defs = build_defs(db_path, source, catalog, data_dir)
@@ -147,8 +149,9 @@ def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, da
     with instance:
         for run_id in reap_dead_runs(instance):
             typer.echo(f"run {run_id} had died mid-run (its process is gone): marked failed, its writer slot freed", err=True)
-        result = defs.resolve_job_def(job).execute_in_process(
-            instance=instance, raise_on_error=False, tags=process_tags(),
+        # a run of the code location like a scheduled one (job page, timeline, alerts), tagged with this command
+        result = execute_as_location_run(
+            defs.resolve_job_def(job), instance, tags={**process_tags(), **command_tags(command)},
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}, **({"ops": ops} if ops else {})})
     if not result.success:
         typer.echo(f"{job} failed (run {result.run_id}); see the Dagster events above", err=True)
@@ -184,6 +187,7 @@ def backfill(
     from pipelines.instance import open_instance
     from pipelines.partitioned import sync_partitions
     from pipelines.resources import DEFAULT_CATALOG
+    from pipelines.run_tags import command_tags
     from pipelines.scrape.catalog import CatalogError, load_catalog
 
     path = str(catalog or DEFAULT_CATALOG)
@@ -204,7 +208,7 @@ def backfill(
     workspace = Path(__file__).resolve().parents[1] / "workspace.yaml"
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.run([str(dagster), "job", "backfill", "-w", str(workspace), "-j", "source_ingest",
-                           "--partitions", ",".join(chosen), "--noprompt"],
+                           "--partitions", ",".join(chosen), "--noprompt", "--tags", json.dumps(command_tags("backfill"))],
                           env={**os.environ, "NIANBAO_CATALOG": path}, check=False)
     raise typer.Exit(code=proc.returncode)
 
@@ -225,7 +229,7 @@ def reparse(documents: Annotated[list[str], typer.Argument(help="Source URL/path
     db_path = str(db or _default_db())
     _refuse_bad(arguments.reparse_keys, db_path, documents)
     _run_job("nightly_ingest", db_path, None, None, None,
-             {"source_documents": {"config": {"reparse": documents}}, "parsed_reports": {"config": {"force": True}}})
+             {"source_documents": {"config": {"reparse": documents}}, "parsed_reports": {"config": {"force": True}}}, command="reparse")
     with duckdb.connect(db_path, read_only=True) as conn:
         named = lifecycle.resolve(conn, documents)
         # gone with nothing left to read (a gone URL's archived copy still re-parses)
@@ -250,7 +254,7 @@ def reparse_failed(db: DbOpt = None, data_dir: DataDirOpt = None) -> None:
     from warehouse import lifecycle
 
     db_path = str(db or _default_db())
-    _run_job("reparse_failed", db_path, None, None, str(data_dir) if data_dir else None)
+    _run_job("reparse_failed", db_path, None, None, str(data_dir) if data_dir else None, command="reparse-failed")
     with duckdb.connect(db_path, read_only=True) as conn:
         gone = lifecycle.gone_failing(conn)
     for source, sha, since, _bytes_at in [g for g in gone if not Path(g[3]).is_file()]:

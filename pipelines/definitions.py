@@ -30,6 +30,7 @@ from pipelines.partitioned import (
     staged_load_sensor,
 )
 from pipelines.resources import DEFAULT_DB, DocumentSource
+from pipelines.run_tags import SCHEDULE, command_tags
 from pipelines.sensors import alert_on_new_failures, alert_on_run_failure
 
 INGEST_ASSETS = [source_documents, parsed_reports, validated_facts, warehouse_tables, analyst_tables, published_warehouse]
@@ -64,6 +65,7 @@ nightly_schedule = dg.ScheduleDefinition(
     job=nightly_ingest,
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai",
+    tags=command_tags(SCHEDULE),
     default_status=dg.DefaultScheduleStatus.STOPPED if NATIONAL else dg.DefaultScheduleStatus.RUNNING,
 )
 

@@ -22,6 +22,7 @@ from pipelines.assets import WRITER_POOL
 from pipelines.isolation import Limits
 from pipelines.markdown import markdown_table
 from pipelines.resources import DocumentSource
+from pipelines.run_tags import SCHEDULE, command_tags, tag_discovery
 from pipelines.scrape.catalog import CatalogError
 from pipelines.staging import (
     READY,
@@ -51,6 +52,7 @@ def source_discovery(context: dg.AssetExecutionContext, documents: DocumentSourc
     except CatalogError as err:
         raise dg.Failure(description=str(err), allow_retries=False) from err
     runs = found.frames["runs"]
+    tag_discovery(context, f"{documents.describe()}: {context.partition_key}", len(found.refs))
     context.add_output_metadata({"documents": len(found.refs), "crawl_id": found.crawl_id,
                                  "failures": len(found.frames["failures"]),
                                  "crawl": dg.MetadataValue.md("\n".join(f"    {line}" for line in found.lines)),
@@ -149,7 +151,7 @@ def sources_nightly_schedule(context: dg.ScheduleEvaluationContext, documents: D
     due = due_sources(context.instance, every, context.scheduled_execution_time.astimezone(UTC))
     if not due:
         return dg.SkipReason(f"no source is due ({len(every)} in the catalogue)")
-    return [dg.RunRequest(run_key=f"{name}:{day}", partition_key=name) for name in due]
+    return [dg.RunRequest(run_key=f"{name}:{day}", partition_key=name, tags=command_tags(SCHEDULE)) for name in due]
 
 
 load_staged_job = dg.define_asset_job(

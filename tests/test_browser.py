@@ -1,11 +1,14 @@
 """The Dagster UI in a real browser, over three nights on one instance, driven through the command
-line as an operator would: night 1 ingests a folder with one broken and one inconsistent document;
+line as an operator would: night 1 ingests a folder with one broken and one inconsistent document
+while the daemon's sensors tick — the command line's run is on the job's page with its tags, on the
+Overview timeline, and the run-status sensor alerts on its new failure, as for a scheduled night;
 night 2 finds nothing new, and the failure is still shown, outstanding since night 1; after a parser
 fix `nianbao reparse-failed` runs, its run shows and the check passes. Screenshots of every step go
 to test-artifacts/."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -83,11 +86,18 @@ def night(tmp_path: Path) -> Iterator[tuple[str, Operator, Path]]:
             os.killpg(web.pid, signal.SIGKILL)
 
 
-def test_three_nights_in_the_ui(night: tuple[str, object, Path]) -> None:
+def test_three_nights_in_the_ui(night: tuple[str, Operator, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import dagster as dg
     from playwright.sync_api import Page, sync_playwright
+
+    from tests.sensor_daemon import sensor_ticks
 
     ui, operator, src = night
     ARTIFACTS.mkdir(exist_ok=True)
+    home = Path(operator.env["DAGSTER_HOME"])
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # the sensors' code server writes alerts.jsonl there
+    monkeypatch.delenv("NIANBAO_ALERT_WEBHOOK", raising=False)
+    monkeypatch.chdir(REPO)
 
     def check(page: Page, name: str, expect: str, shot: str, asset: str = "warehouse_tables") -> str:
         page.goto(f"{ui}/assets/{asset}?view=checks", wait_until="networkidle")
@@ -107,8 +117,32 @@ def test_three_nights_in_the_ui(night: tuple[str, object, Path]) -> None:
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
 
-        # night 1 (the release with the bug): the run, the failed check naming the document, the warning
-        night1 = operator.run("tests.buggy_release", "ingest", "--source", str(src))
+        # night 1 (the release with the bug), from the command line while the daemon's sensors run
+        with dg.DagsterInstance.get() as instance, sensor_ticks(instance) as (tick, _workspace):
+            tick()
+            night1 = operator.run("tests.buggy_release", "ingest", "--source", str(src))
+            tick()
+        # the CLI run is on the job's page (Jobs › nightly_ingest › Runs), with the tags saying what it did …
+        page.goto(f"{ui}/locations/pipelines.definitions/jobs/nightly_ingest/runs", wait_until="networkidle")
+        page.get_by_text(night1[:8]).first.wait_for(timeout=30_000)
+        for tag in ("nianbao/command: ingest", f"nianbao/source: folder {src}", "nianbao/documents: 3"):
+            page.get_by_text(tag).first.wait_for(timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS / "night1-job-runs.png"), full_page=True)
+        # … and on the Overview timeline: the job's row holds the run (its popover links to it)
+        page.goto(f"{ui}/overview/activity/timeline", wait_until="networkidle")
+        row = page.locator("[class*='RunTimeline_timelineRowContainer']",
+                           has=page.locator("a[href='/locations/pipelines.definitions/jobs/nightly_ingest']"))
+        row.locator(".chunk-popover-target").last.hover()
+        page.locator(f"a[href*='/runs/{night1}']").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "night1-timeline.png"), full_page=True)
+
+        # the run-status sensor alerted on the CLI night's new failure, like on a scheduled night's
+        (alert,) = [json.loads(line) for line in (home / "alerts.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert {k: v for k, v in alert.items() if k != "at"} == {
+            "run_id": night1, "job": "nightly_ingest", "kind": "new_failed_parses", "new_failures": 1, "outstanding": 0,
+            "message": "broken-report.html: parser_crash (new)"}
+
+        # night 1 in the asset checks: the failed check naming the document, the warning
         runs(page, [night1], "night1-runs.png")
         body = check(page, "no_failed_parses", "broken-report.html: parser_crash (new)", "night1-no-failed-parses.png")
         assert "Failed" in body

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from pipelines.instance import DEPLOY
+from pipelines.parse.report import PARSER_VERSION
 from pipelines.ui import group_alive, stop_group
 from tests.conftest import forge_doc
 from tests.postgres import postgres_server
@@ -128,6 +129,13 @@ def test_backfill_of_sources_as_concurrent_runs_on_postgres_equals_one_run(tmp_p
                 assert all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in runs), \
                     [(r.dagster_run.tags, r.dagster_run.status) for r in runs]
                 assert sorted(r.dagster_run.tags["dagster/partition"] for r in runs) == sorted(SOURCES)
+                # each run says what it did: launched by `nianbao backfill`, its source, its documents
+                said = {r.dagster_run.tags["dagster/partition"]: {k: v for k, v in r.dagster_run.tags.items()
+                                                                  if k.startswith("nianbao/")} for r in runs}
+                assert said == {name: {"nianbao/command": "backfill", "nianbao/source": f"catalogue {catalog}: {name}",
+                                       "nianbao/documents": str(len(docs)), "nianbao/parser_version": PARSER_VERSION,
+                                       "nianbao/queue": "sources"}
+                                for name, docs in SOURCES.items()}
                 # the queue's limit: at the busiest moment two runs were in progress (launched, their
                 # processes starting or executing, not finished), never three; the third was launched
                 # only when one of the first two had finished

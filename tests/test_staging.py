@@ -148,6 +148,7 @@ def test_the_nightly_schedule_launches_only_due_sources_and_the_sensor_the_loade
         requests = sources_nightly_schedule(context)
         assert [(r.partition_key, r.run_key) for r in requests] == [
             ("daily", f"daily:{two_days_later:%Y-%m-%d}"), ("new", f"new:{two_days_later:%Y-%m-%d}")]
+        assert [r.tags for r in requests] == [{"nianbao/command": "schedule"}] * 2  # the runs say who launched them
         assert sorted(instance.get_dynamic_partitions("catalog_source")) == ["daily", "new", "weekly"]
 
         sensor = dg.build_sensor_context(instance=instance, resources={"documents": documents})
