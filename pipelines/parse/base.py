@@ -62,6 +62,10 @@ class ExtractedDocument:
     grid_lines: list[int] = field(default_factory=list)
     line_pages: list[int] = field(default_factory=list)
     ocr_pages: int = 0  # pages read by OCR (a scan)
+    # What a web page states about itself (pipelines/parse/stated.py): its site (SiteIDCode, else
+    # SiteName meta tag) and publication date (PubDate meta tag).
+    site: str | None = None
+    published_at: str | None = None
 
 
 class MediumParser(Protocol):

@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.decode import decode_bytes
 from pipelines.parse.normalize import clean_cell
+from pipelines.parse.stated import page_meta
 from pipelines.parse.pictures import (
     MAX_PICTURES,
     Picture,
@@ -120,6 +121,7 @@ class HtmlParser:
         if not html.strip():
             raise ParseError("empty_document", "the document is empty", name)
         tree = LexborHTMLParser(html)
+        site, published_at = page_meta(tree)
         grids = []
         for i, t in enumerate(_leaf_tables(tree)):
             grid = table_to_grid(t, i)
@@ -149,6 +151,7 @@ class HtmlParser:
         text = "\n".join("\t".join(clean_cell(p) for p in line.split("\t")).strip("\t") for line in text.splitlines())
         doc = ExtractedDocument("html", titles, text, grids, encoding)
         doc.ocr_pages = ocr_pages
+        doc.site, doc.published_at = site, published_at
         return doc
 
 
