@@ -11,7 +11,6 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.decode import decode_bytes
 from pipelines.parse.normalize import clean_cell
-from pipelines.parse.stated import page_meta
 from pipelines.parse.pictures import (
     MAX_PICTURES,
     Picture,
@@ -20,6 +19,7 @@ from pipelines.parse.pictures import (
     may_be_table,
     read_pictures,
 )
+from pipelines.parse.stated import page_meta
 
 _BLOCK_END = re.compile(r"(?i)(<br\s*/?>|</p>|</div>|</tr>|</h[1-6]>|</li>|</table>|</title>)")
 _CELL_END = re.compile(r"(?i)(</td>|</th>)")
