@@ -195,3 +195,21 @@ def test_a_page_s_site_and_publication_date_as_stated() -> None:
     # no meta tags; under the title: <p style='text-align: center'>发布日期：2020-01-31</p>
     assert (stated["shanghai-office-2019.html"].site, stated["shanghai-office-2019.html"].published_at) == (None, "2020-01-31")
     json.dumps([r.published_at for r in stated.values()])  # (plain strings: they travel to staging as they are)
+
+
+def test_a_report_loaded_before_keys_is_superseded_by_printed_name(tmp_path: Path) -> None:
+    """A warehouse from before: its reports have no identity_key (the column was added empty). The
+    next version of the same printed name and year replaces such a report as it did then."""
+    old, _ = report(11)
+    new, new_cells = report(19, "2024-03-01 15:00")
+    catalog = catalog_of(tmp_path / "src", {"fengqiu": FENGQIU})
+    (tmp_path / "src" / "fengqiu" / "old.html").write_bytes(old)
+    db = tmp_path / "w.duckdb"
+    ingest(catalog, tmp_path / "data", db)
+    with duckdb.connect(str(db)) as conn:  # as an older release left it
+        conn.execute("UPDATE reports SET identity_key = NULL, identity_by = NULL, published_at = NULL, first_seen_at = NULL")
+    (tmp_path / "src" / "fengqiu" / "new.html").write_bytes(new)
+    ingest(catalog, tmp_path / "data", db)
+    assert current(db) == [("fengqiu/new.html", AGENCY, YEAR)]
+    assert facts_of(db, "fengqiu/new.html") == new_cells
+    assert q(db, "SELECT count(*) FROM fact_applications") == [(175,)]
