@@ -213,3 +213,15 @@ def test_a_report_loaded_before_keys_is_superseded_by_printed_name(tmp_path: Pat
     assert current(db) == [("fengqiu/new.html", AGENCY, YEAR)]
     assert facts_of(db, "fengqiu/new.html") == new_cells
     assert q(db, "SELECT count(*) FROM fact_applications") == [(175,)]
+
+
+def test_only_a_labelled_date_is_a_publication_date() -> None:
+    from pipelines.parse.stated import date_in_text
+
+    assert date_in_text(["某某县信访局2023年政府信息公开工作年度报告", "发布时间: 2024-02-20 15:07  来源：本网"]) == "2024-02-20T15:07"
+    assert date_in_text(["成文日期：2024年1月5日", "发布日期：2024年1月8日"]) == "2024-01-08"  # publication before writing
+    assert date_in_text(["标题", "成文日期：2024年1月5日"]) == "2024-01-05"
+    # a label followed by other words, a date no calendar has, an unlabelled sign-off date: none
+    assert date_in_text(["对成文日期、发布日期、有效性等要素进行规范标注 2023年3月1日"]) is None
+    assert date_in_text(["发布日期：2024-02-30"]) is None
+    assert date_in_text(["某某县信访局", "2024年1月20日"]) is None

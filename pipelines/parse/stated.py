@@ -24,9 +24,9 @@ _SITE_TAGS = ("siteidcode", "sitename")
 
 
 def stated_date(value: str) -> str | None:
-    """``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` of the first date in ``value``; None when there is none
-    or it is no calendar date."""
-    m = _DATE.search(value)
+    """``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` of the date ``value`` starts with; None when it starts
+    with none (a label followed by other words states no date) or it is no calendar date."""
+    m = _DATE.match(value.strip())
     if m is None:
         return None
     year, month, day, hour, minute = (int(x) if x else None for x in m.groups())
@@ -43,7 +43,7 @@ def date_in_text(lines: list[str]) -> str | None:
     for label in _LABELS:
         for line in head:
             m = label.search(line)
-            if m and (found := stated_date(line[m.end():m.end() + 40])):
+            if m and (found := stated_date(line[m.end():])):
                 return found
     return None
 
