@@ -39,6 +39,7 @@ class DocumentRef:
     hint: IdentityHint | None = None  # what the portal listing said the document is
     catalog_source: str | None = None  # the catalogue source that found it (for health per source)
     pictures: tuple[tuple[str, str], ...] = ()  # a report page's table pictures: (URL, archived file)
+    region: str | None = None  # the catalogue's region (GB/T 2260) of the source's agencies: places their names
 
 
 def discover_local(source_dir: str | Path) -> list[DocumentRef]:
@@ -80,11 +81,12 @@ def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | N
     # the pandera checks over many reports at once (per report they cost more than parsing)
     for start in range(0, len(done), VALIDATION_BATCH):
         finish([report for _job, report in done[start:start + VALIDATION_BATCH]])
-    origin = {ref.sha256: ref.catalog_source for ref in refs if ref.catalog_source}
+    origin = {ref.sha256: ref for ref in refs if ref.catalog_source or ref.region}
     out = []
     for job, document in done:
         for report in document.reports():  # a collection (汇编) loads as one report per agency-year
-            report.catalog_source = origin.get(job.sha256)
+            ref = origin.get(job.sha256)
+            report.catalog_source, report.catalog_region = (ref.catalog_source, ref.region) if ref else (None, None)
             out.append(report)
     return out
 
@@ -92,29 +94,29 @@ def parse_new(refs: list[DocumentRef], skip_sha256: set[str], limits: Limits | N
 def failed_document_refs(conn: duckdb.DuckDBPyConnection) -> list[DocumentRef]:
     """Documents whose latest parse failed, with their bytes in the raw archive (or their folder):
     what a re-parse after a parser fix needs."""
-    rows = conn.execute("SELECT source, sha256, bytes_at, catalog_source FROM outstanding_failures "
+    rows = conn.execute("SELECT source, sha256, bytes_at, catalog_source, catalog_region FROM outstanding_failures "
                         "ORDER BY ingested_at, source").fetchall()
     return _refs(conn, rows)
 
 
 def document_refs(conn: duckdb.DuckDBPyConnection, keys: list[str]) -> list[DocumentRef]:
     """Loaded documents named by source (URL or path) or by a sha256 prefix — to re-parse one on its own."""
-    rows = conn.execute("""SELECT source, sha256, bytes_at, catalog_source FROM report_documents
+    rows = conn.execute("""SELECT source, sha256, bytes_at, catalog_source, catalog_region FROM report_documents
                            WHERE source IN (SELECT unnest($keys)) OR list_has_any([sha256[:length(k)] for k in $keys], $keys)
                            ORDER BY ingested_at, source""", {"keys": keys}).fetchall()
     return _refs(conn, rows)
 
 
-def _refs(conn: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str | None]]) -> list[DocumentRef]:
+def _refs(conn: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str | None, str | None]]) -> list[DocumentRef]:
     ensure_documents_schema(conn)
     pictures: dict[str, list[tuple[str, str]]] = {}
     for page, url, path in conn.execute(sql_named("ingest.sql")["page_pictures"], {"pages": [r[0] for r in rows]}).fetchall():
         pictures.setdefault(page, []).append((url, path))
     refs = []
-    for source, sha, path, catalog_source in rows:
+    for source, sha, path, catalog_source, region in rows:
         size = Path(path).stat().st_size if Path(path).exists() else 0
         refs.append(DocumentRef(source, path, sha, size, catalog_source=catalog_source,
-                                pictures=tuple(pictures.get(source, ()))))
+                                pictures=tuple(pictures.get(source, ())), region=region))
     return refs
 
 
@@ -176,7 +178,8 @@ def to_load_batch(validated: list[ValidatedReport], run_id: str | None = None) -
             "parsed_at": now, "run_id": run_id, "failing_since": now if is_failing(vr) else None,
             "failing_since_run": run_id if is_failing(vr) else None, "catalog_source": vr.catalog_source,
             "part": r.part, "page_first": r.pages[0] if r.pages else None, "page_last": r.pages[1] if r.pages else None,
-            "ocr_pages": r.ocr_pages,
+            "ocr_pages": r.ocr_pages, "catalog_region": vr.catalog_region, "site": r.site,
+            "published_at": r.published_at,
         })
         issues += rows
         sections += [{"report_id": vr.report_id, "section_code": k, "text": v} for k, v in r.sections.items()]
@@ -189,6 +192,7 @@ def to_load_batch(validated: list[ValidatedReport], run_id: str | None = None) -
     if not reports.empty:
         for column in ("year", "part", "page_first", "page_last"):
             reports[column] = reports[column].astype("Int64")
+        reports["published_at"] = pd.to_datetime(reports["published_at"], format="ISO8601")
     return LoadBatch(
         reports=reports,
         facts={k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in facts.items()},

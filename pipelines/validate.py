@@ -52,6 +52,7 @@ class ValidatedReport:
     review_litigation: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     catalog_source: str | None = None  # set by the ingestion: which catalogue source found the document
+    catalog_region: str | None = None  # … and the region (GB/T 2260) the catalogue gives that source's agencies
     parts: list[ValidatedReport] = field(default_factory=list)  # a collection's reports, each validated
     pending: _Pending | None = None  # prepared, its pandera checks not yet run (``finish``)
 

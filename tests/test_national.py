@@ -32,7 +32,7 @@ SOURCES = {  # three catalogue sources, each its own folder of forged documents 
                  "forge-22-2021-long.pdf", "forge-26-2021-noborder.pdf"],
 }
 # What differs between two loads of the same documents by design: when, and by which run.
-VOLATILE = {"run_id", "ingested_at", "parsed_at", "failing_since", "failing_since_run", "crawl_id", "loaded_at"}
+VOLATILE = {"run_id", "ingested_at", "first_seen_at", "parsed_at", "failing_since", "failing_since_run", "crawl_id", "loaded_at"}
 COMPARED = ["reports", "fact_applications", "fact_proactive_disclosure", "fact_review_litigation", "validation_issues",
             "cell_provenance", "report_sections", "agencies", "agency_aliases", "cross_year_checks", "metric_application_volume",
             "metric_outcome_shares", "roster", "publisher_issues"]

@@ -104,7 +104,7 @@ def region_names(adcode: str) -> tuple[str | None, str | None, str | None]:
     return province, prefecture, county
 
 
-def _from_region(name: str, adcode: str) -> Agency:
+def in_region(name: str, adcode: str) -> Agency:
     """A name placed by its catalogue source's region: the whole name is the unit."""
     province, prefecture, county = region_names(adcode)
     unit = unit_of(name, level_of(adcode))
@@ -131,7 +131,7 @@ def resolve(names: list[str], aliases: dict[str, dict[str, Any]] | None = None,
         elif name in library:
             out.append(library[name])
         elif regions.get(name):
-            out.append(_from_region(name, regions[name]))
+            out.append(in_region(name, regions[name]))
         else:
             out.append(Agency(name, agency_key(None, "", name), name, None, None, None, None, None, None, None, "unresolved"))
     return out

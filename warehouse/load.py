@@ -1,10 +1,13 @@
 """Transactional, idempotent loading of a batch of reports.
 
 One batch = one transaction. For every document version the batch replaces its rows in
-``reports`` / ``validation_issues`` / ``cell_provenance`` / ``report_sections``; for every
-agency-year that gains a loadable report (valid or invalid) the fact rows are deleted and inserted
-again from the newest version, which becomes ``is_current``. Loading the same batch twice leaves the
-same rows. Everything goes in as whole DataFrames, never row by row.
+``reports`` / ``validation_issues`` / ``cell_provenance`` / ``report_sections``. Every report is
+keyed by the agency it belongs to (``identity_key``, warehouse/identity.py: not by its printed name,
+which two counties' 县信访局 share); for every agency-year that gains a loadable report (valid or
+invalid) the current version is chosen among all its versions by the publication date they state,
+then when they were first fetched (``sql/load.sql`` choose_current), and the agency-year's fact rows
+are those of that version. Loading the same batch twice leaves the same rows. Everything goes in as
+whole DataFrames, never row by row.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pandas as pd
 
 from warehouse.db import insert_frame, sql_named, transaction
 from warehouse.faults import crash_point
+from warehouse.identity import identity_keys
 
 SQL = sql_named("load.sql")
 FACT_TABLES = {
@@ -29,7 +33,8 @@ FACT_TABLES = {
 @dataclass
 class LoadBatch:
     """What one load writes. ``reports`` has the columns of the ``reports`` table except
-    ``is_current``; fact frames carry report_id, agency_id and year on every row."""
+    ``is_current`` and those the load computes (``identity_key``, ``identity_by``,
+    ``first_seen_at``); fact frames carry report_id, agency_id and year on every row."""
 
     reports: pd.DataFrame
     facts: dict[str, pd.DataFrame] = field(default_factory=dict)  # keys of FACT_TABLES
@@ -62,24 +67,21 @@ def load_batch_in_transaction(conn: duckdb.DuckDBPyConnection, batch: LoadBatch)
     summary = LoadSummary()
     if batch.reports.empty:
         return summary
-    reports = batch.reports.drop_duplicates("report_id", keep="last").reset_index(drop=True)
-    loadable = reports[reports["status"].isin(["valid", "invalid"]) & reports["agency_id"].notna()]
-    # The newest loadable version of each agency-year in this batch becomes current.
-    current = loadable.drop_duplicates(["agency_id", "year"], keep="last")
+    reports = keyed_reports(conn, batch.reports.drop_duplicates("report_id", keep="last").reset_index(drop=True))
     conn.register("batch_reports", reports)
-    conn.register("batch_current", current[["report_id", "agency_id", "year"]])
     try:
         for table in ("validation_issues", "cell_provenance", "report_sections"):
             conn.execute(SQL["delete_report_children"].format(table=table))
-        for step in ("stage_reports", "replace_reports", "mark_current"):
+        for step in ("stage_reports", "replace_reports", "choose_current", "touched_versions", "mark_current"):
             conn.execute(SQL[step])
         for table in FACT_TABLES.values():
-            conn.execute(SQL["delete_agency_year_facts"].format(table=table))
+            conn.execute(SQL["delete_superseded_facts"].format(table=table))
         crash_point("load:after_delete")
+        current = {r[0] for r in conn.execute("SELECT report_id FROM batch_current WHERE in_batch").fetchall()}
         for key, table in FACT_TABLES.items():
             frame = batch.facts.get(key)
             if frame is not None and not frame.empty:
-                frame = frame[frame["report_id"].isin(current["report_id"])]
+                frame = frame[frame["report_id"].isin(current)]
             summary.fact_rows[table] = insert_frame(conn, table, frame)
         insert_frame(conn, "validation_issues", batch.issues)
         insert_frame(conn, "cell_provenance", batch.provenance)
@@ -87,9 +89,31 @@ def load_batch_in_transaction(conn: duckdb.DuckDBPyConnection, batch: LoadBatch)
         conn.execute(SQL["upsert_agencies"])
         crash_point("load:before_commit")
     finally:
-        for name in ("batch_reports", "batch_current"):
-            with contextlib.suppress(duckdb.Error):  # cleanup only
-                conn.unregister(name)
+        with contextlib.suppress(duckdb.Error):  # cleanup only
+            conn.unregister("batch_reports")
     summary.reports = len(reports)
-    summary.current_agency_years = len(current)
+    summary.current_agency_years = len(current)  # made current by this batch
     return summary
+
+
+STATED = ("catalog_region", "site", "published_at")  # what older batches (staged before them) lack
+
+
+def keyed_reports(conn: duckdb.DuckDBPyConnection, reports: pd.DataFrame) -> pd.DataFrame:
+    """The batch's reports with the agency each belongs to (``identity_key``, ``identity_by``) and
+    when its version was first seen: first fetched by the crawler (the archive's index), else now
+    (a folder's file is first seen when first loaded; a reload keeps the first time)."""
+    reports = reports.copy()
+    for column in STATED:
+        if column not in reports:
+            reports[column] = pd.Series([None] * len(reports), index=reports.index,
+                                        dtype="datetime64[us]" if column == "published_at" else "object")
+    reports[["identity_key", "identity_by"]] = identity_keys(reports)
+    first_seen: dict[tuple[str, str], object] = {}
+    if conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'documents'").fetchone()[0]:
+        rows = conn.execute(SQL["first_seen"], {"shas": reports["sha256"].unique().tolist()}).fetchall()
+        first_seen = {(url, sha): seen for url, sha, seen in rows}
+    fetched = pd.Series([first_seen.get((s, h)) for s, h in zip(reports["source"], reports["sha256"], strict=True)],
+                        index=reports.index, dtype="object")
+    reports["first_seen_at"] = pd.to_datetime(fetched, utc=True).fillna(reports["ingested_at"])
+    return reports

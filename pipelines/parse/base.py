@@ -66,6 +66,10 @@ class ExtractedDocument:
     # it could not make), and the printed text of the cells it left blank for that reason.
     issues: list = field(default_factory=list)
     raw_tokens: dict[str, str] = field(default_factory=dict)
+    # What a web page states about itself (pipelines/parse/stated.py): its site (SiteIDCode, else
+    # SiteName meta tag) and publication date (PubDate meta tag).
+    site: str | None = None
+    published_at: str | None = None
 
 
 class MediumParser(Protocol):

@@ -20,6 +20,7 @@ from pipelines.parse.pictures import (
     may_be_table,
     read_pictures,
 )
+from pipelines.parse.stated import page_meta
 
 _BLOCK_END = re.compile(r"(?i)(<br\s*/?>|</p>|</div>|</tr>|</h[1-6]>|</li>|</table>|</title>)")
 _CELL_END = re.compile(r"(?i)(</td>|</th>)")
@@ -153,6 +154,7 @@ class HtmlParser:
         if not html.strip():
             raise ParseError("empty_document", "the document is empty", name)
         tree = LexborHTMLParser(html)
+        site, published_at = page_meta(tree)
         grids = page_grids(tree, html)
         pictures = _pictures(tree, grids, PictureSource(name, fetched or {}))
         ocr_pages = 0
@@ -178,6 +180,7 @@ class HtmlParser:
         text = "\n".join("\t".join(clean_cell(p) for p in line.split("\t")).strip("\t") for line in text.splitlines())
         doc = ExtractedDocument("html", titles, text, grids, encoding)
         doc.ocr_pages = ocr_pages
+        doc.site, doc.published_at = site, published_at
         return doc
 
 

@@ -23,6 +23,7 @@ from pipelines.parse.legacy import LegacyWordParser
 from pipelines.parse.narrative import split_sections
 from pipelines.parse.pdf import PdfParser
 from pipelines.parse.sniff import SUFFIX_MEDIA, sniff_media
+from pipelines.parse.stated import date_in_text
 from pipelines.parse.text import TextParser
 from schemas import format as fmt
 
@@ -60,6 +61,10 @@ class ParseResult:
     part: int | None = None  # 1-based position of this report in its collection
     pages: tuple[int, int] | None = None  # first and last page of this report in its collection
     ocr_pages: int = 0  # pages read by OCR: the numbers are an engine's reading of a scan
+    # What the document states about itself (pipelines/parse/stated.py): the site of the page it
+    # was published on, and when it was published (ISO date, or date and time)
+    site: str | None = None
+    published_at: str | None = None
 
     def cell_values(self) -> dict[str, Any]:
         """Every cell of the detected format; None where blank or not found."""
@@ -147,7 +152,7 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
                             f"agency/year are not printed in the document's title or first lines; taken from the "
                             f"portal listing title {hint.title!r}: {agency} {year}"))
     res = ParseResult(name, sha, doc.media_type, "parsed", agency, year, title, encoding=doc.encoding,
-                      ocr_pages=doc.ocr_pages)
+                      ocr_pages=doc.ocr_pages, **_stated(doc))
     res.sections = split_sections(doc.text)
     if extraction.data_rows == 0:
         # "not a report" only for documents that positively read as something else; a document
@@ -180,14 +185,19 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
     return res
 
 
+def _stated(doc: ExtractedDocument) -> dict[str, str | None]:
+    return {"site": doc.site, "published_at": doc.published_at or date_in_text(doc.text.splitlines())}
+
+
 def _collection(doc: ExtractedDocument, name: str, sha: str, split: Split) -> ParseResult:
     """One result per report of a collection; each reads only its own tables and text."""
+    stated = _stated(doc)  # (a collection is published as one document: its reports share the date)
     res = ParseResult(name, sha, doc.media_type, "parsed", title=next((c for c in doc.title_candidates if c.strip()), None),
-                      encoding=doc.encoding, ocr_pages=doc.ocr_pages)
+                      encoding=doc.encoding, ocr_pages=doc.ocr_pages, **stated)
     for k, part in enumerate(split.parts, start=1):
         extraction = extract_cells(part.grids)
         one = ParseResult(name, sha, doc.media_type, "parsed", part.agency, part.year, part.title, encoding=doc.encoding,
-                          part=k, pages=part.pages, ocr_pages=doc.ocr_pages)
+                          part=k, pages=part.pages, ocr_pages=doc.ocr_pages, **stated)
         one.sections = split_sections(part_text(doc, part))
         where = f"pages {part.pages[0]}–{part.pages[1]}" if part.pages else f"report {k}"
         if extraction.data_rows == 0:

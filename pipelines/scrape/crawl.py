@@ -101,6 +101,7 @@ class CrawlResult:
     crawl_id: str
     sources: dict[str, SourceOutcome]
     previous_reports_found: dict[str, int] = field(default_factory=dict)
+    regions: dict[str, str] = field(default_factory=dict)  # source → the catalogue's region (GB/T 2260) of its agencies
 
     @property
     def reports(self) -> list[FoundReport]:
@@ -120,7 +121,7 @@ class CrawlResult:
     def refs(self) -> list[DocumentRef]:
         return [DocumentRef(r.url, r.path, r.sha256, r.size,
                             IdentityHint(r.agency, r.year, r.title) if r.state != "local" else None, r.source,
-                            r.pictures)
+                            r.pictures, self.regions.get(r.source))
                 for r in self.reports]
 
     def silent_sources(self) -> list[str]:
@@ -375,6 +376,7 @@ def crawl(catalog: Catalog, data_dir: str | Path, known: dict[str, KnownDocument
     result = CrawlResult(datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], {}, previous or {})
     try:
         sources = catalog.enabled()
+        result.regions = {s.name: s.region for s in sources if s.region}
         portals = [s for s in sources if s.kind == "portal"]
         # One thread per source being crawled, at most max_concurrent_sources: a slow or dead host
         # holds one thread, never the others, and memory follows the concurrency (a source's

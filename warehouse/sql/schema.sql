@@ -36,6 +36,15 @@ ALTER TABLE reports ADD COLUMN IF NOT EXISTS page_first INTEGER;                
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS page_last INTEGER;                    -- … and its last page
 -- Scans (图片版) read by OCR: their numbers are an engine's reading, checked by the format's arithmetic.
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS ocr_pages INTEGER DEFAULT 0;          -- pages read by OCR (0: a text layer was read)
+-- Which agency a report belongs to, decided at load time (warehouse/identity.py), and which of its
+-- versions is current (warehouse/sql/load.sql): two agencies printing the same name ("县信访局")
+-- stay two. NULL identity_key: loaded before it existed (such a row is superseded by printed name).
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS catalog_region VARCHAR;               -- the catalogue's region (GB/T 2260) of the source that found it
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS site VARCHAR;                         -- the page's site as it states it: SiteIDCode (网站标识码), else SiteName
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS published_at TIMESTAMP;               -- publication date the document or page states (PubDate, 发布日期, 成文日期)
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS first_seen_at TIMESTAMPTZ;            -- when this version was first fetched (crawl), else first loaded (folder)
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS identity_key VARCHAR;                 -- the agency the current version is chosen for: <adcode>/<unit>, or unplaced/<where>/<printed name>
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS identity_by VARCHAR;                  -- alias_file | division_library | catalogue_region | site | source | host | folder
 
 CREATE TABLE IF NOT EXISTS dim_agency (
     agency_id   VARCHAR PRIMARY KEY,

@@ -47,7 +47,7 @@ WITH parser_errors AS (
            ON e.error_type = i.rule OR (e.error_type LIKE '%.*' AND starts_with(i.rule, rtrim(e.error_type, '*')))
     GROUP BY i.report_id
 )
-SELECT d.report_id, d.source, d.catalog_source, d.sha256, d.media_type, d.agency_id, d.year, d.status,
+SELECT d.report_id, d.source, d.catalog_source, d.catalog_region, d.sha256, d.media_type, d.agency_id, d.year, d.status,
        coalesce(d.error_type, p.rules) AS error_type, coalesce(d.error, p.message) AS error,
        d.failing_since, d.failing_since_run, d.parsed_at, d.run_id AS last_run_id, d.parser_version,
        d.ingested_at, d.bytes_at,
@@ -179,3 +179,16 @@ SELECT a.name, list(DISTINCT r.year ORDER BY r.year) AS years, count(*) AS repor
 FROM agency_aliases a JOIN reports r ON r.agency_id = a.name
 WHERE a.resolved_by = 'unresolved'
 GROUP BY a.name;
+
+-- Agencies keyed apart because their printed name could be placed in no region — not by itself
+-- (alias file, division library) nor by the catalogue's region of the source that found it — so a
+-- "县信访局" is never merged with the same name published elsewhere: one row per site, catalogue
+-- source, host or folder it came from (warehouse/identity.py). Listed for a person to place (an
+-- entry in agency_aliases.yaml, or a region for the source in the catalogue).
+CREATE OR REPLACE VIEW unplaced_agencies AS
+SELECT identity_key, agency_id AS name, identity_by,
+       list(DISTINCT year ORDER BY year) AS years, count(*) AS reports,
+       count(*) FILTER (WHERE is_current) AS current_reports, min(source) AS example_source
+FROM reports
+WHERE identity_key LIKE 'unplaced/%' AND status IN ('valid', 'invalid')
+GROUP BY identity_key, agency_id, identity_by;

@@ -1,0 +1,227 @@
+"""Issue #27, point 1: two agencies that print the same name ("县信访局") are two agencies. Which
+version of an agency-year is current is chosen per agency (reports.identity_key: the name placed
+by the catalogue's region of its source, else kept apart per site / source / host / folder) by the
+publication date the document states — never by the printed name alone, never by batch order.
+
+Every case goes through the real load path: catalogue folder sources → crawl → parse → validate →
+load (in process, as the nightly job's assets call it; and staged, as national mode loads)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest import parse_new, to_load_batch
+from pipelines.isolation import Limits
+from pipelines.parse.report import PARSER_VERSION, parse_bytes
+from pipelines.scrape.catalog import parse_catalog
+from pipelines.scrape.crawl import crawl, record
+from pipelines.staging import SourceState, discover_source, load_staged, stage_source
+from tests.conftest import corpus_or_skip
+from tests.forge.render import render_html
+from tests.forge.truths import make_truth
+from warehouse.db import connect
+from warehouse.load import already_loaded, load_batch
+
+AGENCY, YEAR = "县信访局", 2023
+# Two counties, each a catalogue source with its region: 封丘县 (Henan) and 洪泽区 (Jiangsu)
+FENGQIU, HONGZE = "410727", "320813"
+
+
+def report(seed: int, published: str | None = None, site: str | None = None) -> tuple[bytes, dict[str, int]]:
+    """A 县信访局 2023 report page (the forge's official layout) with its numbers drawn from ``seed``;
+    the page states its publication date (PubDate) and site (SiteIDCode) when given. Returns the
+    bytes and the table-3 cells written into them."""
+    truth = make_truth(seed, "2021")
+    truth["agency"], truth["year"] = AGENCY, YEAR
+    meta = (f'<meta name="PubDate" content="{published}">' if published else "") + \
+           (f'<meta name="SiteIDCode" content="{site}">' if site else "")
+    page = render_html(truth).replace(b"<head>", f"<head>{meta}".encode(), 1)
+    return page, {k: v for k, v in truth["cells"].items() if k.startswith("3.")}
+
+
+def catalog_of(root: Path, sources: dict[str, str | None]):
+    """Folder sources under ``root`` (name → region, None: the catalogue gives none)."""
+    entries = []
+    for name, region in sources.items():
+        (root / name).mkdir(parents=True, exist_ok=True)
+        entries.append({"name": name, "kind": "folder", "path": str(root / name), **({"region": region} if region else {})})
+    return parse_catalog({"sources": entries})
+
+
+def ingest(catalog, data: Path, db: Path) -> None:
+    """One nightly run in process: crawl, parse what is new, one load batch (pipelines/assets.py)."""
+    with connect(db) as conn:
+        result = crawl(catalog, data)
+        record(conn, result)
+        known = already_loaded(conn, PARSER_VERSION)
+    validated = parse_new(result.refs(), known, Limits())
+    with connect(db) as conn:
+        load_batch(conn, to_load_batch(validated))
+
+
+def q(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def facts_of(db: Path, file: str) -> dict[str, int]:
+    """Table 3 as the fact table holds it for the report loaded from ``file``."""
+    return dict(q(db, "SELECT category_code || '|' || applicant_code, value FROM fact_applications f "
+                      f"JOIN reports r USING (report_id) WHERE r.source LIKE '%/{file}'"))
+
+
+def current(db: Path) -> list[tuple]:
+    return q(db, "SELECT regexp_extract(source, '[^/]+/[^/]+$'), agency_id, year FROM reports WHERE is_current ORDER BY 1")
+
+
+def test_two_counties_same_printed_name_both_stay_current(tmp_path: Path) -> None:
+    fengqiu, fengqiu_cells = report(11, "2024-01-20 09:30")
+    hongze, hongze_cells = report(16, "2024-01-25 10:00")
+    assert (fengqiu_cells["3.1|total"], hongze_cells["3.1|total"]) == (10, 35)  # (the seeds give two counties apart)
+    catalog = catalog_of(tmp_path / "src", {"fengqiu": FENGQIU, "hongze": HONGZE})
+    (tmp_path / "src" / "fengqiu" / "xfj-2023.html").write_bytes(fengqiu)
+    (tmp_path / "src" / "hongze" / "xfj-2023.html").write_bytes(hongze)
+    db = tmp_path / "w.duckdb"
+    ingest(catalog, tmp_path / "data", db)
+
+    assert current(db) == [("fengqiu/xfj-2023.html", AGENCY, YEAR), ("hongze/xfj-2023.html", AGENCY, YEAR)]
+    assert facts_of(db, "fengqiu/xfj-2023.html") == fengqiu_cells
+    assert facts_of(db, "hongze/xfj-2023.html") == hongze_cells
+    assert q(db, "SELECT value FROM fact_applications WHERE agency_id = '县信访局' AND category_code = '3.1' "
+                 "AND applicant_code = 'total' ORDER BY value") == [(10,), (35,)]
+    assert q(db, "SELECT regexp_extract(source, '[^/]+/[^/]+$'), catalog_region, identity_key, identity_by, published_at::VARCHAR "
+                 "FROM reports ORDER BY 1") == [
+        ("fengqiu/xfj-2023.html", FENGQIU, "410727/县信访局", "catalogue_region", "2024-01-20 09:30:00"),
+        ("hongze/xfj-2023.html", HONGZE, "320813/县信访局", "catalogue_region", "2024-01-25 10:00:00")]
+    assert q(db, "SELECT count(*) FROM unplaced_agencies") == [(0,)]
+
+    # the same two, loaded again: nothing moves
+    ingest(catalog, tmp_path / "data", db)
+    assert current(db) == [("fengqiu/xfj-2023.html", AGENCY, YEAR), ("hongze/xfj-2023.html", AGENCY, YEAR)]
+    assert q(db, "SELECT count(*) FROM fact_applications") == [(2 * 175,)]
+
+
+def test_a_corrected_reissue_replaces_the_first_of_its_own_agency_only(tmp_path: Path) -> None:
+    original, original_cells = report(11, "2024-01-20 09:30")
+    reissue, reissue_cells = report(19, "2024-03-01 15:00")  # 更正版: other numbers, published later
+    other, other_cells = report(16, "2024-01-25 10:00")
+    catalog = catalog_of(tmp_path / "src", {"fengqiu": FENGQIU, "hongze": HONGZE})
+    (tmp_path / "src" / "fengqiu" / "xfj-2023.html").write_bytes(original)
+    (tmp_path / "src" / "hongze" / "xfj-2023.html").write_bytes(other)
+    db = tmp_path / "w.duckdb"
+    ingest(catalog, tmp_path / "data", db)
+    (tmp_path / "src" / "fengqiu" / "xfj-2023-corrected.html").write_bytes(reissue)
+    ingest(catalog, tmp_path / "data", db)
+
+    assert current(db) == [("fengqiu/xfj-2023-corrected.html", AGENCY, YEAR), ("hongze/xfj-2023.html", AGENCY, YEAR)]
+    assert facts_of(db, "fengqiu/xfj-2023-corrected.html") == reissue_cells
+    assert facts_of(db, "fengqiu/xfj-2023.html") == {}  # the first version's numbers are gone …
+    assert facts_of(db, "hongze/xfj-2023.html") == other_cells  # … the other county's stay
+    assert reissue_cells["3.1|total"] != original_cells["3.1|total"]
+    assert q(db, "SELECT count(*) FROM fact_applications") == [(2 * 175,)]
+
+
+def test_the_stated_publication_date_decides_not_the_batch_order(tmp_path: Path) -> None:
+    original, _ = report(11, "2024-01-20 09:30")
+    reissue, reissue_cells = report(19, "2024-03-01 15:00")
+    # one batch holding both versions, the older one last (files are read in name order)
+    catalog = catalog_of(tmp_path / "src", {"fengqiu": FENGQIU})
+    (tmp_path / "src" / "fengqiu" / "1-corrected.html").write_bytes(reissue)
+    (tmp_path / "src" / "fengqiu" / "2-original.html").write_bytes(original)
+    db = tmp_path / "w.duckdb"
+    ingest(catalog, tmp_path / "data", db)
+    assert current(db) == [("fengqiu/1-corrected.html", AGENCY, YEAR)]
+    assert facts_of(db, "fengqiu/1-corrected.html") == reissue_cells
+    assert facts_of(db, "fengqiu/2-original.html") == {}
+
+    # and across runs: the first version, loaded after the correction, does not take its place
+    later = tmp_path / "later"
+    catalog = catalog_of(later / "src", {"fengqiu": FENGQIU})
+    (later / "src" / "fengqiu" / "1-corrected.html").write_bytes(reissue)
+    db = later / "w.duckdb"
+    ingest(catalog, later / "data", db)
+    (later / "src" / "fengqiu" / "2-original.html").write_bytes(original)
+    ingest(catalog, later / "data", db)
+    assert current(db) == [("fengqiu/1-corrected.html", AGENCY, YEAR)]
+    assert facts_of(db, "fengqiu/1-corrected.html") == reissue_cells
+    assert q(db, "SELECT count(*) FROM fact_applications") == [(175,)]
+
+
+def test_names_no_region_places_stay_apart_and_are_listed(tmp_path: Path) -> None:
+    a, a_cells = report(11)
+    b, b_cells = report(16, site="3208130001")
+    catalog = catalog_of(tmp_path / "src", {"a": None, "b": None})
+    (tmp_path / "src" / "a" / "xfj.html").write_bytes(a)
+    (tmp_path / "src" / "b" / "xfj.html").write_bytes(b)
+    db = tmp_path / "w.duckdb"
+    ingest(catalog, tmp_path / "data", db)
+    assert current(db) == [("a/xfj.html", AGENCY, YEAR), ("b/xfj.html", AGENCY, YEAR)]
+    assert facts_of(db, "a/xfj.html") == a_cells
+    assert facts_of(db, "b/xfj.html") == b_cells
+    assert q(db, "SELECT identity_key, name, identity_by, years, reports, current_reports, "
+                 "regexp_extract(example_source, '[^/]+/[^/]+$') FROM unplaced_agencies ORDER BY 1") == [
+        ("unplaced/site:3208130001/县信访局", AGENCY, "site", [YEAR], 1, 1, "b/xfj.html"),
+        ("unplaced/source:a/县信访局", AGENCY, "source", [YEAR], 1, 1, "a/xfj.html")]
+
+
+def test_national_mode_keys_each_source_s_report_apart(tmp_path: Path) -> None:
+    """Each county's source staged by its own run and loaded by the serialised loader."""
+    fengqiu, fengqiu_cells = report(11, "2024-01-20 09:30")
+    hongze, hongze_cells = report(16, "2024-01-25 10:00")
+    catalog = catalog_of(tmp_path / "src", {"fengqiu": FENGQIU, "hongze": HONGZE})
+    (tmp_path / "src" / "fengqiu" / "xfj-2023.html").write_bytes(fengqiu)
+    (tmp_path / "src" / "hongze" / "xfj-2023.html").write_bytes(hongze)
+    data = tmp_path / "data"
+    for name in ("fengqiu", "hongze"):
+        stage_source(discover_source(catalog, name, data, SourceState()), SourceState(), data, f"run-{name}")
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as conn:
+        loaded = load_staged(conn, data)
+    assert len(loaded.units) == 2
+    assert current(db) == [("fengqiu/xfj-2023.html", AGENCY, YEAR), ("hongze/xfj-2023.html", AGENCY, YEAR)]
+    assert facts_of(db, "fengqiu/xfj-2023.html") == fengqiu_cells
+    assert facts_of(db, "hongze/xfj-2023.html") == hongze_cells
+    assert q(db, "SELECT identity_key FROM reports ORDER BY 1") == [("320813/县信访局",), ("410727/县信访局",)]
+
+
+def test_a_page_s_site_and_publication_date_as_stated() -> None:
+    real = corpus_or_skip() / "real"
+    stated = {name: parse_bytes((real / name).read_bytes(), name) for name in ("pingtan-2021.html", "shanghai-office-2019.html")}
+    # <meta name="SiteIDCode" content="3590000001"/> <meta name="PubDate" content="2022-02-08 16:34"/>
+    assert (stated["pingtan-2021.html"].site, stated["pingtan-2021.html"].published_at) == ("3590000001", "2022-02-08T16:34")
+    # no meta tags; under the title: <p style='text-align: center'>发布日期：2020-01-31</p>
+    assert (stated["shanghai-office-2019.html"].site, stated["shanghai-office-2019.html"].published_at) == (None, "2020-01-31")
+    json.dumps([r.published_at for r in stated.values()])  # (plain strings: they travel to staging as they are)
+
+
+def test_a_report_loaded_before_keys_is_superseded_by_printed_name(tmp_path: Path) -> None:
+    """A warehouse from before: its reports have no identity_key (the column was added empty). The
+    next version of the same printed name and year replaces such a report as it did then."""
+    old, _ = report(11)
+    new, new_cells = report(19, "2024-03-01 15:00")
+    catalog = catalog_of(tmp_path / "src", {"fengqiu": FENGQIU})
+    (tmp_path / "src" / "fengqiu" / "old.html").write_bytes(old)
+    db = tmp_path / "w.duckdb"
+    ingest(catalog, tmp_path / "data", db)
+    with duckdb.connect(str(db)) as conn:  # as an older release left it
+        conn.execute("UPDATE reports SET identity_key = NULL, identity_by = NULL, published_at = NULL, first_seen_at = NULL")
+    (tmp_path / "src" / "fengqiu" / "new.html").write_bytes(new)
+    ingest(catalog, tmp_path / "data", db)
+    assert current(db) == [("fengqiu/new.html", AGENCY, YEAR)]
+    assert facts_of(db, "fengqiu/new.html") == new_cells
+    assert q(db, "SELECT count(*) FROM fact_applications") == [(175,)]
+
+
+def test_only_a_labelled_date_is_a_publication_date() -> None:
+    from pipelines.parse.stated import date_in_text
+
+    assert date_in_text(["某某县信访局2023年政府信息公开工作年度报告", "发布时间: 2024-02-20 15:07  来源：本网"]) == "2024-02-20T15:07"
+    assert date_in_text(["成文日期：2024年1月5日", "发布日期：2024年1月8日"]) == "2024-01-08"  # publication before writing
+    assert date_in_text(["标题", "成文日期：2024年1月5日"]) == "2024-01-05"
+    # a label followed by other words, a date no calendar has, an unlabelled sign-off date: none
+    assert date_in_text(["对成文日期、发布日期、有效性等要素进行规范标注 2023年3月1日"]) is None
+    assert date_in_text(["发布日期：2024-02-30"]) is None
+    assert date_in_text(["某某县信访局", "2024年1月20日"]) is None
