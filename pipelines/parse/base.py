@@ -62,6 +62,11 @@ class ExtractedDocument:
     grid_lines: list[int] = field(default_factory=list)
     line_pages: list[int] = field(default_factory=list)
     ocr_pages: int = 0  # pages read by OCR (a scan)
+    # Where a report's identity may also be printed when its title names no agency: the HTML
+    # page's <meta> tags (ArticleTitle, SiteName, ColumnName…) and the running header/footer lines
+    # printed on the pages (PDF lines repeated on every page, Word header/footer parts).
+    metadata: dict[str, str] = field(default_factory=dict)
+    page_headers: list[str] = field(default_factory=list)
 
 
 class MediumParser(Protocol):
