@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipelines.parse.normalize import normalise_label
+from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.zh import convert
 from schemas.labels import NOT_A_REPORT_TITLE, REPORT_TITLE
 
@@ -156,6 +156,17 @@ def _joined(candidates: list[str], matches) -> list[tuple[str, str]]:
             both = cand.strip() + candidates[i + 1].strip()
             out.append((both, both))
     return out
+
+
+_FIRST_LINES = 15
+_JOINED_LINES = 4
+
+
+def page_title_candidates(lines: list[str]) -> list[str]:
+    """Title candidates of a page read as lines (a PDF's text layer, an OCR'd scan): the first lines,
+    led by the first four joined without spaces — titles are wrapped and OCR letter-spaces them."""
+    titles = [clean_cell(x) for x in lines[:_FIRST_LINES] if x.strip()]
+    return ["".join(titles[:_JOINED_LINES]).replace(" ", ""), *titles]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pipelines.parse.identify import AGENCY_SUFFIX, NOT_AN_AGENCY, clean_text, f
 from pipelines.parse.normalize import normalise_label
 
 _NAME = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
-_NOT_A_NAME = re.compile(r"关于|做好|根据|按照|依据|通知|报告|年报|情况|工作|信息公开|主办|版权|首页|位置")
+_NOT_A_NAME = re.compile(r"关于|做好|根据|按照|依据|通知|报告|年报|情况|工作|信息公开|主办|版权|首页|位置|网站|门户|平台")
 _SELF = re.compile(r"^(?:我|本)(?:局|委|办|镇|乡|街道|单位|机关|部门|厅|院|中心|区|县|市|政府)$")
 
 
@@ -94,15 +94,21 @@ def running_lines(page_texts: list[str]) -> list[str]:
     return [printed[c] for c, n in seen.items() if n >= need]
 
 
-_YEARLESS_TITLE = re.compile(r"^(?P<agency>[\u4e00-\u9fff（）()·]{2,30})(?:政府)?信息公开(?:工作)?(?:年度)?(?:年报|报告|工作报告)$")
+_TAIL = r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:年报|报告|工作报告)$"
+# "青石县统计局政府信息公开…" and "青石县人民政府信息公开…": 政府 belongs to the tail in the first and
+# to the agency in the second; the shorter reading is tried first, each kept only if it names an agency.
+_YEARLESS_TITLES = (re.compile(r"^(?P<agency>[\u4e00-\u9fff（）()·]{2,30}?)" + _TAIL),
+                    re.compile(r"^(?P<agency>[\u4e00-\u9fff（）()·]{2,30})" + _TAIL))
 
 
 def yearless_title(candidates: list[str]) -> tuple[str, str] | None:
     """(agency, title) of a title line that names an agency but no year."""
     for cand in candidates:
-        m = _YEARLESS_TITLE.match(clean_text(cand))
-        if m and (name := names_agency(m.group("agency"))):
-            return name, cand.strip()
+        c = clean_text(cand)
+        for pattern in _YEARLESS_TITLES:
+            m = pattern.match(c)
+            if m and (name := names_agency(m.group("agency"))):
+                return name, cand.strip()
     return None
 
 

@@ -28,7 +28,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pipelines.parse import labels as lab
 from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
-from pipelines.parse.identify import title_line
+from pipelines.parse.identify import page_title_candidates, title_line
 from pipelines.parse.identity_sources import running_lines
 from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.pdf_pages import PdfiumPage, extract_table
@@ -146,9 +146,7 @@ class PdfParser:
         lines = [ln for ln, _ in numbered]
         # A running header or footer ("青石县统计局" on every page) is no part of the title below it.
         running = running_lines(["\n".join(ln for ln in t.splitlines() if not PAGE_FOOTER.match(ln)) for t in texts])
-        titles = [clean_cell(x) for x in lines[:15] if x.strip() and (x not in running or title_line(x))]
-        # Title lines are often wrapped: also offer the first lines joined.
-        titles.insert(0, "".join(titles[:4]).replace(" ", ""))
+        titles = page_title_candidates([x for x in lines if x not in running or title_line(x)])
         doc = ExtractedDocument("pdf", titles, "\n".join(lines), grids, line_pages=[p for _, p in numbered])
         doc.page_headers = running
         return doc

@@ -184,9 +184,14 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
 def _identity_candidates(doc: ExtractedDocument) -> list[str]:
     """Title candidates, then the text's first lines — without the running header/footer lines
     that are not titles: a header "青石县统计局" over the title "2023年度…年度报告" on page 1 is no
-    wrapped title (it is found as a page header, and flagged as such)."""
+    wrapped title (it is found as a page header, and flagged as such). A web page's candidates
+    come from separate elements (<title> parts, headings): a blank between them keeps the site's
+    name ("…_青石县人民政府") from being read as the first line of a wrapped title."""
     running = set(doc.page_headers)
-    return [c for c in doc.title_candidates + doc.text.splitlines()[:80] if c.strip() not in running or title_line(c)]
+    titles = doc.title_candidates
+    if doc.media_type == "html":
+        titles = [x for c in titles for x in (c, "")]
+    return [c for c in titles + doc.text.splitlines()[:80] if c.strip() not in running or title_line(c)]
 
 
 def _collection(doc: ExtractedDocument, name: str, sha: str, split: Split) -> ParseResult:
