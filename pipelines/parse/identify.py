@@ -33,7 +33,8 @@ _FUNCTION_WORD_END = re.compile(r"(?:关于|做好|印发|转发|根据|按照|�
 # instruction (根据/按照《…》, 关于做好…), and words after it that make it the subject of one
 # (…年度报告编制发布工作的通知, …年度报告的通知, …年度报告报送…).
 _GOVERNED_BEFORE = re.compile(r"关于|根据|按照|依据|遵照|印发|转发|做好|《")
-_GOVERNED_AFTER = re.compile(r"^(?:的|编制|编写|发布|报送|工作|有关|相关|通知|撰写|格式|模板|填报)")
+_GOVERNED_AFTER = re.compile(r"^(?:的(?:通知|批复|函|解读|编制|发布|报送|审核|格式|要求)|编制(?:发布|和发布|工作|要求)|"
+                             r"编写|发布工作|报送|工作(?:的)?通知|有关|相关|通知|撰写|格式|模板|填报)")
 _CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?\n]")
 
 

@@ -22,7 +22,8 @@ from pipelines.parse.normalize import normalise_label
 
 _NAME = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
 _NOT_A_NAME = re.compile(r"关于|做好|根据|按照|依据|通知|报告|年报|情况|工作|信息公开|主办|版权|首页|位置|网站|门户|平台")
-_SELF = re.compile(r"^(?:我|本)(?:局|委|办|镇|乡|街道|单位|机关|部门|厅|院|中心|区|县|市|政府)$")
+_SELF = re.compile(r"^(?:我|本)(?:局|委|办|镇|乡|街道|单位|机关|部门|厅|院|中心|区|县|市|政府)$"
+                   r"|^(?:本级|区|县|市|镇|乡|省|州|旗|盟|街道)(?:人民)?政府$")  # "our bureau", "the district government"
 
 
 def names_agency(text: str) -> str | None:
@@ -63,7 +64,9 @@ def signature_agency(lines: list[str]) -> str | None:
 
 _PERIOD = re.compile(r"统计[^。；;]{0,20}?(?P<y1>(?:19|20)\d{2})年(?:0?1|一)月(?:0?1|一)日[^。；;\d]{0,6}?"
                      r"(?:至|到|—|－|-|~|～)(?:(?P<y2>(?:19|20)\d{2})年)?(?:12|十二)月(?:31|三十一)日")
-_PERIOD_LINES = 150
+# Lines searched: a web page's report text may start hundreds of lines down, below the portal's
+# chrome (平潭's at line 330); a report's own text states its period before its tables.
+_PERIOD_LINES = 2000
 
 
 def period_year(lines: list[str]) -> int | None:
