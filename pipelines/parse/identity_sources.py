@@ -124,6 +124,7 @@ class Identity:
     # what each source said, for the message of a report that stays unidentified
     found: list[str] = field(default_factory=list)
     conflict: bool = False  # sources of the document name different agencies
+    year_from: str = "the title"  # where the year was read, for the message of a conflict
 
 
 def _meta(doc: ExtractedDocument, name: str) -> str | None:
@@ -182,7 +183,7 @@ def resolve_identity(doc: ExtractedDocument, candidates: list[str]) -> Identity:
         ident.issues.append(_flag(rule, f"the title names no agency; agency {agency!r} taken from {where}"
                                   + (f" (also printed in {also})" if also else "")))
         if ident.year is None and year is not None:
-            ident.year = year
+            ident.year, ident.year_from = year, where
             if ident.title is None and rule == "identity_agency_from_metadata":
                 ident.title = article
         elif year is not None and year != ident.year:
@@ -209,5 +210,5 @@ def _check_period(ident: Identity, period: int | None) -> None:
         ident.issues.append(_flag("identity_year_from_period", f"no title prints the year; {period} taken from the "
                                   "statistics period (统计期限) sentence"))
     elif period != ident.year:
-        ident.issues.append(_flag("identity_year_conflict", f"the title says {ident.year} but the statistics period "
-                                  f"(统计期限) is {period}: the report's year is uncertain", "error"))
+        ident.issues.append(_flag("identity_year_conflict", f"{ident.year_from} says {ident.year} but the statistics "
+                                  f"period (统计期限) is {period}: the report's year is uncertain", "error"))
