@@ -84,8 +84,13 @@ def _quoted_or_governed(c: str, m: re.Match[str]) -> bool:
     return bool(_GOVERNED_BEFORE.search(c[clause_start:start]) or _GOVERNED_AFTER.search(after))
 
 
+# A sentence naming its report does so near its start; past this, a line is a paragraph of prose
+# (and each match's look at its clause must not grow with the square of a hostile line's length).
+_MAX_SENTENCE_CHARS = 600
+
+
 def _match(text: str) -> tuple[str, int] | None:
-    c = _clean(text)
+    c = _clean(text)[:_MAX_SENTENCE_CHARS]
     for pat in _PATTERNS:
         for m in pat.finditer(c):
             if not _quoted_or_governed(c, m) and (found := _identity(m)):

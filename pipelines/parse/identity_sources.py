@@ -67,12 +67,13 @@ _PERIOD = re.compile(r"统计[^。；;]{0,20}?(?P<y1>(?:19|20)\d{2})年(?:0?1|�
 # Lines searched: a web page's report text may start hundreds of lines down, below the portal's
 # chrome (平潭's at line 330); a report's own text states its period before its tables.
 _PERIOD_LINES = 2000
+_PERIOD_LINE_CHARS = 2000  # (a hostile document's megabyte line is not converted whole)
 
 
 def period_year(lines: list[str]) -> int | None:
     """The year of the statistics period ("统计期限自2023年1月1日起至2023年12月31日止", also in Chinese
     numerals and wrapped over lines), when it is one calendar year."""
-    m = _PERIOD.search("".join(clean_text(ln) for ln in lines[:_PERIOD_LINES]))
+    m = _PERIOD.search("".join(clean_text(ln[:_PERIOD_LINE_CHARS]) for ln in lines[:_PERIOD_LINES]))
     if m is None or (m.group("y2") and m.group("y2") != m.group("y1")):
         return None
     return int(m.group("y1"))
