@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 
 import docx
 import pytest
@@ -38,7 +39,7 @@ def _truth() -> dict:
     return truth
 
 
-def _text(title: list[str], preamble: list[str] = (), ending: list[str] = ()) -> bytes:
+def _text(title: Sequence[str], preamble: Sequence[str] = (), ending: Sequence[str] = ()) -> bytes:
     """The forged text report with its title line replaced by ``title`` (one line or a wrapped
     title), ``preamble`` after it and ``ending`` (e.g. a signature block) at the end."""
     lines = render_text(_truth()).decode("utf-8").split("\n")
@@ -103,7 +104,7 @@ def test_generic_title_agency_from_the_site_name_only_and_said_so() -> None:
     assert (portal.status, portal.error_type, portal.agency) == ("failed", "unidentified", None)
 
 
-def _docx_with_header(header: str, ending: list[str] = ()) -> bytes:
+def _docx_with_header(header: str, ending: Sequence[str] = ()) -> bytes:
     document = docx.Document(io.BytesIO(render_docx(_truth())))
     assert document.paragraphs[0].text == "2023年政府信息公开工作年度报告"
     document.sections[0].header.is_linked_to_previous = False
