@@ -70,6 +70,11 @@ class ExtractedDocument:
     # SiteName meta tag) and publication date (PubDate meta tag).
     site: str | None = None
     published_at: str | None = None
+    # Where a report's identity may also be printed when its title names no agency: the HTML
+    # page's <meta> tags (ArticleTitle, SiteName, ColumnName…) and the running header/footer lines
+    # printed on the pages (PDF lines repeated on every page, Word header/footer parts).
+    metadata: dict[str, str] = field(default_factory=dict)
+    page_headers: list[str] = field(default_factory=list)
 
 
 class MediumParser(Protocol):

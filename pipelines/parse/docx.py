@@ -122,6 +122,21 @@ def _body_lines(body: etree._Element, pictured: dict[etree._Element, str] | None
     return lines
 
 
+def header_footer_lines(document: Any) -> list[str]:
+    """The text lines of the document's page headers and footers (printed on every page; Word
+    keeps them apart from the body). Headers that a section only inherits are not read twice."""
+    out: list[str] = []
+    for section in document.sections:
+        for part in (section.header, section.first_page_header, section.footer, section.first_page_footer):
+            if part.is_linked_to_previous:
+                continue  # (no header of its own: reading it would only add an empty one)
+            for paragraph in part.paragraphs:
+                line = clean_cell(paragraph.text)
+                if line and line not in out:
+                    out.append(line)
+    return out
+
+
 class DocxParser:
     media_type = "docx"
 
@@ -147,6 +162,7 @@ class DocxParser:
             g.index = i
         doc = ExtractedDocument(self.media_type, titles, "\n".join(lines), grids)
         doc.ocr_pages = len(pictures)
+        doc.page_headers = header_footer_lines(document)
         return doc
 
 

@@ -181,7 +181,23 @@ class HtmlParser:
         doc = ExtractedDocument("html", titles, text, grids, encoding)
         doc.ocr_pages = ocr_pages
         doc.site, doc.published_at = site, published_at
+        doc.metadata = page_metadata(tree)
         return doc
+
+
+_MAX_META = 100
+
+
+def page_metadata(tree: LexborHTMLParser) -> dict[str, str]:
+    """The page's named <meta> tags (name → content): CMSs of government portals record the
+    article's title (ArticleTitle), the site's owner (SiteName, SiteIDCode) and the column
+    (ColumnName) there, also for reports whose printed title names no agency."""
+    out: dict[str, str] = {}
+    for node in tree.css("meta[name]")[:_MAX_META]:
+        key, value = (node.attributes.get("name") or "").strip(), (node.attributes.get("content") or "").strip()
+        if key and value:
+            out.setdefault(key, clean_cell(value))
+    return out
 
 
 def _with_pictures(tree: LexborHTMLParser, grids: list[Grid], pictures: list[tuple[LexborNode, Picture]],

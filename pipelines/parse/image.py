@@ -4,7 +4,7 @@ OCR as a one-page scan."""
 from __future__ import annotations
 
 from pipelines.parse.base import ExtractedDocument
-from pipelines.parse.normalize import clean_cell
+from pipelines.parse.identify import page_title_candidates
 from pipelines.parse.pictures import Picture, read_pictures
 
 
@@ -14,8 +14,6 @@ class ImageParser:
     def extract(self, data: bytes, name: str, declared_charset: str | None = None) -> ExtractedDocument:
         reading = read_pictures([Picture(name, data)], name)
         lines = [ln.strip() for ln in reading.texts[0].splitlines() if ln.strip()]
-        titles = [clean_cell(x) for x in lines[:15]]
-        titles.insert(0, "".join(titles[:4]).replace(" ", ""))  # a title wrapped over lines
-        doc = ExtractedDocument(self.media_type, titles, "\n".join(lines), reading.grids)
+        doc = ExtractedDocument(self.media_type, page_title_candidates(lines), "\n".join(lines), reading.grids)
         doc.ocr_pages = reading.pages
         return doc

@@ -28,6 +28,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pipelines.parse import labels as lab
 from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
+from pipelines.parse.identify import page_title_candidates, title_line
+from pipelines.parse.identity_sources import running_lines
 from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.pdf_pages import PdfiumPage, extract_table
 from pipelines.parse.pdf_words import HEADER_VOCABULARY, ORDINAL, PAGE_FOOTER, page_has_table_text, word_grids
@@ -142,10 +144,12 @@ class PdfParser:
             cell.bbox = turned[cell.page](cell.bbox)  # provenance in the page's own coordinates
         numbered = [(ln.strip(), i + 1) for i, t in enumerate(texts) for ln in t.splitlines() if not PAGE_FOOTER.match(ln)]
         lines = [ln for ln, _ in numbered]
-        titles = [clean_cell(x) for x in lines[:15] if x.strip()]
-        # Title lines are often wrapped: also offer the first lines joined.
-        titles.insert(0, "".join(titles[:4]).replace(" ", ""))
-        return ExtractedDocument("pdf", titles, "\n".join(lines), grids, line_pages=[p for _, p in numbered])
+        # A running header or footer ("青石县统计局" on every page) is no part of the title below it.
+        running = running_lines(["\n".join(ln for ln in t.splitlines() if not PAGE_FOOTER.match(ln)) for t in texts])
+        titles = page_title_candidates([x for x in lines if x not in running or title_line(x)])
+        doc = ExtractedDocument("pdf", titles, "\n".join(lines), grids, line_pages=[p for _, p in numbered])
+        doc.page_headers = running
+        return doc
 
     @staticmethod
     def _plumber_texts(data: bytes, name: str) -> list[str]:

@@ -17,7 +17,8 @@ from pipelines.parse.cells import CellExtraction, CellValue, Issue, extract_cell
 from pipelines.parse.collection import Split, part_text, split_collection
 from pipelines.parse.docx import DocxParser
 from pipelines.parse.html import HtmlParser
-from pipelines.parse.identify import identify, looks_like_other_document, reads_as_report
+from pipelines.parse.identify import find_title, looks_like_other_document, reads_as_report, title_line
+from pipelines.parse.identity_sources import resolve_identity
 from pipelines.parse.image import ImageParser
 from pipelines.parse.legacy import LegacyWordParser
 from pipelines.parse.narrative import split_sections
@@ -144,22 +145,17 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
     if split is not None:
         return _collection(doc, name, sha, split)
     extraction: CellExtraction = extract_cells(doc.grids)
-    agency, year, title = identify(doc.title_candidates + doc.text.splitlines()[:80])
-    hinted: list[Issue] = []
-    if (agency is None or year is None) and extraction.data_rows and hint and (agency or hint.agency) and (year or hint.year):
-        agency, year = agency or hint.agency, year or hint.year
-        hinted.append(Issue("identity_from_listing", "warning", "parser", [],
-                            f"agency/year are not printed in the document's title or first lines; taken from the "
-                            f"portal listing title {hint.title!r}: {agency} {year}"))
-    res = ParseResult(name, sha, doc.media_type, "parsed", agency, year, title, encoding=doc.encoding,
-                      ocr_pages=doc.ocr_pages, **_stated(doc))
+    candidates = _identity_candidates(doc)
+    res = ParseResult(name, sha, doc.media_type, "parsed", encoding=doc.encoding, ocr_pages=doc.ocr_pages,
+                      **_stated(doc))
     res.sections = split_sections(doc.text)
     if extraction.data_rows == 0:
         # "not a report" only for documents that positively read as something else; a document
         # titled as an annual report that yields no tables (tables as images, a truncated page)
         # is a failure to look at.
         # A report title wins over a body line that names another kind of document ("《…规定》").
-        titled = title if agency else reads_as_report(doc.title_candidates + doc.text.splitlines()[:80])
+        found = find_title(candidates)
+        titled = found.title if found else reads_as_report(candidates)
         if titled:
             raise ParseError("no_report_tables", f"titled as an annual report ({titled}) but no table 2/3/4 rows were "
                              "read (tables as images, a truncated page, or a layout the parser does not read)", name)
@@ -174,19 +170,43 @@ def _interpret(doc: ExtractedDocument, name: str, sha: str, hint: IdentityHint |
         res.error = (f"{name}: reads as another kind of document (title: {other}); no report tables" if other else
                      f"{name}: no report tables and no annual-report title")
         return res
+    ident = resolve_identity(doc, candidates)
+    agency, year = ident.agency, ident.year
+    hinted: list[Issue] = []
+    if (agency is None or year is None) and hint and (agency or hint.agency) and (year or hint.year) \
+            and not ident.conflict:  # (never over sources of the document that disagree)
+        agency, year = agency or hint.agency, year or hint.year
+        hinted.append(Issue("identity_from_listing", "warning", "parser", [],
+                            f"agency/year are not printed in the document's title or first lines; taken from the "
+                            f"portal listing title {hint.title!r}: {agency} {year}"))
     if agency is None or year is None:
-        raise ParseError("unidentified", "report tables found but no agency/year in the title or first lines", name)
+        seen = "; ".join(ident.found) or "nothing"
+        raise ParseError("unidentified", f"report tables found but no certain agency/year (found: {seen})", name)
+    res.agency, res.year, res.title = agency, year, ident.title
     res.table_formats = extraction.table_formats
     res.cells = extraction.cells
     for key, printed in doc.raw_tokens.items():  # cells the reader left blank: keep what was printed
         if key in res.cells and res.cells[key].value is None:
             res.cells[key].raw = printed
-    res.issues = extraction.issues + doc.issues + hinted
+    res.issues = extraction.issues + doc.issues + ident.issues + hinted
     return res
 
 
 def _stated(doc: ExtractedDocument) -> dict[str, str | None]:
     return {"site": doc.site, "published_at": doc.published_at or date_in_text(doc.text.splitlines())}
+
+
+def _identity_candidates(doc: ExtractedDocument) -> list[str]:
+    """Title candidates, then the text's first lines — without the running header/footer lines
+    that are not titles: a header "青石县统计局" over the title "2023年度…年度报告" on page 1 is no
+    wrapped title (it is found as a page header, and flagged as such). A web page's candidates
+    come from separate elements (<title> parts, headings): a blank between them keeps the site's
+    name ("…_青石县人民政府") from being read as the first line of a wrapped title."""
+    running = set(doc.page_headers)
+    titles = doc.title_candidates
+    if doc.media_type == "html":
+        titles = [x for c in titles for x in (c, "")]
+    return [c for c in titles + doc.text.splitlines()[:80] if c.strip() not in running or title_line(c)]
 
 
 def _collection(doc: ExtractedDocument, name: str, sha: str, split: Split) -> ParseResult:
