@@ -109,6 +109,10 @@ _PARSER_ERRORS: dict[str, tuple[str, str]] = {
     "cell_missing": ("Cells of the detected format that the parser did not find in the tables.", COMPARE),
     "collection_unattributed_tables": ("Tables of a collection (汇编) that could not be attributed to any of its reports.",
                                        COMPARE),
+    "identity_year_conflict": ("The year in the title and the year of the statistics period (统计期限) differ: the "
+                               "report is loaded under the title's year and flagged.",
+                               "Read the report: if the title's year is wrong, record the right year as a reviewed "
+                               "correction; a parser release does not help."),
     "non_integer": ("A count cell whose printed value the parser could not read as a whole number.", COMPARE),
     "ocr_blank_suspect": ("Cells OCR read as blank where the scan may hold a number.", OCR_CHECK),
     "ocr_low_confidence": ("Cells OCR read with low confidence that the report's arithmetic does not confirm.",
