@@ -19,7 +19,7 @@ INSTANCE_YAML := deploy/$(if $(filter postgres,$(NIANBAO_DAGSTER_STORAGE)),dagst
 APT_PACKAGES := libreoffice-writer-nogui chromium postgresql
 FORGE_APT_PACKAGES := $(APT_PACKAGES) fonts-wqy-microhei
 
-.PHONY: env system-deps test-deps ingest reparse-failed test fuzz bench bench-night bench-site bench-national lint ui site sql export dictionary samples forge clean
+.PHONY: env system-deps test-deps ingest reparse-failed test fuzz bench bench-night bench-site bench-national lint ui site sql export dictionary samples forge forge-measure clean
 
 env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -116,6 +116,11 @@ dictionary: env
 forge: env
 	rm -rf tests/fixtures/forge pipelines/samples  # (layout PDFs whose .docx is unchanged are kept: LibreOffice stamps dates)
 	$(UV) run python -m tests.forge --out tests/fixtures/forge --samples-out pipelines/samples --layouts-out tests/fixtures/forge-layouts
+
+## The parser on a fresh forge seed (not committed): cells exact, wrong, blanks filled, valid-but-wrong reports
+## (needs $(FORGE_APT_PACKAGES) for the PDFs); e.g. make forge-measure SEED=7301 COUNT=100
+forge-measure: env
+	$(UV) run python -m tests.forge.measure --seed $(or $(SEED),7301) --count $(or $(COUNT),100)
 
 clean:
 	rm -rf data .dagster_home .pytest_cache .ruff_cache test-artifacts $(SITE)

@@ -1,0 +1,115 @@
+"""Measure the parser on a fresh forge seed: documents nobody has looked at, scored cell by cell
+against the forge's truths and its own identity checker (tests/forge/oracle.py).
+
+    uv run python -m tests.forge.measure --seed 7301 --count 100 [--out DIR] [--json FILE]
+
+Draws ``count`` random layouts (every dimension of tests/forge/layouts.py, the random corpus's media
+mix), renders them (PDFs printed by LibreOffice from the DOCX, as the committed set), parses and
+validates each, and prints: cells exact, cells wrong (a different number), blanks filled (printed
+blank, read as a number), cells missed (printed, read as blank or not found), reports marked valid
+with any of those, wrong agency or year, failures. Nothing here is committed: a seed is for measuring
+a parser change, its figures go to docs/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pipelines.parse.report import parse_path
+from pipelines.validate import validate
+from tests.forge import layouts, oracle
+from tests.forge.__main__ import EXTENSIONS, convert_with_soffice
+from tests.forge.truths import make_truth
+
+
+def random_docs(seed: int, count: int) -> list[layouts.LayoutDoc]:
+    """``count`` documents drawn like the committed random set, from another seed."""
+    rnd = random.Random(seed)
+    docs = []
+    for i, spec in enumerate(layouts.draw_specs(seed, count)):
+        medium = rnd.choice(("pdf", "pdf", "pdf", "docx", "html", "text"))
+        docs.append(layouts.LayoutDoc(f"seed{seed}-{i:03d}-{medium}", seed * 1000 + i, rnd.choice(layouts.FORMATS),
+                                      rnd.choice(layouts.BLANKS), rnd.choice(layouts.ERRORS), spec, medium,
+                                      rnd.randint(1, 20)))
+    return docs
+
+
+def write(doc: layouts.LayoutDoc, out: Path) -> tuple[Path, dict[str, Any]]:
+    truth = make_truth(doc.seed, doc.fmt_name, doc.blank, doc.error)
+    truth["layout"], truth["medium"] = doc.spec.describe(), doc.medium
+    data = layouts.render_doc(truth, doc)
+    path = out / f"{doc.name}.{EXTENSIONS[doc.medium]}"
+    if doc.medium == "pdf":
+        printed = convert_with_soffice(data, "docx", "pdf", doc.name)
+        data = layouts.rotate_pages(printed, doc.spec.rotate) if doc.spec.rotate else printed
+    path.write_bytes(data)
+    return path, truth
+
+
+def score(path: Path, truth: dict[str, Any]) -> dict[str, Any]:
+    vr = validate(parse_path(path))
+    r = vr.result
+    got = r.cell_values()
+    counts: Counter[str] = Counter()
+    for key, want in truth["cells"].items():
+        have = got.get(key)
+        if have == want and isinstance(have, str) == isinstance(want, str):
+            counts["exact"] += 1
+        elif want is None:
+            counts["blank_filled"] += 1
+        elif have is None:
+            counts["missed"] += 1
+        else:
+            counts["wrong"] += 1
+    identity_ok = (r.agency, r.year) == (truth["agency"], truth["year"])
+    expected = oracle.violations(truth["cells"], truth["table_formats"])
+    found = sorted((i.rule, sorted(i.cells), i.expected, i.found) for i in vr.issues
+                   if i.origin == "publisher" and i.severity in ("error", "warning") and not i.rule.startswith("prose."))
+    return {
+        "document": path.name, "status": r.status, "warehouse_status": vr.status, "error": r.error_type,
+        "cells": len(truth["cells"]), **counts, "identity_ok": identity_ok if r.status == "parsed" else None,
+        "violations_ok": found == expected,
+        "valid_but_wrong": vr.status == "valid" and (counts["wrong"] or counts["blank_filled"] or not identity_ok),
+    }
+
+
+def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    cells = sum(r["cells"] for r in rows)
+    exact = sum(r.get("exact", 0) for r in rows)
+    return {
+        "documents": len(rows), "cells": cells, "exact": exact, "exact_pct": round(100 * exact / cells, 3) if cells else None,
+        "wrong": sum(r.get("wrong", 0) for r in rows), "blank_filled": sum(r.get("blank_filled", 0) for r in rows),
+        "missed": sum(r.get("missed", 0) for r in rows), "failed": sum(r["status"] != "parsed" for r in rows),
+        "wrong_identity": sum(r["identity_ok"] is False for r in rows),
+        "violations_differ": sum(not r["violations_ok"] for r in rows if r["status"] == "parsed"),
+        "valid_but_wrong": sum(bool(r["valid_but_wrong"]) for r in rows),
+        "media": dict(Counter(r["document"].rsplit("-", 1)[1].split(".")[0] for r in rows)),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--count", type=int, default=100)
+    ap.add_argument("--out", type=Path, help="keep the documents here (default: a temporary folder)")
+    ap.add_argument("--json", type=Path, help="write every document's score here")
+    args = ap.parse_args()
+    out = args.out or Path(tempfile.mkdtemp(prefix=f"forge-seed-{args.seed}-"))
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [score(*write(doc, out)) for doc in random_docs(args.seed, args.count)]
+    if args.json:
+        args.json.write_text(json.dumps({"seed": args.seed, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(json.dumps({"seed": args.seed, **summary(rows)}, ensure_ascii=False))
+    for r in rows:
+        if r.get("exact", 0) != r["cells"] or not r["violations_ok"] or r["identity_ok"] is False:
+            print("  ", json.dumps(r, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
