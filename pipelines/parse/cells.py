@@ -14,6 +14,7 @@ from typing import Any
 
 from pipelines.parse import labels as lab
 from pipelines.parse.base import Grid, GridCell
+from pipelines.parse.normalize import normalise_label
 from pipelines.parse.tokens import Token, parse_token
 from schemas import format as fmt
 from schemas import labels as L
@@ -65,6 +66,9 @@ class _State:
     t4_part: str | None = None  # the proceeding (R / LD / LA) a caption or header row names, for sub-tables
     t4_parts: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
     grid_of: dict[int, int] = field(default_factory=dict)  # id(cell) → grid index, for provenance
+
+
+T3_COLUMN_LABELS = frozenset(normalise_label(c.label) for c in fmt.t3_columns())  # as printed, ordinal and all
 
 
 def _align(values: list[tuple[GridCell, Token]], n: int) -> list[tuple[GridCell, Token]] | None:
@@ -147,7 +151,10 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
             if not values:
                 continue
             leaf = texts[-1] if texts else None
-            is_t3_header = lab.has_any(texts, L.T3_HEADER_WORDS)
+            # a column's header cell (总计 over table 3's last column) followed by nothing printed is no
+            # row of the format, even when its word also names one (（七）总计)
+            is_t3_header = lab.has_any(texts, L.T3_HEADER_WORDS) or (
+                leaf is not None and normalise_label(leaf) in T3_COLUMN_LABELS and not any(t.raw.strip() for _, t in values))
             is_t4_header = st.table == "T4" and lab.has_any(texts, L.T4_HEADER_WORDS)
             t2_code = lab.t2_row_code(leaf) if leaf else None
             if leaf and t2_code is None and st.table == "T2" and (near := lab.nearest_t2_row(leaf)):

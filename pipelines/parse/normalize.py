@@ -11,6 +11,8 @@ from schemas.labels import VARIANT_FORMS
 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
+# Pinyin a mirror site prints after each character it annotates ("規(guī)章"): not part of the label.
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
 # Leading ordinals: 一、 （三） (3) 1. 1、 1． ①
 _ORDINAL = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）]?[、.．,，]?|[(（]?\d{1,2}[)）]?[、.．,，]+|[(（]\d{1,2}[)）]|[①-⑳])")
 
@@ -29,6 +31,8 @@ def normalise_label(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     t = _WS.sub("", t)
     t = _QUOTES.sub("", t)
+    if "(" in t:
+        t = _PINYIN.sub("", t)
     if any("\u4e00" <= ch <= "\u9fff" for ch in t):
         t = convert(t, "zh-cn")
         for variant, form in VARIANT_FORMS.items():

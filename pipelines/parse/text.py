@@ -2,13 +2,16 @@
 '|' separators, and crawler text with one cell per line.
 
 Lines with two or more cells are rows as they stand. Lines holding a single cell are crawler output
-that lost its row structure; they are regrouped into rows: a label after a number starts a new row.
+that lost its row structure; they are regrouped into rows: a label after a number starts a new row,
+and so does a label the format knows as a row's own (a first data row printed straight after its
+header cells). A '|' ending a line is a cell's terminator, not a separator before an empty cell.
 """
 
 from __future__ import annotations
 
 import re
 
+from pipelines.parse import labels as lab
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.decode import decode_bytes
 from pipelines.parse.identify import title_lines
@@ -26,8 +29,16 @@ def split_cells(line: str) -> list[str]:
         body = line.strip()
         if _PIPE_ROW.match(line):  # markdown-like '| a | b |'
             body = body[1:-1]
+        elif body.endswith("|"):  # crawler text with one cell a line, each ended by '|' ("4 |"): a terminator
+            body = body[:-1]
         return [clean_cell(c) for c in body.split("|")]
     return [clean_cell(line)]
+
+
+def starts_row(label: str) -> bool:
+    """A label the format knows as a row's own (a table-2 or table-3 row, a table-3 group): in text
+    that lost its row structure it begins a row, even straight after header cells."""
+    return bool(lab.t3_row_code(label, None) or lab.t2_row_code(label) or lab.t3_group_code(label))
 
 
 def lines_to_grid(lines: list[str], index: int = 0, first_line: int = 0) -> Grid:
@@ -52,7 +63,7 @@ def lines_to_grid(lines: list[str], index: int = 0, first_line: int = 0) -> Grid
             continue
         token = filled[0]
         value = is_value_token(token)
-        if not value and pending_has_value:
+        if not value and (pending_has_value or (pending and starts_row(token))):
             flush()
         pending.append(GridCell(token, first_line + line_no, len(pending)))
         pending_has_value = pending_has_value or value
