@@ -24,6 +24,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,6 +40,8 @@ from tests.forge.truths import make_truth
 CASES = int(os.environ.get("NIANBAO_FUZZ_CASES", "40"))
 SUMMARY = REPO / "test-artifacts" / f"fuzz-summary-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.txt"
 COUNTS: Counter[str] = Counter()
+# the time limit grows with the campaign (CI's 40 cases take seconds; `make fuzz` runs for an hour)
+TIME_LIMIT = pytest.mark.timeout(max(300, 3 * CASES))
 SETTINGS = settings(max_examples=CASES, deadline=None, derandomize=os.environ.get("NIANBAO_FUZZ_RANDOM") != "1",
                     suppress_health_check=list(HealthCheck), database=None)
 BIGINT = 2**63 - 1
@@ -73,6 +76,7 @@ def _no_crash(data: bytes, name: str):  # noqa: ANN202 - a ValidatedReport
 
 # --- bytes: truncated, flipped, duplicated -------------------------------------------------------
 
+@TIME_LIMIT
 @SETTINGS
 @given(doc=st.sampled_from(CORPUS), data=st.data())
 def test_damaged_bytes_fail_typed_or_parse(doc: Path, data: st.DataObject) -> None:
@@ -103,6 +107,7 @@ NEW_VALUE = st.one_of(st.integers(0, 10**6), st.integers(-500, -1), st.integers(
                       st.decimals(min_value=Decimal("0.1"), max_value=Decimal(1000), places=2))
 
 
+@TIME_LIMIT
 @SETTINGS
 @given(seed=st.integers(1, 10_000), fmt_name=st.sampled_from(["2021", "2019", "hybrid"]),
        medium=st.sampled_from(["html", "text", "docx"]), data=st.data())
@@ -147,6 +152,7 @@ _ROW = re.compile(r"<tr>.*?</tr>", re.S)
 _TABLE = re.compile(r"<table .*?</table>", re.S)
 
 
+@TIME_LIMIT
 @SETTINGS
 @given(seed=st.integers(1, 10_000), fmt_name=st.sampled_from(["2021", "2019", "hybrid"]),
        how=st.sampled_from(["drop_row", "repeat_table", "nest_table", "reencode", "cut_off"]), data=st.data())
