@@ -116,18 +116,6 @@ def corpus() -> Path:
     return corpus_or_skip()
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (pytest -n 2 --dist loadgroup, `make test`)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under xdist, the tests of a module that shares a module-scoped fixture (a warehouse ingested
-    once for the module) run on one worker, so the fixture is built once; every other test is
-    handed to whichever worker is free."""
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        defs = info.name2fixturedefs.values() if info is not None else []
-        if any(d and d[-1].scope in ("module", "class", "package") for d in defs):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
 @pytest.fixture(autouse=True)
 def own_dagster_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test its own Dagster instance folder: a run one test records is never another's."""

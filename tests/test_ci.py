@@ -1,9 +1,10 @@
-"""How CI runs the suite (issue #27, point 11): on both cores with pytest-xdist, every test under a
-time limit so a hang fails with its name, one shared ingest of the real corpus."""
+"""How CI runs the suite (issue #27, point 11): on both cores with pytest-xdist, each module's
+warehouse built once, every test under a time limit so a hang fails with its name, one shared
+ingest of the real corpus. The scheduling is checked by running a small suite with the very flags
+of `make test`."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -14,24 +15,45 @@ import pytest
 from tests.conftest import REPO
 
 
-def _test_recipe() -> list[str]:
-    lines = (REPO / "Makefile").read_text(encoding="utf-8").splitlines()
-    start = next(i for i, ln in enumerate(lines) if ln.startswith("test:"))
-    recipe = []
-    for ln in lines[start + 1:]:
-        if not ln.startswith("\t"):
-            break
-        recipe.append(ln.strip())
-    return recipe
-
-
-def test_make_test_runs_pytest_on_two_workers_grouped_by_module_fixture() -> None:
+def make_test_pytest_flags() -> list[str]:
+    """The flags `make test` gives pytest, with the Makefile's worker count."""
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
-    [pytest_line] = [ln for ln in _test_recipe() if " pytest " in f" {ln} "]
-    assert re.search(r"(^|\s)-n \$\(TEST_WORKERS\)(\s|$)", pytest_line), pytest_line
-    assert re.search(r"(?m)^TEST_WORKERS \?= 2$", makefile)
-    assert "--dist loadgroup" in pytest_line
-    assert (REPO / ".ci" / "run").read_text(encoding="utf-8").count("make test") >= 1
+    workers = re.search(r"(?m)^TEST_WORKERS \?= (\d+)$", makefile)
+    recipe = makefile[makefile.index("\ntest:"):].split("\n\n", 1)[0]
+    [line] = [ln for ln in recipe.splitlines() if re.search(r"\brun pytest\b", ln)]
+    flags = line.split("run pytest", 1)[1].replace("$(TEST_WORKERS)", workers.group(1) if workers else "?")
+    return flags.split()
+
+
+def _run(folder: Path, flags: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest", *flags, "-rf", "--rootdir", str(folder),
+                           "-c", str(folder / "pytest.ini"), str(folder)],
+                          capture_output=True, text=True, timeout=240, cwd=folder)
+
+
+def test_make_test_runs_two_workers_and_ci_runs_make_test() -> None:
+    flags = make_test_pytest_flags()
+    assert flags[flags.index("-n") + 1] == "2" and flags[flags.index("--dist") + 1] == "loadfile", flags
+    assert "\nmake test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_under_make_tests_flags_each_module_fixture_is_built_once(tmp_path: Path) -> None:
+    """Two modules of four tests, each with a module-scoped fixture that leaves a mark per build:
+    under the Makefile's flags both workers work, and each module's fixture is built once."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    for m in ("one", "two"):
+        (tmp_path / f"test_{m}.py").write_text(
+            "import os, pytest, time\n\n\n@pytest.fixture(scope='module')\ndef built():\n"
+            f"    open(os.path.join({str(marks)!r}, '{m}-' + os.environ['PYTEST_XDIST_WORKER'] + '-' + str(time.time_ns())),"
+            " 'w').close()\n    time.sleep(1)\n\n\n"
+            + "".join(f"def test_{m}_{i}(built):\n    time.sleep(0.3)\n\n\n" for i in range(4)), encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    proc = _run(tmp_path, make_test_pytest_flags())
+    assert proc.returncode == 0 and "8 passed" in proc.stdout, proc.stdout + proc.stderr
+    built = sorted(p.name.rsplit("-", 1)[0] for p in marks.iterdir())
+    assert [b.split("-")[0] for b in built] == ["one", "two"], built  # once each
+    assert {b.split("-")[1] for b in built} == {"gw0", "gw1"}, built  # on both workers
 
 
 def test_every_test_has_a_time_limit(request: pytest.FixtureRequest) -> None:
@@ -44,31 +66,10 @@ def test_a_hanging_test_fails_by_name_under_xdist_and_the_run_goes_on(tmp_path: 
         "import time\n\n\ndef test_sleeps_forever():\n    time.sleep(120)\n\n\ndef test_fine():\n    assert True\n",
         encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\ntimeout = 3\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "2", "-rf",
-                           "--rootdir", str(tmp_path), "-c", str(tmp_path / "pytest.ini"), str(tmp_path)],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    proc = _run(tmp_path, make_test_pytest_flags())
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert re.search(r"FAILED test_hang\.py::test_sleeps_forever - Failed: Timeout", proc.stdout), proc.stdout
     assert "1 failed, 1 passed" in proc.stdout
-
-
-def test_modules_sharing_a_module_fixture_are_grouped(tmp_path: Path) -> None:
-    """The tests of a module with a module-scoped warehouse get one xdist group (the module), so
-    --dist loadgroup builds that warehouse on one worker only; other tests go to any free worker."""
-    (tmp_path / "groups_probe.py").write_text(
-        "def pytest_collection_finish(session):\n"
-        "    for item in session.items:\n"
-        "        print('GROUP', item.nodeid, [m.args[0] for m in item.iter_markers('xdist_group')])\n",
-        encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "groups_probe", "--collect-only",
-                           "-q", "tests/test_warehouse_e2e.py", "tests/test_bad_input.py"],
-                          capture_output=True, text=True, timeout=240, cwd=REPO,
-                          env={**os.environ, "PYTHONPATH": str(tmp_path)})
-    groups = dict(re.findall(r"(?m)^GROUP (\S+) (\[.*\])$", proc.stdout))
-    assert groups["tests/test_warehouse_e2e.py::test_every_fact_equals_truth"] == "['tests/test_warehouse_e2e.py']"
-    assert groups["tests/test_warehouse_e2e.py::test_publisher_issues_view"] == "['tests/test_warehouse_e2e.py']"
-    assert groups["tests/test_warehouse_e2e.py::test_ingest_twice_is_idempotent"] == "[]"  # its own tmp_path only
-    assert groups["tests/test_bad_input.py::test_empty_file"] == "[]"
 
 
 def test_the_real_corpus_is_ingested_once_per_run() -> None:
