@@ -24,8 +24,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # (the CLI writes to $DAGSTER_HOME, which the Makefile points there): one per process here (each
     # xdist worker), and one per test (``own_dagster_home``).
     os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="nianbao-test-dagster-home-")
-    # The raw archive's default folder is ./data: never the repository's (tests pass their own).
-    os.environ.setdefault("NIANBAO_DATA_DIR", tempfile.mkdtemp(prefix="nianbao-test-data-"))
+    # The default warehouse and raw archive are under ./data (importing pipelines.definitions creates
+    # the folder): never the repository's during tests (they pass their own).
+    data = tempfile.mkdtemp(prefix="nianbao-test-data-")
+    os.environ.setdefault("NIANBAO_DATA_DIR", data)
+    os.environ.setdefault("NIANBAO_DB", os.path.join(data, "warehouse.duckdb"))
     if REQUIRE_CORPUS and not (CORPUS / "real").is_dir():
         pytest.exit(f"NIANBAO_REQUIRE_CORPUS=1 but the shared corpus is missing at {CORPUS}: the real-report tests "
                     "cannot run (../shared sits beside the repository in every session and in CI)", returncode=3)

@@ -77,3 +77,15 @@ def test_the_real_corpus_is_ingested_once_per_run() -> None:
     for module in ("test_warehouse_e2e.py", "test_analyst.py"):
         text = (REPO / "tests" / module).read_text(encoding="utf-8")
         assert "real_corpus_warehouse" in text and "copy_real_reports" not in text, module
+
+
+def test_a_test_writes_its_dagster_instance_and_default_warehouse_outside_the_repository(own_dagster_home: Path) -> None:
+    import os
+
+    assert os.environ["DAGSTER_HOME"] == str(own_dagster_home) and own_dagster_home.is_dir()
+    for var in ("DAGSTER_HOME", "NIANBAO_DATA_DIR", "NIANBAO_DB"):
+        assert not Path(os.environ[var]).resolve().is_relative_to(REPO), var
+    from pipelines import resources
+
+    assert not Path(resources.DEFAULT_DB).resolve().is_relative_to(REPO)
+    assert not Path(resources.DEFAULT_DATA_DIR).resolve().is_relative_to(REPO)
