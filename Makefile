@@ -37,11 +37,14 @@ env:
 ingest: env
 	$(UV) run nianbao ingest --db $(DB)
 
-## The test suite (reads ../shared/corpus where present)
+## The test suite (reads ../shared/corpus where present): on both cores (pytest-xdist; each module on one
+## worker, so a module-scoped warehouse is built once), each test under a time limit (pytest-timeout,
+## pyproject.toml), the slowest 25 listed
+TEST_WORKERS ?= 2
 test: env test-deps
 	$(UV) run ruff check .
 	@rm -f test-artifacts/fuzz-summary-*.txt
-	$(UV) run pytest -q -p no:cacheprovider
+	$(UV) run pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations 25
 	@cat test-artifacts/fuzz-summary-*.txt
 
 ## The long fuzz campaign (≈10,000 cases; CI runs 40 per property): docs/decisions.md keeps its last result

@@ -21,8 +21,14 @@ REQUIRE_CORPUS = os.environ.get("NIANBAO_REQUIRE_CORPUS") == "1"  # CI: a missin
 
 def pytest_configure(config: pytest.Config) -> None:
     # Tests record their Dagster runs in a temporary instance, never the user's ./.dagster_home
-    # (the CLI writes to $DAGSTER_HOME, which the Makefile points there).
+    # (the CLI writes to $DAGSTER_HOME, which the Makefile points there): one per process here (each
+    # xdist worker), and one per test (``own_dagster_home``).
     os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="nianbao-test-dagster-home-")
+    # The default warehouse and raw archive are under ./data (importing pipelines.definitions creates
+    # the folder): never the repository's during tests (they pass their own).
+    data = tempfile.mkdtemp(prefix="nianbao-test-data-")
+    os.environ.setdefault("NIANBAO_DATA_DIR", data)
+    os.environ.setdefault("NIANBAO_DB", os.path.join(data, "warehouse.duckdb"))
     if REQUIRE_CORPUS and not (CORPUS / "real").is_dir():
         pytest.exit(f"NIANBAO_REQUIRE_CORPUS=1 but the shared corpus is missing at {CORPUS}: the real-report tests "
                     "cannot run (../shared sits beside the repository in every session and in CI)", returncode=3)
@@ -61,6 +67,43 @@ def copy_real_reports(folder: Path) -> Path:
     return folder
 
 
+BROKEN_HTML = b"\x00\xff" * 500  # a binary file named .html: the one failure in the corpus warehouse
+
+
+@pytest.fixture(scope="session")
+def real_corpus_warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The real corpus (and one broken file, ``broken.html``) ingested by one night of the job, once
+    per test run: the first xdist worker to ask builds it under a file lock in the run's shared
+    temporary folder, the others wait and read it. Read-only: a test that writes takes a copy
+    (``warehouse_copy``)."""
+    from filelock import FileLock
+
+    corpus_or_skip()
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # (each worker's base is <run>/popen-gwN: the run's folder is above)
+    home, db = shared / "real-corpus", shared / "real-corpus" / "warehouse" / "warehouse.duckdb"
+    with FileLock(str(shared / "real-corpus.lock")):
+        if not (home / "built").exists():
+            from pipelines.definitions import build_defs
+
+            shutil.rmtree(home, ignore_errors=True)  # (a build that died half-way)
+            src = home / "src"
+            src.mkdir(parents=True)
+            copy_real_reports(src)
+            (src / "broken.html").write_bytes(BROKEN_HTML)
+            run = build_defs(str(db), str(src), data_dir=str(home / "data")).resolve_job_def("nightly_ingest")
+            assert run.execute_in_process(raise_on_error=False).success
+            (home / "built").touch()
+    return db
+
+
+def warehouse_copy(db: Path, folder: Path) -> Path:
+    """A writable copy of a warehouse file, for a test that changes it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(db, folder / db.name))
+
+
 def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     """Rows of one query on a warehouse file, read-only."""
     with duckdb.connect(str(db), read_only=True) as c:
@@ -74,3 +117,11 @@ def truth(name: str) -> dict:
 @pytest.fixture
 def corpus() -> Path:
     return corpus_or_skip()
+
+
+@pytest.fixture(autouse=True)
+def own_dagster_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test its own Dagster instance folder: a run one test records is never another's."""
+    home = tmp_path_factory.mktemp("dagster-home")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.definitions import build_defs
-from tests.conftest import copy_real_reports, corpus_or_skip, q
+from tests.conftest import corpus_or_skip, q, warehouse_copy
 from tests.forge.render import render_text
 from tests.forge.truths import make_truth
 
@@ -21,11 +21,10 @@ def _ingest(src: Path, db: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def real_db(tmp_path_factory) -> Path:
-    src = copy_real_reports(tmp_path_factory.mktemp("real"))
-    db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
-    _ingest(src, db)
-    return db
+def real_db(tmp_path_factory, real_corpus_warehouse: Path) -> Path:
+    """The real corpus after one night (ingested once per test run: conftest; its one failed file,
+    broken.html, has no agency and no facts)."""
+    return warehouse_copy(real_corpus_warehouse, tmp_path_factory.mktemp("wh"))
 
 
 # --- agency identity -----------------------------------------------------------------------------

@@ -79,3 +79,47 @@ def test_cli_parse_json_contract() -> None:
     assert {v["rule"] for v in out["violations"]} == {"T3.balance", "T3.results_total", "T3.row_total"}
     v = next(v for v in out["violations"] if v["rule"] == "T3.results_total")
     assert v["origin"] == "publisher" and v["found"] == truth["cells"]["3.3.7|np"] and v["expected"] == truth["cells"]["3.3.7|np"] - 3
+
+
+def _cells_before(truth: dict, keys: list[str]) -> dict:
+    return {k: truth["cells"][k] for k in keys}
+
+
+def test_page_cut_off_inside_a_row_loses_that_row_flagged_never_as_blanks() -> None:
+    """A truncated download that stops inside the last cell of row 3.3.1: the row is not read (its
+    cut cell would read as a printed blank) and its cells are flagged missing, by the parser."""
+    data = forge_doc("forge-01-2021.html").read_bytes()
+    label = data.index("（一）予以公开".encode())
+    seventh = label
+    for _ in range(7):  # the 7th value cell of the row (合计)
+        seventh = data.index(b"<td>", seventh + 1)
+    r = parse_bytes(data[: seventh + len(b"<td><p><span sty")], "cut.html")
+    vr = validate(r)
+    assert r.status == "parsed"
+    row = [f"3.3.1|{c}" for c in ("np", "lp_com", "lp_res", "lp_ngo", "lp_law", "lp_oth", "total")]
+    got = r.cell_values()
+    assert {k: got[k] for k in row} == dict.fromkeys(row)
+    assert not set(row) & set(r.raw_tokens())  # missing, not printed blank
+    missing = next(i for i in vr.issues if i.rule == "cell_missing")
+    assert missing.origin == "parser" and set(row) <= set(missing.cells)
+    truth = json.loads((FORGE / "forge-01-2021.truth.json").read_text(encoding="utf-8"))
+    before = [f"3.2|{c}" for c in ("np", "lp_com", "lp_res", "lp_ngo", "lp_law", "lp_oth", "total")]
+    assert {k: got[k] for k in before} == _cells_before(truth, before)  # the row above is read as printed
+
+
+def test_page_cut_off_before_table_3_keeps_the_2019_layout_and_flags_row_six() -> None:
+    """A 2019-format page cut inside table 2 (in the middle of 行政许可's "1063"): nothing of table 3
+    was read, so its layout goes by table 2's (2019: one row (六)) and both layouts' row (六) cells
+    are flagged; the cut row is not read (no "10")."""
+    data = forge_doc("forge-03-2019.html").read_bytes()
+    r = parse_bytes(data[: data.index(b"1063") + 2], "cut-2019.html")
+    vr = validate(r)
+    assert r.status == "parsed"
+    assert r.table_formats == {"T2": "2019", "T3": "2019", "T4": "2019"}
+    unread = next(i for i in vr.issues if i.rule == "t3_layout_unread")
+    assert (unread.origin, unread.severity) == ("parser", "error")
+    assert {"3.3.6|np", "3.3.6|total", "3.3.6.1|np", "3.3.6.3|total"} <= set(unread.cells)
+    got = r.cell_values()
+    assert [got[k] for k in ("2.5.1|prev_items", "2.5.1|delta", "2.5.1|decisions")] == [None, None, None]
+    missing = next(i for i in vr.issues if i.rule == "cell_missing")
+    assert {"2.5.1|prev_items", "2.5.1|delta", "2.5.1|decisions", "3.3.6|np"} <= set(missing.cells)

@@ -86,6 +86,7 @@ def night(tmp_path: Path) -> Iterator[tuple[str, Operator, Path]]:
             os.killpg(web.pid, signal.SIGKILL)
 
 
+@pytest.mark.timeout(600)  # a UI start (up to 90 s), three nights, a dozen page waits of up to 30 s
 def test_three_nights_in_the_ui(night: tuple[str, Operator, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     import dagster as dg
     from playwright.sync_api import Page, sync_playwright

@@ -92,6 +92,7 @@ def nights(tmp_path_factory) -> dict:
     return {"src": src, "old_db": old_db, "old": old, "new": new}
 
 
+@pytest.mark.timeout(600)  # a killed night and its rerun, each with a 180 s limit of its own
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_killed_at_any_point_the_warehouse_is_old_or_new_and_a_rerun_completes(nights: dict, point: str,
                                                                                 tmp_path: Path) -> None:

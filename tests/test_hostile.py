@@ -96,6 +96,7 @@ def _cli_parse(path: Path) -> subprocess.CompletedProcess:
                           cwd=REPO, timeout=300, env={**os.environ, "NIANBAO_PARSE_TIMEOUT": "60"})
 
 
+@pytest.mark.timeout(600)  # the command has a 300 s limit of its own (which names the file)
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_file_fails_typed_from_the_command_line(hostile_dir: Path, name: str) -> None:
     proc = _cli_parse(hostile_dir / name)

@@ -85,6 +85,7 @@ def _busiest(spans: list[tuple[float, float]]) -> int:
     return max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
 
 
+@pytest.mark.timeout(1200)  # its two ingests have 600 s and 300 s limits of their own, which say more
 def test_backfill_of_sources_as_concurrent_runs_on_postgres_equals_one_run(tmp_path: Path) -> None:
     catalog = _catalog(tmp_path)
     with postgres_server() as url:

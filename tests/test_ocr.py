@@ -24,6 +24,9 @@ from tests.conftest import FORGE, REPO
 from tests.forge.scan import SCANS, SOURCES, build
 from tests.ocr_sets import assert_accuracy, assert_no_silent_misread, wrong_cells
 
+# The first test to use ``read`` also OCRs all 16 scans (≈ 20 s each: docs/ocr.md) within its time limit
+pytestmark = pytest.mark.timeout(1200)
+
 FOLDER = REPO / "tests" / "fixtures" / SCANS
 SCANNED = sorted(FOLDER.glob("scan-*.pdf"))
 

@@ -26,6 +26,9 @@ from tests.forge.pictures import PICTURES, SOURCES, build
 from tests.ocr_sets import assert_accuracy, assert_no_silent_misread
 from tests.portal import Portal
 
+# The first test to use ``read`` also OCRs every picture document (20–30 s each: docs/ocr.md)
+pytestmark = pytest.mark.timeout(900)
+
 FOLDER = REPO / "tests" / "fixtures" / PICTURES
 DOCUMENTS = [FOLDER / json.loads((FOLDER / "manifest.json").read_text(encoding="utf-8"))[i]["file"] for i in range(len(SOURCES))]
 

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.definitions import build_defs
-from tests.conftest import FORGE, SAMPLES, copy_real_reports, forge_doc, q, truth
+from tests.conftest import FORGE, SAMPLES, forge_doc, q, truth, warehouse_copy
 from tests.forge.render import render_html
 
 COUNT_TABLES = ("reports", "fact_applications", "fact_proactive_disclosure", "fact_review_litigation",
@@ -30,12 +30,9 @@ def counts(db: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory, corpus) -> Path:  # noqa: ARG001 - corpus skips when absent
-    src = copy_real_reports(tmp_path_factory.mktemp("src"))
-    (src / "broken.html").write_bytes(b"\x00\xff" * 500)
-    db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
-    run_job(src, db)
-    return db
+def corpus_db(tmp_path_factory, real_corpus_warehouse: Path) -> Path:
+    """The real corpus and ``broken.html`` after one night (ingested once per test run: conftest)."""
+    return warehouse_copy(real_corpus_warehouse, tmp_path_factory.mktemp("wh"))
 
 
 @pytest.fixture(scope="module")

@@ -271,9 +271,13 @@ def _t2_format(st: _State) -> str | None:
 def _assemble(st: _State, out: CellExtraction) -> None:
     grid_of = st.grid_of
     t2f = _t2_format(st)
-    single = "3.3.6" in st.t3_rows and not any(k.startswith("3.3.6.") for k in st.t3_rows)
     if not st.t3_rows and not st.t2_rows and st.t4_row is None:
         return
+    other_read = any(k == "3.3.6" or k.startswith("3.3.6.") for k in st.t3_rows)
+    # Row (六) alone tells the table-3 layouts apart; when it was not read (a page cut off before
+    # it) the layout goes by table 2's format, and the cells of both layouts' row (六) are flagged.
+    single = ("3.3.6" in st.t3_rows and not any(k.startswith("3.3.6.") for k in st.t3_rows)) if other_read \
+        else t2f == "2019"
     base = t2f or ("2019" if single else "2021")
     out.table_formats = {
         "T2": base if base in ("2019", "2021") else "2021",
@@ -298,6 +302,12 @@ def _assemble(st: _State, out: CellExtraction) -> None:
         for part, label in fmt.T4_GROUPS.items():
             defs = [d for d in fmt.t4_cells() if d.col_code.split(".")[0] == part]
             _place(out, defs, st.t4_parts.get(part), grid_of, f"T4 {part} {label}")
+    if not other_read:
+        either = [d.key for layout in (True, False) for d in fmt.t3_cells(layout)
+                  if d.row_code == "3.3.6" or d.row_code.startswith("3.3.6.")]
+        out.issues.append(Issue("t3_layout_unread", "error", "parser", either,
+                                f"table 3 row (六) was not read, so whether it is one row (2019, hybrid) or three "
+                                f"(2021) is unknown; read as the {out.table_formats['T3']} layout after table 2"))
     missing = [d.key for d in fmt.cells_for(out.table_formats) if d.key not in out.cells]
     if missing:
         out.issues.append(Issue("cell_missing", "error", "parser", missing,

@@ -25,6 +25,8 @@ from pipelines.parse.stated import page_meta
 _BLOCK_END = re.compile(r"(?i)(<br\s*/?>|</p>|</div>|</tr>|</h[1-6]>|</li>|</table>|</title>)")
 _CELL_END = re.compile(r"(?i)(</td>|</th>)")
 _TITLE_SPLIT = re.compile(r"[_｜|]|\s-\s")
+_TABLE_TAG = re.compile(r"<\s*(/?)\s*table\b", re.I)
+_PAGE_END = re.compile(r"<\s*/\s*(?:body|html)\s*>", re.I)
 
 
 def _span(node: LexborNode, attr: str) -> int:
@@ -74,6 +76,16 @@ def caption_before(table: LexborNode, max_up: int = 3) -> str:
             return lines[-1] if lines else ""
         node = node.parent
     return ""
+
+
+def ends_inside_a_table(html: str) -> bool:
+    """Whether the page stops inside a table: its last table tag opens one (the last table in
+    the page, then a leaf table, is never closed) and no end of body or page follows (a page that
+    merely forgets its ``</table>`` is not cut off)."""
+    last = None
+    for last in _TABLE_TAG.finditer(html):  # noqa: B007 - the last match is the answer
+        pass
+    return last is not None and not last.group(1) and not _PAGE_END.search(html, last.end())
 
 
 def _leaf_tables(tree: LexborHTMLParser) -> list[LexborNode]:
@@ -156,6 +168,11 @@ class HtmlParser:
         tree = LexborHTMLParser(html)
         site, published_at = page_meta(tree)
         grids = page_grids(tree, html)
+        if grids and ends_inside_a_table(html):
+            # A page cut off inside its last table (a truncated download): the row it stops in is
+            # partial — cells the parser would read as blank, a number cut short — so it is not
+            # read; its cells are then missing, which the cells step flags (cell_missing).
+            grids[-1].rows = grids[-1].rows[:-1]
         pictures = _pictures(tree, grids, PictureSource(name, fetched or {}))
         ocr_pages = 0
         if pictures:

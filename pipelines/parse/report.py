@@ -5,7 +5,9 @@ failure becomes ``status='failed'`` with a typed error naming the document."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +25,13 @@ from pipelines.parse.image import ImageParser
 from pipelines.parse.legacy import LegacyWordParser
 from pipelines.parse.narrative import split_sections
 from pipelines.parse.pdf import PdfParser
+from pipelines.parse.reader_errors import SIZE_ERRORS, is_reader_error
 from pipelines.parse.sniff import SUFFIX_MEDIA, sniff_media
 from pipelines.parse.stated import date_in_text
 from pipelines.parse.text import TextParser
 from schemas import format as fmt
+
+log = logging.getLogger(__name__)
 
 PARSER_VERSION = "0.1.0"
 REPORT_SECTIONS = 3  # a body with this many of the format's six section headings is a report
@@ -108,26 +113,31 @@ def parse_bytes(data: bytes, name: str, declared_charset: str | None = None, hin
         return _interpret(doc, name, sha, hint)
     except ParseError as err:
         return _failed(name, sha, media, err)
-    except Exception as err:  # noqa: BLE001 - whatever a library raises on a malformed file is a typed failure
-        return _failed(name, sha, media, ParseError(crash_type(err, media), f"{type(err).__name__}: {err}"[:500], name))
-
-
-# Libraries that read the bytes: an exception from one of them means the file is malformed for it
-_READERS = {"docx", "lxml", "zipfile", "zlib", "pdfminer", "pdfplumber", "pypdfium2", "pypdfium2_raw", "selectolax",
-            "charset_normalizer", "xml", "PIL"}
+    except Exception as err:  # noqa: BLE001 - typed by its class: a bad file, or a bug of ours
+        kind = crash_type(err, media)
+        return _failed(name, sha, media, ParseError(kind, _crash_message(err, kind, name), name))
 
 
 def crash_type(err: BaseException, media: str) -> str:
-    """``corrupt_<medium>`` when a reading library gave up on the bytes, ``parser_crash`` when our
-    own code failed (a bug to fix), ``too_large`` on memory exhaustion."""
-    if isinstance(err, MemoryError):
+    """``corrupt_<medium>`` when a reading library gave up on the bytes (one of its own exception
+    classes: ``reader_errors``), ``too_large`` on memory exhaustion or a decompression bomb, and
+    ``parser_crash`` for anything else — a TypeError or AttributeError raised inside pdfplumber or
+    lxml is a bug of ours that passed it something wrong, not a bad file."""
+    if isinstance(err, SIZE_ERRORS):
         return "too_large"
-    tb = err.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    module = (tb.tb_frame.f_globals.get("__name__", "") if tb is not None else "") or type(err).__module__
-    return f"corrupt_{media}" if module.split(".")[0] in _READERS or type(err).__module__.split(".")[0] in _READERS \
-        else "parser_crash"
+    return f"corrupt_{media}" if is_reader_error(err) else "parser_crash"
+
+
+def _crash_message(err: BaseException, error_type: str, name: str) -> str:
+    """The failure's one line; a ``parser_crash`` also logs its whole trace (a bug to fix) and names
+    the innermost frame in the line."""
+    message = f"{type(err).__name__}: {err}"[:400]
+    if error_type == "parser_crash":
+        log.error("parser_crash on %s", name, exc_info=err)
+        frames = traceback.extract_tb(err.__traceback__)
+        if frames:
+            message = f"{message} (at {Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name})"
+    return message[:500]
 
 
 def parse_path(path: str | Path) -> ParseResult:
