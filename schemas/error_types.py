@@ -120,6 +120,9 @@ _PARSER_ERRORS: dict[str, tuple[str, str]] = {
     "row_shape": ("A table row with a different number of cells than the format's row.", COMPARE),
     "schema.*": ("An extracted table failed its pandera schema (a column or value our extraction got wrong).",
                  PARSER_BUG),
+    "t3_layout_unread": ("Table 3's row (六) was not read, so whether the report prints the 2021 layout (three "
+                         "（六） rows) or the 2019 one (a single row) cannot be told: both layouts' cells are named.",
+                         COMPARE),
     "value_out_of_range": ("A cell whose value is outside what the format allows (a misplaced number).", COMPARE),
 }
 # The format's arithmetic broken in a report read by OCR (schemas/rules.py): a misread until a person

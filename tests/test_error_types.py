@@ -40,7 +40,7 @@ MEDIA = _returned_strings(PIPELINES / "parse" / "sniff.py", "sniff_media")
 # Computed emitters: (file, expression) → the values it can take, each derived from the code it reads.
 RESOLVED: dict[tuple[str, str], set[str]] = {
     # a library's exception → corrupt_<medium> for the sniffed medium, else parser_crash / too_large
-    ("parse/report.py", "crash_type(err, media)"): {f"corrupt_{m}" for m in MEDIA}
+    ("parse/report.py", "kind"): {f"corrupt_{m}" for m in MEDIA}  # kind = crash_type(err, media)
     | _returned_strings(PIPELINES / "parse" / "report.py", "crash_type"),
     ("parse/pdf.py", "problem"): _returned_strings(PIPELINES / "parse" / "pdf.py", "_pdf_text_problem"),
     # pass-throughs of a value emitted elsewhere (a ParseError's type; isolation's _failed parameter)
