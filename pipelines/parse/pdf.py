@@ -38,8 +38,9 @@ _CID = re.compile(r"\(cid:\d+\)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Header words and row starts that only the report's tables print (narratives do say 结果维持 72 件).
 _TABLE_WORDS = re.compile(r"信息内容|申请人情况|本年制发件数|本年新收|上年结转|商业企业|未经复议直接起诉")
-# A line that ends in numbers only: a table row as a text layer gives it, not a sentence.
-_ROW_LINE = re.compile(r"(?m)^[^\d\n]{0,40}?(?:\s|^)(?:\d+(?:\.\d+)?|/|—)(?:\s+(?:\d+(?:\.\d+)?|/|—))*\s*$")
+# A line that ends in numbers only: a table row as a text layer gives it, not a sentence. Its label
+# may start with an ordinal ("2.重复申请 0 1 0"): a page holding only such rows of table 3 is one.
+_ROW_LINE = re.compile(r"(?m)^(?:\d{1,2}[.、．](?!\d))?[^\d\n]{0,40}?(?:\s|^)(?:\d+(?:\.\d+)?|/|—)(?:\s+(?:\d+(?:\.\d+)?|/|—))*\s*$")
 MIN_TEXT_CHARS_PER_PAGE = 20
 Box = tuple[float, float, float, float]
 
