@@ -30,7 +30,15 @@ from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.pdf_pages import PdfiumPage, extract_table
-from pipelines.parse.pdf_words import HEADER_VOCABULARY, ORDINAL, PAGE_FOOTER, page_has_table_text, word_grids
+from pipelines.parse.pdf_words import (
+    HEADER_VOCABULARY,
+    ORDINAL,
+    PAGE_FOOTER,
+    is_furniture,
+    page_has_table_text,
+    running_lines,
+    word_grids,
+)
 from pipelines.parse.tokens import parse_token
 from schemas import labels as L
 
@@ -42,6 +50,7 @@ _TABLE_WORDS = re.compile(r"信息内容|申请人情况|本年制发件数|本�
 # may start with an ordinal ("2.重复申请 0 1 0"): a page holding only such rows of table 3 is one.
 _ROW_LINE = re.compile(r"(?m)^(?:\d{1,2}[.、．](?!\d))?[^\d\n]{0,40}?(?:\s|^)(?:\d+(?:\.\d+)?|/|—)(?:\s+(?:\d+(?:\.\d+)?|/|—))*\s*$")
 MIN_TEXT_CHARS_PER_PAGE = 20
+TITLE_LINES = 5  # the first page's first lines hold the title, even when it reads like a running header
 Box = tuple[float, float, float, float]
 
 
@@ -141,7 +150,11 @@ class PdfParser:
         grids = join_rows_split_by_page_break(grids)  # (in the upright frame: labels line up by x)
         for cell in (c for g in grids for row in g.rows for c in row if c.page in turned and c.bbox):
             cell.bbox = turned[cell.page](cell.bbox)  # provenance in the page's own coordinates
-        numbered = [(ln.strip(), i + 1) for i, t in enumerate(texts) for ln in t.splitlines() if not PAGE_FOOTER.match(ln)]
+        running = running_lines(texts)
+        # Page furniture leaves the text (a running header is no second report's title), except the
+        # first page's first lines: the title itself may read like the running header.
+        numbered = [(ln.strip(), i + 1) for i, t in enumerate(texts) for k, ln in enumerate(t.splitlines())
+                    if not PAGE_FOOTER.match(ln) and (i == 0 and k < TITLE_LINES or not is_furniture(ln, running))]
         lines = [ln for ln, _ in numbered]
         titles = [clean_cell(x) for x in lines[:15] if x.strip()]
         # Title lines are often wrapped: also offer the first lines joined.
@@ -164,6 +177,7 @@ class PdfParser:
         grids: list[Grid] = []
         turned: dict[int, Callable[[Box], Box]] = {}
         in_table, bands, previous = False, [], -2
+        running = running_lines(texts)
         for i in table_pages(texts) if candidates is None else candidates:
             page, page_no = pages.page(i), i + 1
             if previous != i - 1:
@@ -171,7 +185,7 @@ class PdfParser:
             previous = i
             tables = [(t, rows) for t in page.find_tables() if _fully_ruled(rows := extract_table(t))]
             if not tables and (in_table or page_has_table_text(texts[i])):
-                found, bands = word_grids(page, page_no, len(grids), bands)  # no ruling lines
+                found, bands = word_grids(page, page_no, len(grids), bands, running)  # no ruling lines
                 grids += found
                 in_table = bool(found)  # a borderless table may go on over the next page
             else:
@@ -179,8 +193,10 @@ class PdfParser:
             for t, rows in tables:
                 grid = _table_grid(t, rows, len(grids), page_no)
                 grid.caption = caption_above(page.chars, t.bbox)
+                if is_furniture(grid.caption, running):
+                    grid.caption = ""
                 if not grid.caption and i > 0 and _first_on_page(page.chars, t.bbox, page.height):
-                    grid.caption = _last_line(texts[i - 1])  # the caption stayed on the page before
+                    grid.caption = _last_line(texts[i - 1], running)  # the caption stayed on the page before
                 grids.append(grid)
             if getattr(page, "rotated", 0):
                 turned[page_no] = page.page_bbox
@@ -338,8 +354,9 @@ def _first_on_page(chars: list[dict[str, Any]], bbox: tuple[float, float, float,
     return not any(c["bottom"] <= bbox[1] + 1 and c["top"] > height * 0.08 for c in chars)
 
 
-def _last_line(text: str) -> str:
-    lines = [clean_cell(x) for x in text.splitlines() if x.strip() and not PAGE_FOOTER.match(x.strip())]
+def _last_line(text: str, running: frozenset[str] = frozenset()) -> str:
+    lines = [clean_cell(x) for x in text.splitlines()
+             if x.strip() and not PAGE_FOOTER.match(x.strip()) and not is_furniture(x, running)]
     return lines[-1] if lines else ""
 
 
