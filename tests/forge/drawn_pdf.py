@@ -91,7 +91,7 @@ def drawn_truth(spec: DrawnSpec) -> dict[str, Any]:
     if spec.blank != "zeros":
         blank_zeros(truth, random.Random(spec.seed + 5), {"blank": "", "slash": "/", "dash": "—"}[spec.blank])
     if spec.blank_row:
-        blank_row(truth, random.Random(spec.seed + 7), "/" if spec.blank == "slash" else "—")
+        truth["blank_row"] = blank_row(truth, random.Random(spec.seed + 7), "/" if spec.blank == "slash" else "—")
     truth["drawn"] = spec.describe()
     return truth
 
