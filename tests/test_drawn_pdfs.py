@@ -42,7 +42,7 @@ def test_seeds_cover_every_dimension() -> None:
     assert {s.fmt_name for s in specs} == {"2021", "2019", "hybrid"}
     assert {s.watermark for s in specs} == {None, "仅供参考", "agency"}
     assert {s.watermark_angle == 0 for s in specs if s.watermark} == {True, False}
-    for flag in ("shading", "running", "signature", "blank_row", "repeat_header"):
+    for flag in ("shading", "running", "signature", "blank_row", "repeat_header", "t4_blank_row"):
         assert {getattr(s, flag) for s in specs} == {True, False}, flag
     assert any(s.t3_break for s in specs) and any(s.error for s in specs)
     # combined: furniture over unruled tables, signatures under tables without rulings
@@ -94,6 +94,18 @@ def test_a_row_of_blank_marks_is_a_row_of_nulls(blank: str, mark: str) -> None:
     r = parse_bytes(data, "marks.pdf")
     cells = {c.code: r.cells[f"{row}|{c.code}"] for c in fmt.t3_columns()}
     assert {code: (c.value, c.raw) for code, c in cells.items()} == {c.code: (None, mark) for c in fmt.t3_columns()}
+    _check_exact(data, truth)
+
+
+@pytest.mark.parametrize("ruling", ["none", "three_line"])
+def test_table_four_of_blank_marks_over_a_signature_date_is_a_row_of_nulls(ruling: str) -> None:
+    """Table 4's one row printed '—' in all 15 columns, the signature's date right under it: the
+    row is 15 nulls with their '—', not dropped, and the date's numbers are nobody's values."""
+    data, truth = drawn_document(85, fmt_name="2021", ruling=ruling, blank="zeros", t4_blank_row=True, signature=True)
+    assert re.search(r"\d{4} 年 \d{1,2} 月 \d{1,2} 日", "".join(_page_text(data)))
+    r = parse_bytes(data, "nothing.pdf")
+    assert {d.key: (r.cells[d.key].value, r.cells[d.key].raw) for d in fmt.t4_cells() if d.key in r.cells} == {
+        d.key: (None, "—") for d in fmt.t4_cells()}
     _check_exact(data, truth)
 
 

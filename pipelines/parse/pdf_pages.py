@@ -48,6 +48,13 @@ OVERSIZED = 2.5  # × the page's median character size ...
 OVERSIZED_MIN_PT = 28.0  # ... and at least this: a level watermark, not a title (16–22 pt)
 
 
+def _white_fill(obj: Any) -> bool:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetFillColor(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
+        return True  # unknown: as before, its sides are lines
+    return min(r.value, g.value, b.value) >= 250
+
+
 def drop_oversized(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The page's characters less those far larger than its text: a watermark set level in 60 pt
     type over a 10 pt table (仅供参考, the agency's name) is no cell's text."""
@@ -178,9 +185,10 @@ class PdfiumPage:
 
     def _filled_rects(self, obj: Any, m: Matrix, edges: list[dict[str, Any]]) -> bool:
         """A filled, unstroked path made of axis-aligned rectangles: each thin one (a border drawn as
-        a filled bar) is one ruling line along its middle; each wider one is a cell's shading or a
-        background, which rules nothing (its four sides would cut the table's cells). False when the
-        path is something else (then its segments are read as lines, as before)."""
+        a filled bar) is one ruling line along its middle; a wider one in colour (grey shading of a
+        header or of every other row) rules nothing — its sides would cut an unruled table into
+        cells that hold whole rows — while a white one is a cell's background and keeps its sides.
+        False when the path is something else (then its segments are read as lines, as before)."""
         x, y = ctypes.c_float(), ctypes.c_float()
         shapes: list[list[tuple[float, float]]] = []
         for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
@@ -207,6 +215,11 @@ class PdfiumPage:
                 self._add_edge((x0, (y0 + y1) / 2), (x1, (y0 + y1) / 2), edges)
             elif x1 - x0 <= THIN_RULE and y1 - y0 > x1 - x0:
                 self._add_edge(((x0 + x1) / 2, y0), ((x0 + x1) / 2, y1), edges)
+            elif _white_fill(obj):
+                # a cell's white background, as Word's PDF export draws one under every cell: its sides
+                # are the cell's sides (some tables' only rulings at a page break)
+                for p, q in (((x0, y0), (x1, y0)), ((x0, y1), (x1, y1)), ((x0, y0), (x0, y1)), ((x1, y0), (x1, y1))):
+                    self._add_edge(p, q, edges)
         return bool(boxes)
 
     @staticmethod

@@ -24,8 +24,9 @@ from schemas import format as fmt
 from schemas import labels as L
 
 PAGE_FOOTER = re.compile(r"^[-—–\s]*\d+[-—–\s]*$")
-# Page furniture printed on every page, never a table row: "第 2 页 共 5 页", "共5页 第2页", "2/5"
-RUNNING_FOOTER = re.compile(r"^(?:第\d+页(?:[,，/]?共\d+页)?|共\d+页[,，]?第\d+页|\d+/\d+)$")
+# Page furniture printed on every page, never a table row: "第 2 页 共 5 页", "共5页 第2页". (Not "2/5":
+# with its spaces gone a row of values and blank marks — "0 / 0 0" — reads the same.)
+RUNNING_FOOTER = re.compile(r"^(?:第\d+页(?:[,，/]?共\d+页)?|共\d+页[,，]?第\d+页)$")
 # A signature's date under the last table ("2023 年 1 月 11 日"): the table has ended above it.
 SIGNATURE_DATE = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-./]\d{1,2}[-./]\d{1,2})$")
 LINE_TOLERANCE = 3.0  # pt: words whose tops differ by less are on one line
@@ -296,6 +297,8 @@ def _plausible_row(row: list[GridCell]) -> bool:
     tokens = [parse_token(c.text) for c in row]
     if sum(1 for t in tokens if t is not None and not t.blank) >= 3 or all(t is None for t in tokens):
         return True
+    if None not in tokens and sum(1 for c in row if c.text.strip()) >= 3:
+        return True  # nothing but blank marks (— — / …): a row of blanks, as table 4's one row can be
     labels = [c.text for c, t in zip(row, tokens, strict=True) if t is None]
     leaf = labels[-1] if labels else ""
     # (as the last group's "3.其他", the one label that needs its group to be known)

@@ -66,6 +66,7 @@ class DrawnSpec:
     font_pt: float = 9.0
     paragraphs: int = 1  # prose paragraphs in section 1
     error: str | None = None  # None | t4_total (table 4's 复议 总计 printed 2 short)
+    t4_blank_row: bool = False  # table 4's one row printed as blank marks only (nothing happened that year)
 
     def describe(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,7 +81,9 @@ def draw_spec(seed: int) -> DrawnSpec:
         watermark_angle=rnd.choice((45, 30, -35, 0)), running=rnd.random() < 0.5, signature=rnd.random() < 0.5,
         blank_row=rnd.random() < 0.35, t3_break=rnd.choice((0, 0, rnd.randint(1, 20))),
         repeat_header=rnd.random() < 0.5, font_pt=rnd.choice((9.0, 9.0, 10.0)), paragraphs=rnd.randint(1, 6),
-        error="t4_total" if rnd.random() < 0.15 else None)
+        error="t4_total" if rnd.random() < 0.15 else None,
+        # (drawn from a stream of its own, so adding the dimension left the other draws as they were)
+        t4_blank_row=random.Random(seed + 1).random() < 0.2)
 
 
 # --- the truth ---------------------------------------------------------------------------------------
@@ -92,6 +95,12 @@ def drawn_truth(spec: DrawnSpec) -> dict[str, Any]:
         blank_zeros(truth, random.Random(spec.seed + 5), {"blank": "", "slash": "/", "dash": "—"}[spec.blank])
     if spec.blank_row:
         truth["blank_row"] = blank_row(truth, random.Random(spec.seed + 7), "/" if spec.blank == "slash" else "—")
+    if spec.t4_blank_row:
+        mark = "/" if spec.blank == "slash" else "—"
+        for d in fmt.t4_cells():
+            truth["cells"][d.key] = None
+            truth["raw_tokens"][d.key] = mark
+        truth["deliberate_errors"] = [e for e in truth["deliberate_errors"] if not e["rule"].startswith("T4.")]
     truth["drawn"] = spec.describe()
     return truth
 
