@@ -42,7 +42,7 @@ def test_seeds_cover_every_dimension() -> None:
     assert {s.fmt_name for s in specs} == {"2021", "2019", "hybrid"}
     assert {s.watermark for s in specs} == {None, "仅供参考", "agency"}
     assert {s.watermark_angle == 0 for s in specs if s.watermark} == {True, False}
-    for flag in ("shading", "running", "signature", "blank_row", "repeat_header", "t4_blank_row"):
+    for flag in ("shading", "running", "signature", "blank_row", "repeat_header", "t4_blank_row", "furniture_first"):
         assert {getattr(s, flag) for s in specs} == {True, False}, flag
     assert any(s.t3_break for s in specs) and any(s.error for s in specs)
     # combined: furniture over unruled tables, signatures under tables without rulings

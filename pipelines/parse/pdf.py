@@ -34,6 +34,7 @@ from pipelines.parse.pdf_words import (
     HEADER_VOCABULARY,
     ORDINAL,
     PAGE_FOOTER,
+    furniture_key,
     is_furniture,
     page_has_table_text,
     running_lines,
@@ -156,7 +157,8 @@ class PdfParser:
         numbered = [(ln.strip(), i + 1) for i, t in enumerate(texts) for k, ln in enumerate(t.splitlines())
                     if not PAGE_FOOTER.match(ln) and (i == 0 and k < TITLE_LINES or not is_furniture(ln, running))]
         lines = [ln for ln, _ in numbered]
-        titles = [clean_cell(x) for x in lines[:15] if x.strip()]
+        marks = running_lines(texts, numbered=False)  # (a watermark drawn first heads every page's text)
+        titles = [clean_cell(x) for x in lines[:15] if x.strip() and not _is_mark(x, marks)]
         # Title lines are often wrapped: also offer the first lines joined.
         titles.insert(0, "".join(titles[:4]).replace(" ", ""))
         return ExtractedDocument("pdf", titles, "\n".join(lines), grids, line_pages=[p for _, p in numbered])
@@ -177,7 +179,7 @@ class PdfParser:
         grids: list[Grid] = []
         turned: dict[int, Callable[[Box], Box]] = {}
         in_table, bands, previous = False, [], -2
-        running = running_lines(texts)
+        running, marks = running_lines(texts), running_lines(texts, numbered=False)
         for i in table_pages(texts) if candidates is None else candidates:
             page, page_no = pages.page(i), i + 1
             if previous != i - 1:
@@ -196,11 +198,17 @@ class PdfParser:
                 if is_furniture(grid.caption, running):
                     grid.caption = ""
                 if not grid.caption and i > 0 and _first_on_page(page.chars, t.bbox, page.height):
-                    grid.caption = _last_line(texts[i - 1], running)  # the caption stayed on the page before
+                    grid.caption = _last_line(texts[i - 1], marks)  # the caption stayed on the page before
                 grids.append(grid)
             if getattr(page, "rotated", 0):
                 turned[page_no] = page.page_bbox
         return grids, turned
+
+
+def _is_mark(line: str, marks: frozenset[str]) -> bool:
+    """A line of text repeated at the edges of pages (a watermark's copies, side by side or alone)."""
+    parts = line.split()
+    return bool(parts) and (furniture_key(line) in marks or all(furniture_key(p) in marks for p in parts))
 
 
 class _MixedPages:

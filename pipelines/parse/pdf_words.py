@@ -72,16 +72,17 @@ def furniture_key(text: str) -> str:
 EDGE_LINES = 3  # running headers and footers are among a page's first or last lines of text
 
 
-def running_lines(texts: list[str]) -> frozenset[str]:
-    """Lines printed at the top or bottom of two or more pages with numbers in them: a running
-    header ("某局 2022 年政府信息公开工作年度报告") or footer ("第 N 页 共 M 页"). Their numbers (the
-    year, the page) are no table's values, and the header is no second report's title. Lines
-    without digits are left alone (a table header repeated on each page is one of those)."""
+def running_lines(texts: list[str], numbered: bool = True) -> frozenset[str]:
+    """Lines printed at the top or bottom of two or more pages: with numbers in them a running
+    header ("某局 2022 年政府信息公开工作年度报告") or footer ("第 N 页 共 M 页"), whose numbers (the
+    year, the page) are no table's values and whose header is no second report's title. Lines
+    without digits (``numbered=False`` adds them) are a watermark's text as often as a table header
+    repeated on each page: they are kept out of the title, never out of a table."""
     seen: dict[str, int] = {}
     for text in texts:
         lines = [ln for ln in text.splitlines() if ln.strip()]
         for key in {furniture_key(ln) for ln in lines[:EDGE_LINES] + lines[-EDGE_LINES:]}:
-            if "#" in key and re.search(r"[\u4e00-\u9fff]", key):
+            if ("#" in key or not numbered) and re.search(r"[\u4e00-\u9fff]", key):
                 seen[key] = seen.get(key, 0) + 1
     return frozenset(k for k, n in seen.items() if n >= 2)
 

@@ -9,6 +9,7 @@ blank tokens. Independent dimensions are drawn at random from a seed (``draw_spe
 - shading: header cells and every other data row filled grey (rectangles behind the text);
 - watermark: 仅供参考 or the agency's name in large grey type, diagonal or level, over the tables;
 - running header and footer: the agency and year at the top of every page, "第 N 页 共 M 页" below;
+  furniture drawn before the page's content or after it (first or last in the page's text);
 - a signature block (the agency, then a date such as "2023 年 1 月 11 日") right under table 4;
 - blank cells as nothing, '—' or '/' (the truth's blank style), and one table-3 row all blank marks;
 - a page break forced inside table 3 (with or without the header repeated), font size, prose length.
@@ -67,6 +68,7 @@ class DrawnSpec:
     paragraphs: int = 1  # prose paragraphs in section 1
     error: str | None = None  # None | t4_total (table 4's 复议 总计 printed 2 short)
     t4_blank_row: bool = False  # table 4's one row printed as blank marks only (nothing happened that year)
+    furniture_first: bool = False  # header, footer and watermark drawn before the page's content (first in its text)
 
     def describe(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,7 +85,7 @@ def draw_spec(seed: int) -> DrawnSpec:
         repeat_header=rnd.random() < 0.5, font_pt=rnd.choice((9.0, 9.0, 10.0)), paragraphs=rnd.randint(1, 6),
         error="t4_total" if rnd.random() < 0.15 else None,
         # (drawn from a stream of its own, so adding the dimension left the other draws as they were)
-        t4_blank_row=random.Random(seed + 1).random() < 0.2)
+        t4_blank_row=random.Random(seed + 1).random() < 0.2, furniture_first=random.Random(seed + 2).random() < 0.5)
 
 
 # --- the truth ---------------------------------------------------------------------------------------
@@ -423,8 +425,9 @@ def render_pdf(truth: dict[str, Any], spec: DrawnSpec) -> bytes:
     total = len(flow.pages)
     mark = truth["agency"] if spec.watermark == "agency" else spec.watermark
     for n, ops in enumerate(flow.pages, start=1):
-        for op in ops:
-            op(cv)
+        if not spec.furniture_first:
+            for op in ops:
+                op(cv)
         if spec.running:
             cv.setFont(FONT, 8)
             cv.drawString(MARGIN_X, PAGE_H - 40, f"{truth['agency']} {truth['year']} 年政府信息公开工作年度报告")
@@ -433,6 +436,9 @@ def render_pdf(truth: dict[str, Any], spec: DrawnSpec) -> bytes:
             cv.drawCentredString(PAGE_W / 2, 35, f"第 {n} 页 共 {total} 页")
         if mark:
             _watermark(cv, mark, spec.watermark_angle)
+        if spec.furniture_first:
+            for op in ops:
+                op(cv)
         cv.showPage()
     cv.save()
     return buf.getvalue()
