@@ -224,8 +224,9 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
                 loose.append((block.top, [cell]))
     for _top, row in loose:
         leaf = row[-1].text
-        if lab.t2_row_code(leaf) or lab.t3_row_code(leaf, None):
+        if lab.t2_row_code(leaf) or (ORDINAL.match(leaf) and lab.t3_row_code(leaf, None)):
             # a row of the format with nothing printed in any column: its cells are blanks, in place
+            # (a table-3 label starts with its ordinal: the rest of a label cut by a page break does not)
             row += [GridCell("", 0, 0, page=page_no) for _ in bands]
     ordered: list[tuple[float, list[GridCell]]] = list(loose)
     in_band: list[tuple[int, GridCell, float]] = []  # (band, value cell, bottom) — for values wrapped in their cell
