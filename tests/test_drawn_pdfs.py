@@ -114,3 +114,12 @@ def test_blank_columns_keep_their_place_in_unruled_tables() -> None:
     data, truth = drawn_document(74, fmt_name="2021", ruling="none", blank="blank", running=True, watermark=None)
     assert sum(v is None for k, v in truth["cells"].items() if k.startswith(("2.", "4|"))) >= 3
     _check_exact(data, truth)
+
+
+@pytest.mark.parametrize("angle", [30, 0])
+def test_pdfminer_pages_leave_out_the_watermark_too(angle: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pdfplumber's own pages (rotated pages, ``NIANBAO_PDF_ENGINE=pdfminer``) read what PDFium's do."""
+    data, truth = drawn_document(96, fmt_name="2021", ruling="lines", watermark="agency", watermark_angle=angle,
+                                 shading=False)
+    monkeypatch.setenv("NIANBAO_PDF_ENGINE", "pdfminer")
+    _check_exact(data, truth)

@@ -29,7 +29,7 @@ from pipelines.parse import labels as lab
 from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.normalize import clean_cell, normalise_label
-from pipelines.parse.pdf_pages import PdfiumPage, extract_table
+from pipelines.parse.pdf_pages import PdfiumPage, drop_oversized, extract_table
 from pipelines.parse.pdf_words import (
     HEADER_VOCABULARY,
     ORDINAL,
@@ -325,9 +325,20 @@ class _TablePages:
         try:
             if self._plumber is None:
                 self._plumber = pdfplumber.open(io.BytesIO(self.data))
-            return self._plumber.pages[i]
+            return _without_watermarks(self._plumber.pages[i])
         except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as err:
             raise ParseError("corrupt_pdf", f"pdfplumber could not read the file ({type(err).__name__}: {err})", self.name) from err
+
+
+def _without_watermarks(page: pdfplumber.page.Page) -> Any:
+    """A pdfminer page less its watermark characters, as ``PdfiumPage`` reads one: glyphs on a
+    slanted baseline and glyphs far larger than the page's text (``drop_oversized``)."""
+    chars = page.chars
+    level = [c for c in chars if (m := c.get("matrix")) is None or abs(m[1]) < 0.1 * abs(m[0]) or abs(m[0]) < 0.1 * abs(m[1])]
+    keep = {id(c) for c in drop_oversized(level)}
+    if len(keep) == len(chars):
+        return page
+    return page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in keep)
 
 
 def _fully_ruled(rows: list[list[str | None]]) -> bool:
