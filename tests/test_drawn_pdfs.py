@@ -44,6 +44,7 @@ def test_seeds_cover_every_dimension() -> None:
     assert {s.watermark_angle == 0 for s in specs if s.watermark} == {True, False}
     for flag in ("shading", "running", "signature", "blank_row", "repeat_header", "t4_blank_row", "furniture_first"):
         assert {getattr(s, flag) for s in specs} == {True, False}, flag
+    assert {s.bars_one_path for s in specs if s.ruling == "rects"} == {True, False}
     assert any(s.t3_break for s in specs) and any(s.error for s in specs)
     # combined: furniture over unruled tables, signatures under tables without rulings
     assert any(s.running and s.ruling == "none" for s in specs)

@@ -5,7 +5,8 @@ Every page is drawn here, box by box: the title, the section headings and prose,
 the format's labels (``tests.forge.render`` layouts for the truth's format) and the truth's values or
 blank tokens. Independent dimensions are drawn at random from a seed (``draw_spec``):
 
-- ruling: full lines, borders as thin filled rectangles, 三线表 (three rules), none;
+- ruling: full lines, borders as thin filled rectangles (one path each, or all in one path), 三线表
+  (three rules), none;
 - shading: header cells and every other data row filled grey (rectangles behind the text);
 - watermark: 仅供参考 or the agency's name in large grey type, diagonal or level, over the tables;
 - running header and footer: the agency and year at the top of every page, "第 N 页 共 M 页" below;
@@ -69,6 +70,7 @@ class DrawnSpec:
     error: str | None = None  # None | t4_total (table 4's 复议 总计 printed 2 short)
     t4_blank_row: bool = False  # table 4's one row printed as blank marks only (nothing happened that year)
     furniture_first: bool = False  # header, footer and watermark drawn before the page's content (first in its text)
+    bars_one_path: bool = False  # ruling "rects": all of a table part's bars filled as one path (many subpaths)
 
     def describe(self) -> dict[str, Any]:
         return asdict(self)
@@ -85,7 +87,8 @@ def draw_spec(seed: int) -> DrawnSpec:
         repeat_header=rnd.random() < 0.5, font_pt=rnd.choice((9.0, 9.0, 10.0)), paragraphs=rnd.randint(1, 6),
         error="t4_total" if rnd.random() < 0.15 else None,
         # (drawn from a stream of its own, so adding the dimension left the other draws as they were)
-        t4_blank_row=random.Random(seed + 1).random() < 0.2, furniture_first=random.Random(seed + 2).random() < 0.5)
+        t4_blank_row=random.Random(seed + 1).random() < 0.2, furniture_first=random.Random(seed + 2).random() < 0.5,
+        bars_one_path=random.Random(seed + 3).random() < 0.5)
 
 
 # --- the truth ---------------------------------------------------------------------------------------
@@ -336,6 +339,8 @@ class _Flow:
             if first < header_rows <= end:
                 rules.append((placed[header_rows - 1][1] - heights[header_rows - 1], 0.75))
             return [lambda cv, y=y, w=w: _hline(cv, xs[0], xs[-1], y, w) for y, w in rules]
+        if ruling == "rects" and self.spec.bars_one_path:
+            return [lambda cv, boxes=list(boxes): _bars_path(cv, boxes)]
         ops: list[Op] = []
         for x0, y_top, x1, y_bottom in boxes:
             if ruling == "lines":
@@ -372,6 +377,18 @@ def _rect_box(cv: canvas.Canvas, box: tuple[float, float, float, float]) -> None
     cv.rect(x0 - t / 2, y_bottom - t / 2, x1 - x0 + t, t, stroke=0, fill=1)
     cv.rect(x0 - t / 2, y_bottom - t / 2, t, y_top - y_bottom + t, stroke=0, fill=1)
     cv.rect(x1 - t / 2, y_bottom - t / 2, t, y_top - y_bottom + t, stroke=0, fill=1)
+
+
+def _bars_path(cv: canvas.Canvas, boxes: list[tuple[float, float, float, float]]) -> None:
+    """Every border of a table part as a bar, all in one filled path (as some PDF writers emit a grid)."""
+    t = 0.6
+    path = cv.beginPath()
+    for x0, y_top, x1, y_bottom in boxes:
+        for bar in ((x0 - t / 2, y_top - t / 2, x1 - x0 + t, t), (x0 - t / 2, y_bottom - t / 2, x1 - x0 + t, t),
+                    (x0 - t / 2, y_bottom - t / 2, t, y_top - y_bottom + t), (x1 - t / 2, y_bottom - t / 2, t, y_top - y_bottom + t)):
+            path.rect(*bar)
+    cv.setFillGray(0)
+    cv.drawPath(path, stroke=0, fill=1)
 
 
 def _watermark(cv: canvas.Canvas, text: str, angle: int) -> None:
