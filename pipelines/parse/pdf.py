@@ -29,10 +29,19 @@ from pipelines.parse import labels as lab
 from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.identify import page_title_candidates, title_line
-from pipelines.parse.identity_sources import running_lines
+from pipelines.parse.identity_sources import running_lines as page_header_lines
 from pipelines.parse.normalize import clean_cell, normalise_label
-from pipelines.parse.pdf_pages import PdfiumPage, extract_table
-from pipelines.parse.pdf_words import HEADER_VOCABULARY, ORDINAL, PAGE_FOOTER, page_has_table_text, word_grids
+from pipelines.parse.pdf_pages import PdfiumPage, drop_oversized, extract_table
+from pipelines.parse.pdf_words import (
+    HEADER_VOCABULARY,
+    ORDINAL,
+    PAGE_FOOTER,
+    furniture_key,
+    is_furniture,
+    page_has_table_text,
+    running_lines,
+    word_grids,
+)
 from pipelines.parse.tokens import parse_token
 from schemas import labels as L
 
@@ -40,9 +49,11 @@ _CID = re.compile(r"\(cid:\d+\)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Header words and row starts that only the report's tables print (narratives do say 结果维持 72 件).
 _TABLE_WORDS = re.compile(r"信息内容|申请人情况|本年制发件数|本年新收|上年结转|商业企业|未经复议直接起诉")
-# A line that ends in numbers only: a table row as a text layer gives it, not a sentence.
-_ROW_LINE = re.compile(r"(?m)^[^\d\n]{0,40}?(?:\s|^)(?:\d+(?:\.\d+)?|/|—)(?:\s+(?:\d+(?:\.\d+)?|/|—))*\s*$")
+# A line that ends in numbers only: a table row as a text layer gives it, not a sentence. Its label
+# may start with an ordinal ("2.重复申请 0 1 0"): a page holding only such rows of table 3 is one.
+_ROW_LINE = re.compile(r"(?m)^(?:\d{1,2}[.、．](?!\d))?[^\d\n]{0,40}?(?:\s|^)(?:\d+(?:\.\d+)?|/|—)(?:\s+(?:\d+(?:\.\d+)?|/|—))*\s*$")
 MIN_TEXT_CHARS_PER_PAGE = 20
+TITLE_LINES = 5  # the first page's first lines hold the title, even when it reads like a running header
 Box = tuple[float, float, float, float]
 
 
@@ -142,13 +153,18 @@ class PdfParser:
         grids = join_rows_split_by_page_break(grids)  # (in the upright frame: labels line up by x)
         for cell in (c for g in grids for row in g.rows for c in row if c.page in turned and c.bbox):
             cell.bbox = turned[cell.page](cell.bbox)  # provenance in the page's own coordinates
-        numbered = [(ln.strip(), i + 1) for i, t in enumerate(texts) for ln in t.splitlines() if not PAGE_FOOTER.match(ln)]
+        running = running_lines(texts)
+        # Page furniture leaves the text (a running header is no second report's title), except the
+        # first page's first lines: the title itself may read like the running header.
+        numbered = [(ln.strip(), i + 1) for i, t in enumerate(texts) for k, ln in enumerate(t.splitlines())
+                    if not PAGE_FOOTER.match(ln) and (i == 0 and k < TITLE_LINES or not is_furniture(ln, running))]
         lines = [ln for ln, _ in numbered]
+        marks = running_lines(texts, numbered=False)  # (a watermark drawn first heads every page's text)
         # A running header or footer ("青石县统计局" on every page) is no part of the title below it.
-        running = running_lines(["\n".join(ln for ln in t.splitlines() if not PAGE_FOOTER.match(ln)) for t in texts])
-        titles = page_title_candidates([x for x in lines if x not in running or title_line(x)])
+        headers = page_header_lines(["\n".join(ln for ln in t.splitlines() if not PAGE_FOOTER.match(ln)) for t in texts])
+        titles = page_title_candidates([x for x in lines if (x not in headers or title_line(x)) and not _is_mark(x, marks)])
         doc = ExtractedDocument("pdf", titles, "\n".join(lines), grids, line_pages=[p for _, p in numbered])
-        doc.page_headers = running
+        doc.page_headers = headers
         return doc
 
     @staticmethod
@@ -167,6 +183,7 @@ class PdfParser:
         grids: list[Grid] = []
         turned: dict[int, Callable[[Box], Box]] = {}
         in_table, bands, previous = False, [], -2
+        running, marks = running_lines(texts), running_lines(texts, numbered=False)
         for i in table_pages(texts) if candidates is None else candidates:
             page, page_no = pages.page(i), i + 1
             if previous != i - 1:
@@ -174,7 +191,7 @@ class PdfParser:
             previous = i
             tables = [(t, rows) for t in page.find_tables() if _fully_ruled(rows := extract_table(t))]
             if not tables and (in_table or page_has_table_text(texts[i])):
-                found, bands = word_grids(page, page_no, len(grids), bands)  # no ruling lines
+                found, bands = word_grids(page, page_no, len(grids), bands, running)  # no ruling lines
                 grids += found
                 in_table = bool(found)  # a borderless table may go on over the next page
             else:
@@ -182,12 +199,20 @@ class PdfParser:
             for t, rows in tables:
                 grid = _table_grid(t, rows, len(grids), page_no)
                 grid.caption = caption_above(page.chars, t.bbox)
+                if is_furniture(grid.caption, running):
+                    grid.caption = ""
                 if not grid.caption and i > 0 and _first_on_page(page.chars, t.bbox, page.height):
-                    grid.caption = _last_line(texts[i - 1])  # the caption stayed on the page before
+                    grid.caption = _last_line(texts[i - 1], marks)  # the caption stayed on the page before
                 grids.append(grid)
             if getattr(page, "rotated", 0):
                 turned[page_no] = page.page_bbox
         return grids, turned
+
+
+def _is_mark(line: str, marks: frozenset[str]) -> bool:
+    """A line of text repeated at the edges of pages (a watermark's copies, side by side or alone)."""
+    parts = line.split()
+    return bool(parts) and (furniture_key(line) in marks or all(furniture_key(p) in marks for p in parts))
 
 
 class _MixedPages:
@@ -304,9 +329,20 @@ class _TablePages:
         try:
             if self._plumber is None:
                 self._plumber = pdfplumber.open(io.BytesIO(self.data))
-            return self._plumber.pages[i]
+            return _without_watermarks(self._plumber.pages[i])
         except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as err:
             raise ParseError("corrupt_pdf", f"pdfplumber could not read the file ({type(err).__name__}: {err})", self.name) from err
+
+
+def _without_watermarks(page: pdfplumber.page.Page) -> Any:
+    """A pdfminer page less its watermark characters, as ``PdfiumPage`` reads one: glyphs on a
+    slanted baseline and glyphs far larger than the page's text (``drop_oversized``)."""
+    chars = page.chars
+    level = [c for c in chars if (m := c.get("matrix")) is None or abs(m[1]) < 0.1 * abs(m[0]) or abs(m[0]) < 0.1 * abs(m[1])]
+    keep = {id(c) for c in drop_oversized(level)}
+    if len(keep) == len(chars):
+        return page
+    return page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in keep)
 
 
 def _fully_ruled(rows: list[list[str | None]]) -> bool:
@@ -341,8 +377,9 @@ def _first_on_page(chars: list[dict[str, Any]], bbox: tuple[float, float, float,
     return not any(c["bottom"] <= bbox[1] + 1 and c["top"] > height * 0.08 for c in chars)
 
 
-def _last_line(text: str) -> str:
-    lines = [clean_cell(x) for x in text.splitlines() if x.strip() and not PAGE_FOOTER.match(x.strip())]
+def _last_line(text: str, running: frozenset[str] = frozenset()) -> str:
+    lines = [clean_cell(x) for x in text.splitlines()
+             if x.strip() and not PAGE_FOOTER.match(x.strip()) and not is_furniture(x, running)]
     return lines[-1] if lines else ""
 
 

@@ -43,6 +43,28 @@ def _matrix(obj: Any) -> Matrix:
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
+THIN_RULE = 2.0  # pt: a filled bar no thicker than this is a ruling line; a wider fill is shading
+OVERSIZED = 2.5  # × the page's median character size ...
+OVERSIZED_MIN_PT = 28.0  # ... and at least this: a level watermark, not a title (16–22 pt)
+
+
+def _white_fill(obj: Any) -> bool:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetFillColor(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
+        return True  # unknown: as before, its sides are lines
+    return min(r.value, g.value, b.value) >= 250
+
+
+def drop_oversized(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's characters less those far larger than its text: a watermark set level in 60 pt
+    type over a 10 pt table (仅供参考, the agency's name) is no cell's text."""
+    if len(chars) < 20:
+        return chars
+    sizes = sorted(ch["size"] for ch in chars)
+    limit = max(sizes[len(sizes) // 2] * OVERSIZED, OVERSIZED_MIN_PT)
+    return [ch for ch in chars if ch["size"] <= limit]
+
+
 class PdfiumPage:
     """The slice of ``pdfplumber.page.Page`` that table finding and word extraction use."""
 
@@ -108,6 +130,8 @@ class PdfiumPage:
                 self._directions.append(90 if m.b > 0 else -90)
             elif abs(m.b) < 0.1 * abs(m.a):
                 self._directions.append(0)
+            else:
+                continue  # a slanted baseline: a diagonal watermark (仅供参考) drawn over the page, never table text
             size = pdfium_c.FPDFText_GetFontSize(raw, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
             if x1 - x0 > 1.5 * size + 1 or y1 - y0 > 1.5 * size + 1:
                 # PDFium's loose box (font ascent/descent and advance) comes out unscaled for text
@@ -117,9 +141,9 @@ class PdfiumPage:
                 cx, cy = (left.value + right.value) / 2 - self._left, self._top - (top.value + bottom.value) / 2
                 x0, x1, y0, y1 = cx - size / 2, cx + size / 2, cy - size / 2, cy + size / 2
             chars.append({"text": chr(code), "x0": x0, "x1": x1, "top": y0, "bottom": y1, "doctop": y0,
-                          "width": x1 - x0, "height": y1 - y0, "upright": True, "object_type": "char"})
+                          "width": x1 - x0, "height": y1 - y0, "upright": True, "object_type": "char", "size": size})
         textpage.close()
-        return chars
+        return drop_oversized(chars)
 
     # -- ruling lines -------------------------------------------------------------------------
     def _read_edges(self, page: pdfium.PdfPage) -> list[dict[str, Any]]:
@@ -138,6 +162,10 @@ class PdfiumPage:
             self._path_edges(obj, matrix, edges)
 
     def _path_edges(self, obj: Any, m: Matrix, edges: list[dict[str, Any]]) -> None:
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        if (pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) and fill.value
+                and not stroke.value and self._filled_rects(obj, m, edges)):
+            return
         x, y = ctypes.c_float(), ctypes.c_float()
         start = current = None
         for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
@@ -154,6 +182,45 @@ class PdfiumPage:
             if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and current is not None:
                 self._add_edge(current, start, edges)
                 current = start
+
+    def _filled_rects(self, obj: Any, m: Matrix, edges: list[dict[str, Any]]) -> bool:
+        """A filled, unstroked path made of axis-aligned rectangles: each thin one (a border drawn as
+        a filled bar) is one ruling line along its middle; a wider one in colour (grey shading of a
+        header or of every other row) rules nothing — its sides would cut an unruled table into
+        cells that hold whole rows — while a white one is a cell's background and keeps its sides.
+        False when the path is something else (then its segments are read as lines, as before)."""
+        x, y = ctypes.c_float(), ctypes.c_float()
+        shapes: list[list[tuple[float, float]]] = []
+        for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+            kind = pdfium_c.FPDFPathSegment_GetType(seg)
+            if kind not in (pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO):
+                return False
+            pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            point = (m[0] * x.value + m[2] * y.value + m[4] - self._left, self._top - (m[1] * x.value + m[3] * y.value + m[5]))
+            if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not shapes:
+                shapes.append([point])
+            else:
+                shapes[-1].append(point)
+        boxes = []
+        for pts in shapes:
+            if pts[-1] == pts[0]:
+                pts = pts[:-1]
+            xs, ys = sorted({round(p[0], 2) for p in pts}), sorted({round(p[1], 2) for p in pts})
+            if len(pts) != 4 or len(xs) > 2 or len(ys) > 2:
+                return False
+            boxes.append((xs[0], ys[0], xs[-1], ys[-1]))
+        for x0, y0, x1, y1 in boxes:
+            if y1 - y0 <= THIN_RULE and x1 - x0 > y1 - y0:
+                self._add_edge((x0, (y0 + y1) / 2), (x1, (y0 + y1) / 2), edges)
+            elif x1 - x0 <= THIN_RULE and y1 - y0 > x1 - x0:
+                self._add_edge(((x0 + x1) / 2, y0), ((x0 + x1) / 2, y1), edges)
+            elif _white_fill(obj):
+                # a cell's white background, as Word's PDF export draws one under every cell: its sides
+                # are the cell's sides (some tables' only rulings at a page break)
+                for p, q in (((x0, y0), (x1, y0)), ((x0, y1), (x1, y1)), ((x0, y0), (x0, y1)), ((x1, y0), (x1, y1))):
+                    self._add_edge(p, q, edges)
+        return bool(boxes)
 
     @staticmethod
     def _add_edge(p: tuple[float, float], q: tuple[float, float], edges: list[dict[str, Any]]) -> None:

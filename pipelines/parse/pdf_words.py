@@ -20,12 +20,22 @@ from pipelines.parse import labels as lab
 from pipelines.parse.base import Grid, GridCell
 from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.tokens import parse_token
+from schemas import format as fmt
 from schemas import labels as L
 
 PAGE_FOOTER = re.compile(r"^[-—–\s]*\d+[-—–\s]*$")
+# Page furniture printed on every page, never a table row: "第 2 页 共 5 页", "共5页 第2页". (Not "2/5":
+# with its spaces gone a row of values and blank marks — "0 / 0 0" — reads the same.)
+RUNNING_FOOTER = re.compile(r"^(?:第\d+页(?:[,，/]?共\d+页)?|共\d+页[,，]?第\d+页)$")
+# A signature's date under the last table ("2023 年 1 月 11 日"): the table has ended above it.
+SIGNATURE_DATE = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-./]\d{1,2}[-./]\d{1,2})$")
 LINE_TOLERANCE = 3.0  # pt: words whose tops differ by less are on one line
 BAND_GAP = 2.0  # pt: value words closer than this horizontally share a column band
 LEAF_HEADERS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+# The headers of single value columns in tables 2 and 4: a column keeps its place from its header
+# even where no row prints a value in it (blanks printed as nothing).
+COLUMN_HEADERS = LEAF_HEADERS + ("结果维持", "结果纠正", "其他结果", "尚未审结") + tuple(
+    dict.fromkeys(c.label for f in ("2021", "2019") for b in fmt.t2_blocks(f) for c in b.columns))
 TABLE_MARKERS = ("信息内容", "申请人情况", "自然人", "结果维持", "予以公开")
 
 
@@ -54,15 +64,50 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
     return lines
 
 
+def furniture_key(text: str) -> str:
+    """A line as page furniture compares: no spaces, every number alike (page numbers differ)."""
+    return re.sub(r"\d+", "#", re.sub(r"\s", "", text))
+
+
+EDGE_LINES = 3  # running headers and footers are among a page's first or last lines of text
+
+
+def running_lines(texts: list[str], numbered: bool = True) -> frozenset[str]:
+    """Lines printed at the top or bottom of two or more pages: with numbers in them a running
+    header ("某局 2022 年政府信息公开工作年度报告") or footer ("第 N 页 共 M 页"), whose numbers (the
+    year, the page) are no table's values and whose header is no second report's title. Lines
+    without digits (``numbered=False`` adds them) are a watermark's text as often as a table header
+    repeated on each page: they are kept out of the title, never out of a table."""
+    seen: dict[str, int] = {}
+    for text in texts:
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        for key in {furniture_key(ln) for ln in lines[:EDGE_LINES] + lines[-EDGE_LINES:]}:
+            if ("#" in key or not numbered) and re.search(r"[\u4e00-\u9fff]", key):
+                seen[key] = seen.get(key, 0) + 1
+    return frozenset(k for k, n in seen.items() if n >= 2)
+
+
+def is_furniture(text: str, running: frozenset[str] = frozenset()) -> bool:
+    return bool(RUNNING_FOOTER.match(re.sub(r"\s", "", text))) or furniture_key(text) in running
+
+
 def _breaks_segment(line: _Line) -> bool:
     text = line.text
     return bool(lab.section_code(text) or lab.t2_caption_block(text))
 
 
+_COLUMN_HEADER_SET = frozenset(normalise_label(h) for h in COLUMN_HEADERS)
+
+
 def _leaf_header(text: str) -> bool:
-    """A leaf column header, or its first line when it wraps in a narrow column ("社会公益组" / "织")."""
+    """A leaf column header, or its first line when it wraps in a narrow column ("社会公益组" / "织",
+    "结果" / "维持")."""
     n = normalise_label(text)
-    return n in LEAF_HEADERS or (len(n) >= 3 and any(h.startswith(n) for h in LEAF_HEADERS))
+    # (two characters only as table 4's four-character headers wrap: 本年 also starts a wrapped label)
+    return n in _COLUMN_HEADER_SET or (len(n) >= 3 and any(h.startswith(n) for h in _COLUMN_HEADER_SET)) or n in _T4_HALVES
+
+
+_T4_HALVES = frozenset(h[:2] for h in ("结果维持", "结果纠正", "其他结果", "尚未审结"))
 
 
 def _bands(lines: list[_Line], carried: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -177,6 +222,12 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
                 same_line.sort(key=lambda c: c.bbox[0])
             else:
                 loose.append((block.top, [cell]))
+    for _top, row in loose:
+        leaf = row[-1].text
+        if lab.t2_row_code(leaf) or (ORDINAL.match(leaf) and lab.t3_row_code(leaf, None)):
+            # a row of the format with nothing printed in any column: its cells are blanks, in place
+            # (a table-3 label starts with its ordinal: the rest of a label cut by a page break does not)
+            row += [GridCell("", 0, 0, page=page_no) for _ in bands]
     ordered: list[tuple[float, list[GridCell]]] = list(loose)
     in_band: list[tuple[int, GridCell, float]] = []  # (band, value cell, bottom) — for values wrapped in their cell
     for i, ln in enumerate(value_lines):
@@ -248,6 +299,8 @@ def _plausible_row(row: list[GridCell]) -> bool:
     tokens = [parse_token(c.text) for c in row]
     if sum(1 for t in tokens if t is not None and not t.blank) >= 3 or all(t is None for t in tokens):
         return True
+    if None not in tokens and sum(1 for c in row if c.text.strip()) >= 3:
+        return True  # nothing but blank marks (— — / …): a row of blanks, as table 4's one row can be
     labels = [c.text for c, t in zip(row, tokens, strict=True) if t is None]
     leaf = labels[-1] if labels else ""
     # (as the last group's "3.其他", the one label that needs its group to be known)
@@ -279,10 +332,11 @@ def page_has_table_text(text: str) -> bool:
     return any(m in text for m in TABLE_MARKERS)
 
 
-def word_grids(page: Any, page_no: int, first_index: int,
-               carried: list[tuple[float, float]] | None = None) -> tuple[list[Grid], list[tuple[float, float]]]:
+def word_grids(page: Any, page_no: int, first_index: int, carried: list[tuple[float, float]] | None = None,
+               running: frozenset[str] = frozenset()) -> tuple[list[Grid], list[tuple[float, float]]]:
     """Grids for one page read from word positions (used where no ruled table was found), and the
-    column bands of its last table (for a table that goes on over the next page)."""
+    column bands of its last table (for a table that goes on over the next page). Page furniture
+    (``running`` lines, page numbers) is skipped; a signature's date ends the table above it."""
     lines = _lines(page.extract_words(x_tolerance=3, y_tolerance=2))
     grids: list[Grid] = []
     segment: list[_Line] = []
@@ -303,7 +357,11 @@ def word_grids(page: Any, page_no: int, first_index: int,
         segment.clear()
 
     for ln in lines:
-        if _is_page_number(ln, page):  # "— 3 —" in the margin; a lone "0" in a table row is a value
+        if _is_page_number(ln, page) or is_furniture(ln.text, running):
+            continue  # "— 3 —" in the margin, 第 2 页 共 5 页, a running header; a lone "0" in a row is a value
+        if SIGNATURE_DATE.match(ln.text):
+            flush()  # the table's extent ends above the signature: its date is no row of values
+            bands = []
             continue
         if _breaks_segment(ln):
             flush()
