@@ -6,12 +6,18 @@ division library ``cpca`` on the printed name, accepted only when the region it 
 the name in full (cpca reads "青石县交通运输局" as 重庆市's placeholder 县 — a guess, refused); then the
 ``region`` of the catalogue source the name came through (when all its sources agree); then
 nothing: the name stays an agency of its own (``?/<name>``) and is listed in ``unresolved_agencies``.
+
+That is what a printed name alone resolves to (``agency_aliases``). A report is keyed by its own
+identity, decided when it was loaded (``reports.identity_key``, warehouse/identity.py): two counties'
+"县信访局" are two agencies (``report_agencies``). ``agencies`` holds every agency a report is keyed
+by, and those a name alone gives where no report identity exists: portal listing guesses, the
+catalogue's roster, reports loaded before identity keys.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,7 +45,7 @@ class Agency:
     level: str | None
     kind: str | None
     sector: str | None
-    resolved_by: str  # alias_file | division_library | catalogue_region | unresolved
+    resolved_by: str  # alias_file | division_library | catalogue_region | unplaced | unresolved
 
 
 @cache
@@ -137,19 +143,42 @@ def resolve(names: list[str], aliases: dict[str, dict[str, Any]] | None = None,
     return out
 
 
+def of_identity(key: str, name: str, by: str | None, region: str | None, by_name: Agency) -> Agency:
+    """The agency a report's ``identity_key`` names, with its region, level and kind: the name's own
+    resolution when it gives the same key, else the region the key was placed in (the catalogue's,
+    or an alias entry as it was when the report was loaded). An unplaced key is an agency of its own
+    with no region: never merged with the same name elsewhere."""
+    if key.startswith("unplaced/"):
+        return Agency(name, key, name, None, None, None, None, None, None, None, "unplaced")
+    if by_name.agency_key == key:
+        return by_name
+    adcode, unit = key.split("/", 1)
+    placed = in_region(name if by == "catalogue_region" and region == adcode else unit, adcode)
+    return replace(placed, name=name, agency_key=key, resolved_by=by or placed.resolved_by)
+
+
 def refresh(conn: duckdb.DuckDBPyConnection, aliases_path: Path = ALIASES) -> int:
     """Resolve every agency name in the warehouse — printed in reports, guessed from a listing, or
-    named by the catalogue's roster — again (the alias file may have changed) and
-    replace ``agency_aliases`` and ``agencies`` in one transaction. Returns the number of names."""
+    named by the catalogue's roster — again (the alias file may have changed), describe every agency
+    a report is keyed by (``reports.identity_key``), and replace ``agency_aliases`` and ``agencies``
+    in one transaction. Returns the number of names."""
     rows = conn.execute(SQL["names"]).fetchall()
     names, regions = [r[0] for r in rows], {r[0]: r[1] for r in rows if r[1]}
-    frame = pd.DataFrame([asdict(a) for a in resolve(names, load_aliases(aliases_path), regions)],
-                         columns=list(Agency.__dataclass_fields__))
-    conn.register("resolved_agencies", frame)
+    resolved = resolve(names, load_aliases(aliases_path), regions)
+    by_name = {a.name: a for a in resolved}
+    # agencies: every report identity, and a name's own agency only where something is keyed by it
+    name_keyed = {r[0] for r in conn.execute(SQL["keyed_by_name"]).fetchall()}
+    keyed = [a for a in resolved if a.name in name_keyed]
+    keyed += [of_identity(key, name, by, region, by_name[name])
+              for key, name, by, region in conn.execute(SQL["identities"]).fetchall()]
+    columns = list(Agency.__dataclass_fields__)
+    conn.register("resolved_agencies", pd.DataFrame([asdict(a) for a in resolved], columns=columns))
+    conn.register("keyed_agencies", pd.DataFrame([asdict(a) for a in keyed], columns=columns))
     try:
         with transaction(conn):
             for step in ("replace_aliases", "replace_agencies"):
                 conn.execute(SQL[step])
     finally:
         conn.unregister("resolved_agencies")
+        conn.unregister("keyed_agencies")
     return len(names)

@@ -2,6 +2,9 @@
 -- timeliness against the legal deadline. Views over the whole warehouse (warehouse/db.py runs this
 -- file on every connection).
 
+-- Reports count under their own agency (report_agencies: two counties' "县信访局" are two rows); the
+-- catalogue's roster names and portal listing guesses under what the name alone resolves to
+-- (agency_aliases: the catalogue region of their source when all its sources agree).
 -- Expected publishers: every agency the catalogue's roster names (from its since_year, else from the
 -- first year the warehouse holds) and every agency with a loaded report (from the year after it first
 -- published… and that year itself), for every year up to the latest year the warehouse holds.
@@ -15,7 +18,7 @@ WITH years AS (
     SELECT DISTINCT year FROM reports WHERE year IS NOT NULL AND status IN ('valid', 'invalid')
 ), known AS (
     SELECT a.agency_key, min(r.year) AS since_year, false AS in_catalogue
-    FROM reports r JOIN agency_aliases a ON a.name = r.agency_id
+    FROM reports r JOIN report_agencies a USING (report_id)
     WHERE r.status IN ('valid', 'invalid') GROUP BY 1
     UNION ALL
     SELECT a.agency_key, coalesce(min(c.since_year), (SELECT min(year) FROM years)), true
@@ -25,7 +28,7 @@ WITH years AS (
 ), loaded AS (
     SELECT a.agency_key, r.year, bool_or(r.status = 'valid') AS valid, bool_or(r.status = 'invalid') AS invalid,
            min(r.report_id) AS report_id
-    FROM reports r JOIN agency_aliases a ON a.name = r.agency_id
+    FROM reports r JOIN report_agencies a USING (report_id)
     WHERE r.is_current GROUP BY 1, 2
 ), listed AS (
     -- documents identified only by their portal listing: fetched, and failed or not parsed yet
