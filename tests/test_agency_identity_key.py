@@ -256,6 +256,8 @@ def test_applications_wide_has_each_county_s_own_row(tmp_path: Path) -> None:
     db, cells = two_counties(tmp_path)
     fq, hz = cells["fengqiu/xfj-2023.html"], cells["hongze/xfj-2023.html"]
     assert (fq["3.1|total"], hz["3.1|total"]) == (10, 35)
+    assert q(db, "SELECT total FROM applications_wide WHERE agency_id = '县信访局' AND year = 2023 AND category_code = '3.1' "
+                 "ORDER BY 1") == [(10,), (35,)]
     rows = q(db, "SELECT agency_key, agency_id, year, np, lp_com, lp_res, lp_ngo, lp_law, lp_oth, total "
                  "FROM applications_wide WHERE agency_id = '县信访局' AND year = 2023 AND category_code = '3.1' ORDER BY 1")
     assert rows == [("320813/县信访局", AGENCY, 2023, *(hz[f"3.1|{a}"] for a in APPLICANTS)),
@@ -328,3 +330,51 @@ def test_the_explorer_has_a_page_per_county(tmp_path: Path) -> None:
         assert {rid for rid, _ in shown} == {ids[f] for f in files}  # its own reports only
         for f in files:
             assert shown[(ids[f], "3.1|total")][0] == str(cells[f]["3.1|total"])
+
+
+def test_a_report_loaded_before_keys_is_still_keyed_by_its_printed_name(tmp_path: Path) -> None:
+    """A warehouse from before identity keys: its report (identity_key NULL) belongs to what its
+    printed name alone resolves to — 县信访局's two sources have two regions, so none: ?/县信访局,
+    listed unresolved — while the reports keyed at load keep their counties."""
+    from warehouse import analysis
+
+    db, cells = two_counties(tmp_path)
+    with duckdb.connect(str(db)) as conn:  # 封丘's 2022 report as an older release left it
+        conn.execute("UPDATE reports SET identity_key = NULL, identity_by = NULL WHERE year = 2022")
+    with connect(db) as conn:
+        analysis.refresh(conn)
+    assert q(db, "SELECT agency_key, year, new_applications FROM metric_application_volume ORDER BY 2, 1") == [
+        ("?/县信访局", 2022, cells["fengqiu/xfj-2022.html"]["3.1|total"]),
+        ("320813/县信访局", 2023, cells["hongze/xfj-2023.html"]["3.1|total"]),
+        ("410727/县信访局", 2023, cells["fengqiu/xfj-2023.html"]["3.1|total"])]
+    assert q(db, "SELECT agency_key, key_from, resolved_by, year FROM report_agencies ORDER BY year, agency_key") == [
+        ("?/县信访局", "printed_name", "unresolved", 2022),
+        ("320813/县信访局", "identity_key", "catalogue_region", 2023),
+        ("410727/县信访局", "identity_key", "catalogue_region", 2023)]
+    assert q(db, "SELECT name, years, reports, agency_key FROM unresolved_agencies") == [(AGENCY, [2022], 1, "?/县信访局")]
+    assert q(db, "SELECT count(*) FROM cross_year_checks") == [(0,)]  # (re-parsing the 2022 report keys it)
+
+
+def test_unplaced_agencies_stay_apart_downstream_and_are_listed(tmp_path: Path) -> None:
+    """Two sources the catalogue gives no region: each 县信访局 is an agency of its own (its site, its
+    source), with its own numbers, listed unresolved — never merged into one ?/县信访局."""
+    from warehouse import analysis
+
+    a, a_cells = report(11)
+    b, b_cells = report(16, site="3208130001")
+    catalog = catalog_of(tmp_path / "src", {"a": None, "b": None})
+    (tmp_path / "src" / "a" / "xfj.html").write_bytes(a)
+    (tmp_path / "src" / "b" / "xfj.html").write_bytes(b)
+    db = tmp_path / "w.duckdb"
+    ingest(catalog, tmp_path / "data", db)
+    with connect(db) as conn:
+        analysis.refresh(conn)
+    a_key, b_key = "unplaced/source:a/县信访局", "unplaced/site:3208130001/县信访局"
+    assert q(db, "SELECT agency_key, canonical_name, adcode, resolved_by FROM agencies ORDER BY 1") == [
+        (b_key, AGENCY, None, "unplaced"), (a_key, AGENCY, None, "unplaced")]
+    assert q(db, "SELECT agency_key, agency_id, new_applications FROM metric_application_volume ORDER BY 1") == [
+        (b_key, AGENCY, b_cells["3.1|total"]), (a_key, AGENCY, a_cells["3.1|total"])]
+    assert q(db, "SELECT agency_key, total FROM applications_wide WHERE category_code = '3.1' ORDER BY 1") == [
+        (b_key, b_cells["3.1|total"]), (a_key, a_cells["3.1|total"])]
+    assert q(db, "SELECT name, years, reports, agency_key FROM unresolved_agencies ORDER BY agency_key") == [
+        (AGENCY, [YEAR], 1, b_key), (AGENCY, [YEAR], 1, a_key)]
