@@ -378,3 +378,34 @@ def test_unplaced_agencies_stay_apart_downstream_and_are_listed(tmp_path: Path) 
         (b_key, b_cells["3.1|total"]), (a_key, a_cells["3.1|total"])]
     assert q(db, "SELECT name, years, reports, agency_key FROM unresolved_agencies ORDER BY agency_key") == [
         (AGENCY, [YEAR], 1, b_key), (AGENCY, [YEAR], 1, a_key)]
+
+
+def test_corrections_roster_and_timeliness_follow_each_county(tmp_path: Path) -> None:
+    from warehouse import analysis
+
+    db, cells = two_counties(tmp_path)
+    fixes = tmp_path / "corrections.yaml"
+    fixes.write_text(
+        "corrections:\n"
+        "  - {agency: 410727/县信访局, year: 2023, cell: 3.1|total, value: 99, reason: 更正版, source: 封丘县 reply}\n"
+        "  - {agency: 县信访局, year: 2023, cell: 3.1|np, value: 98, reason: 'which county?', source: a letter}\n",
+        encoding="utf-8")
+    with connect(db) as conn:
+        analysis.refresh(conn, corrections_file=fixes)
+    ids = dict(q(db, "SELECT regexp_extract(source, '[^/]+/[^/]+$'), report_id FROM reports"))
+    # the agency_key names 封丘's report only; the printed name two counties share names neither
+    assert q(db, "SELECT agency, agency_key, cell_key, report_id, published_value, applied FROM corrections ORDER BY value DESC") == [
+        ("410727/县信访局", "410727/县信访局", "3.1|total", ids["fengqiu/xfj-2023.html"],
+         cells["fengqiu/xfj-2023.html"]["3.1|total"], True),
+        (AGENCY, None, "3.1|np", None, None, False)]
+    assert q(db, "SELECT agency_key, new_applications FROM metric_application_volume WHERE year = 2023 ORDER BY 1") == [
+        ("320813/县信访局", cells["hongze/xfj-2023.html"]["3.1|total"]), ("410727/县信访局", 99)]
+    # the roster: each county from its own first year, each agency-year its own report
+    assert q(db, "SELECT agency_key, county, year, status, report_id FROM roster ORDER BY 1, 3") == [
+        ("320813/县信访局", "洪泽区", 2023, "parsed", ids["hongze/xfj-2023.html"]),
+        ("410727/县信访局", "封丘县", 2022, "parsed", ids["fengqiu/xfj-2022.html"]),
+        ("410727/县信访局", "封丘县", 2023, "parsed", ids["fengqiu/xfj-2023.html"])]
+    assert q(db, "SELECT agency_key, year, report_id FROM report_timeliness ORDER BY 1, 2") == [
+        ("320813/县信访局", 2023, ids["hongze/xfj-2023.html"]),
+        ("410727/县信访局", 2022, ids["fengqiu/xfj-2022.html"]),
+        ("410727/县信访局", 2023, ids["fengqiu/xfj-2023.html"])]
