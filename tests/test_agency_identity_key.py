@@ -42,12 +42,14 @@ def report(seed: int, published: str | None = None, site: str | None = None, yea
     return page, {k: v for k, v in truth["cells"].items() if k.startswith("3.")}
 
 
-def catalog_of(root: Path, sources: dict[str, str | None]):
-    """Folder sources under ``root`` (name → region, None: the catalogue gives none)."""
+def catalog_of(root: Path, sources: dict[str, str | None], roster: dict | None = None):
+    """Folder sources under ``root`` (name → region, None: the catalogue gives none), each with the
+    roster ``roster`` when given (publishers, publishers_since)."""
     entries = []
     for name, region in sources.items():
         (root / name).mkdir(parents=True, exist_ok=True)
-        entries.append({"name": name, "kind": "folder", "path": str(root / name), **({"region": region} if region else {})})
+        entries.append({"name": name, "kind": "folder", "path": str(root / name), **({"region": region} if region else {}),
+                        **(roster or {})})
     return parse_catalog({"sources": entries})
 
 
@@ -230,7 +232,7 @@ def test_only_a_labelled_date_is_a_publication_date() -> None:
 # --- downstream: every view and page keys a report by its agency, not by its printed name ---------
 
 
-def two_counties(tmp_path: Path) -> tuple[Path, dict[str, dict[str, int]]]:
+def two_counties(tmp_path: Path, roster: dict | None = None) -> tuple[Path, dict[str, dict[str, int]]]:
     """封丘县's 县信访局 for 2022 and 2023, 洪泽区's for 2023, through the real ingest path and the
     analyst refresh the nightly job runs after the load. Returns the warehouse and each file's
     table-3 cells as written into it."""
@@ -239,10 +241,15 @@ def two_counties(tmp_path: Path) -> tuple[Path, dict[str, dict[str, int]]]:
     files = {"fengqiu/xfj-2022.html": report(7, "2023-01-18 10:00", year=2022),
              "fengqiu/xfj-2023.html": report(11, "2024-01-20 09:30"),
              "hongze/xfj-2023.html": report(16, "2024-01-25 10:00")}
-    catalog = catalog_of(tmp_path / "src", {"fengqiu": FENGQIU, "hongze": HONGZE})
+    catalog = catalog_of(tmp_path / "src", {"fengqiu": FENGQIU, "hongze": HONGZE}, roster)
     for name, (page, _) in files.items():
         (tmp_path / "src" / name).write_bytes(page)
     db = tmp_path / "w.duckdb"
+    if roster:  # `nianbao crawl` records the catalogue's roster and regions
+        from pipelines.scrape.crawl import crawl_into
+
+        with connect(db) as conn:
+            crawl_into(conn, catalog, tmp_path / "data")
     ingest(catalog, tmp_path / "data", db)
     with connect(db) as conn:
         analysis.refresh(conn)
@@ -409,3 +416,18 @@ def test_corrections_roster_and_timeliness_follow_each_county(tmp_path: Path) ->
         ("320813/县信访局", 2023, ids["hongze/xfj-2023.html"]),
         ("410727/县信访局", 2022, ids["fengqiu/xfj-2022.html"]),
         ("410727/县信访局", 2023, ids["fengqiu/xfj-2023.html"])]
+
+
+def test_each_county_s_roster_expects_its_own_bureau(tmp_path: Path) -> None:
+    """Both sources' catalogue rosters name "县信访局" from 2022: each means its own county's bureau
+    (source_agencies), so 洪泽's 2022 report is missing — not covered by 封丘's."""
+    db, _ = two_counties(tmp_path, {"publishers": [AGENCY], "publishers_since": 2022})
+    ids = dict(q(db, "SELECT regexp_extract(source, '[^/]+/[^/]+$'), report_id FROM reports"))
+    assert q(db, "SELECT source, name, agency_key, resolved_by FROM source_agencies ORDER BY 1") == [
+        ("fengqiu", AGENCY, "410727/县信访局", "catalogue_region"), ("hongze", AGENCY, "320813/县信访局", "catalogue_region")]
+    assert q(db, "SELECT agency_key, year, status, report_id, in_catalogue FROM roster ORDER BY 1, 2") == [
+        ("320813/县信访局", 2022, "missing", None, True),
+        ("320813/县信访局", 2023, "parsed", ids["hongze/xfj-2023.html"], True),
+        ("410727/县信访局", 2022, "parsed", ids["fengqiu/xfj-2022.html"], True),
+        ("410727/县信访局", 2023, "parsed", ids["fengqiu/xfj-2023.html"], True)]
+    assert q(db, "SELECT agency_key FROM agencies ORDER BY 1") == [("320813/县信访局",), ("410727/县信访局",)]

@@ -17,11 +17,19 @@ GROUP BY n.name
 ORDER BY n.name;
 
 -- name: keyed_by_name
--- Names that key something by themselves: a portal listing's guess, a roster name, a report loaded
--- before identity keys (a report keyed at load is keyed by its identity_key: see identities).
-SELECT agency_id FROM reports WHERE agency_id IS NOT NULL AND identity_key IS NULL
-UNION SELECT agency_guess FROM documents WHERE agency_guess IS NOT NULL
-UNION SELECT name FROM catalog_publishers;
+-- Names that key something by themselves: a report loaded before identity keys (a report keyed at
+-- load is keyed by its identity_key, see identities; a roster or listing name by its source, see
+-- source_names).
+SELECT DISTINCT agency_id FROM reports WHERE agency_id IS NOT NULL AND identity_key IS NULL;
+
+-- name: source_names
+-- Every name a catalogue source gives — its roster (catalog_publishers), a portal listing's guess
+-- (documents.agency_guess) — with the source's region.
+WITH named AS (
+    SELECT source, name FROM catalog_publishers
+    UNION SELECT source, agency_guess FROM documents WHERE agency_guess IS NOT NULL
+)
+SELECT n.source, n.name, g.region FROM named n LEFT JOIN catalog_regions g USING (source) ORDER BY ALL;
 
 -- name: identities
 -- Every agency a report is keyed by, with the name, evidence and catalogue region that placed it.
@@ -32,6 +40,10 @@ GROUP BY ALL ORDER BY ALL;
 -- name: replace_aliases
 DELETE FROM agency_aliases;
 INSERT INTO agency_aliases SELECT name, agency_key, resolved_by FROM resolved_agencies;
+
+-- name: replace_source_agencies
+DELETE FROM source_agencies;
+INSERT INTO source_agencies SELECT source, name, agency_key, resolved_by FROM sourced_agencies;
 
 -- name: replace_agencies
 -- One row per agency_key; where names of one agency carry different evidence, the reviewed alias

@@ -8,6 +8,7 @@
 -- "县信访局" have a page each), and names that resolve to it by themselves.
 WITH names AS (
     SELECT agency_key, agency_id AS name FROM report_agencies
+    UNION SELECT agency_key, name FROM source_agencies
     UNION SELECT agency_key, name FROM agency_aliases
 )
 SELECT g.agency_key, g.canonical_name, g.adcode, g.province, g.prefecture, g.county, g.level, g.kind, g.sector,
