@@ -423,11 +423,11 @@ def test_each_county_s_roster_expects_its_own_bureau(tmp_path: Path) -> None:
     (source_agencies), so 洪泽's 2022 report is missing — not covered by 封丘's."""
     db, _ = two_counties(tmp_path, {"publishers": [AGENCY], "publishers_since": 2022})
     ids = dict(q(db, "SELECT regexp_extract(source, '[^/]+/[^/]+$'), report_id FROM reports"))
-    assert q(db, "SELECT source, name, agency_key, resolved_by FROM source_agencies ORDER BY 1") == [
-        ("fengqiu", AGENCY, "410727/县信访局", "catalogue_region"), ("hongze", AGENCY, "320813/县信访局", "catalogue_region")]
     assert q(db, "SELECT agency_key, year, status, report_id, in_catalogue FROM roster ORDER BY 1, 2") == [
         ("320813/县信访局", 2022, "missing", None, True),
         ("320813/县信访局", 2023, "parsed", ids["hongze/xfj-2023.html"], True),
         ("410727/县信访局", 2022, "parsed", ids["fengqiu/xfj-2022.html"], True),
         ("410727/县信访局", 2023, "parsed", ids["fengqiu/xfj-2023.html"], True)]
     assert q(db, "SELECT agency_key FROM agencies ORDER BY 1") == [("320813/县信访局",), ("410727/县信访局",)]
+    assert q(db, "SELECT source, name, agency_key, resolved_by FROM source_agencies ORDER BY 1") == [
+        ("fengqiu", AGENCY, "410727/县信访局", "catalogue_region"), ("hongze", AGENCY, "320813/县信访局", "catalogue_region")]
