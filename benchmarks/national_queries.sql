@@ -37,10 +37,8 @@ FROM metric_t3_rollup GROUP BY ALL ORDER BY ALL;
 -- Who is missing: agencies with a 2023 report and none for 2024, per province.
 SELECT g.province, count(*) AS missing_2024
 FROM agencies g
-WHERE EXISTS (SELECT 1 FROM agency_aliases a JOIN reports r ON r.agency_id = a.name
-              WHERE a.agency_key = g.agency_key AND r.year = 2023)
-  AND NOT EXISTS (SELECT 1 FROM agency_aliases a JOIN reports r ON r.agency_id = a.name
-                  WHERE a.agency_key = g.agency_key AND r.year = 2024)
+WHERE EXISTS (SELECT 1 FROM report_agencies a WHERE a.agency_key = g.agency_key AND a.year = 2023)
+  AND NOT EXISTS (SELECT 1 FROM report_agencies a WHERE a.agency_key = g.agency_key AND a.year = 2024)
 GROUP BY g.province ORDER BY missing_2024 DESC;
 
 -- name: cross_year_carry

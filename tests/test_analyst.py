@@ -370,7 +370,8 @@ def test_roster_from_the_catalogue_and_listings_and_timeliness(real_db: Path, tm
 
 def test_names_no_library_knows_take_the_region_of_their_catalogue_source(real_db: Path, tmp_path: Path) -> None:
     """高新区管委会, listed by a source the catalogue places in 淮安市 (320800), is 淮安市's special zone;
-    the same name from two sources in different regions stays unresolved."""
+    the same name from two sources in different regions is two agencies, each its source's (issue
+    #27: source_agencies), while the name alone resolves to neither (agency_aliases)."""
     from pipelines.scrape.catalog import Source
     from warehouse import analysis
     from warehouse.db import connect
@@ -388,10 +389,18 @@ def test_names_no_library_knows_take_the_region_of_their_catalogue_source(real_d
         conn.execute(doc, ["http://h/2", "b" * 64, "huaian", "经济技术开发区管委会"])
         conn.execute(doc, ["http://s/2", "c" * 64, "suqian", "经济技术开发区管委会"])
         analysis.refresh(conn)
-    assert q(db, "SELECT * FROM agencies WHERE agency_key LIKE '%管委会' ORDER BY resolved_by") == [
+    assert q(db, "SELECT * FROM agencies WHERE agency_key LIKE '%管委会' ORDER BY agency_key") == [
+        ("320800/经济技术开发区管委会", "淮安市经济技术开发区管委会", "320800", "江苏省", "淮安市", None, "prefecture", "special_zone",
+         None, "catalogue_region"),
         ("320800/高新区管委会", "淮安市高新区管委会", "320800", "江苏省", "淮安市", None, "prefecture", "special_zone", None,
          "catalogue_region"),
-        ("?/经济技术开发区管委会", "经济技术开发区管委会", None, None, None, None, None, None, None, "unresolved")]
+        ("321300/经济技术开发区管委会", "宿迁市经济技术开发区管委会", "321300", "江苏省", "宿迁市", None, "prefecture", "special_zone",
+         None, "catalogue_region")]
+    assert q(db, "SELECT source, name, agency_key FROM source_agencies WHERE name LIKE '%管委会' ORDER BY 1, 2") == [
+        ("huaian", "经济技术开发区管委会", "320800/经济技术开发区管委会"), ("huaian", "高新区管委会", "320800/高新区管委会"),
+        ("suqian", "经济技术开发区管委会", "321300/经济技术开发区管委会")]
+    assert q(db, "SELECT name, agency_key, resolved_by FROM agency_aliases WHERE name LIKE '%管委会' ORDER BY 1") == [
+        ("经济技术开发区管委会", "?/经济技术开发区管委会", "unresolved"), ("高新区管委会", "320800/高新区管委会", "catalogue_region")]
 
 
 def test_a_warehouse_made_before_the_metric_tables_held_agencies_is_upgraded(real_db: Path, tmp_path: Path) -> None:

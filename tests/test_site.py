@@ -82,7 +82,7 @@ def test_every_printed_cell_is_in_its_agency_page_as_printed(site: tuple[Path, S
             SELECT report_id, category_code || '|' || applicant_code AS cell_key, CAST(value AS VARCHAR) AS value, raw_token FROM fact_applications
             UNION ALL SELECT report_id, row_code || '|' || col_code, CAST(value AS VARCHAR), raw_token FROM fact_proactive_disclosure
             UNION ALL SELECT report_id, '4|' || col_code, CAST(value AS VARCHAR), raw_token FROM fact_review_litigation) f
-        JOIN reports r USING (report_id) JOIN agency_aliases a ON a.name = r.agency_id JOIN agencies g USING (agency_key)""")
+        JOIN report_agencies a USING (report_id) JOIN agencies g USING (agency_key)""")
     assert len(rows) == 2702 + 208 + 240
     pages: dict[str, dict] = {}
     wrong, blanks = [], 0
@@ -100,7 +100,7 @@ def test_every_printed_cell_is_in_its_agency_page_as_printed(site: tuple[Path, S
     assert wrong == []
     assert blanks > 0  # the corpus prints blanks ('/', '—', empty): shown as printed, never as 0
     assert summary.agency_years == q(site_db, """SELECT count(DISTINCT (a.agency_key, r.year)) FROM reports r
-                                                 JOIN agency_aliases a ON a.name = r.agency_id""")[0][0]
+                                                 JOIN report_agencies a USING (report_id)""")[0][0]
 
 
 def test_pingtan_2021_new_applications_total_is_70_in_its_page(site: tuple[Path, SiteSummary], site_db: Path) -> None:
@@ -468,9 +468,10 @@ def test_counts_print_as_the_integers_they_are(tmp_path: Path) -> None:
 
 
 def test_an_unresolved_region_is_said_in_words(folder_site: tuple[Path, Path, Path]) -> None:
-    """Point 9: the samples' agencies have no known region; their pages and the coverage say so."""
+    """Point 9: the samples' agencies have no known region; their pages and the coverage say so.
+    (Each is keyed where it was published — the folder source — never merged by name: unplaced.)"""
     _src, db, out = folder_site
-    assert q(db, "SELECT DISTINCT resolved_by FROM agencies") == [("unresolved",)]
+    assert q(db, "SELECT DISTINCT resolved_by FROM agencies") == [("unplaced",)]
     for page in (out / "agency").rglob("*.html"):
         meta = LexborHTMLParser(page.read_text(encoding="utf-8")).css_first("p.meta").text()
         assert "地区未能确定 region unresolved" in meta, page

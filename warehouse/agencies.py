@@ -6,12 +6,19 @@ division library ``cpca`` on the printed name, accepted only when the region it 
 the name in full (cpca reads "青石县交通运输局" as 重庆市's placeholder 县 — a guess, refused); then the
 ``region`` of the catalogue source the name came through (when all its sources agree); then
 nothing: the name stays an agency of its own (``?/<name>``) and is listed in ``unresolved_agencies``.
+
+That is what a printed name alone resolves to (``agency_aliases``). A report is keyed by its own
+identity, decided when it was loaded (``reports.identity_key``, warehouse/identity.py): two counties'
+"县信访局" are two agencies (``report_agencies``). A name the catalogue's roster or a portal listing
+gives for a source is keyed the same way, by its source (``source_agencies``): placed by itself, else
+by the source's region, else ``unplaced/source:<source>/<name>``. ``agencies`` holds every agency
+something is keyed by; a name alone keys only reports loaded before identity keys.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +31,7 @@ from schemas.agencies import PLACEHOLDER_REGIONS, Unit, agency_key, level_of, se
 from warehouse.db import sql_named, transaction
 
 ALIASES = Path(__file__).parent / "reference" / "agency_aliases.yaml"
+PLACED_BY = ("alias_file", "division_library")  # evidence in the name itself: it places itself anywhere
 SQL = sql_named("agencies.sql")
 
 
@@ -39,7 +47,7 @@ class Agency:
     level: str | None
     kind: str | None
     sector: str | None
-    resolved_by: str  # alias_file | division_library | catalogue_region | unresolved
+    resolved_by: str  # alias_file | division_library | catalogue_region | unplaced | unresolved
 
 
 @cache
@@ -137,19 +145,62 @@ def resolve(names: list[str], aliases: dict[str, dict[str, Any]] | None = None,
     return out
 
 
+def of_identity(key: str, name: str, by: str | None, region: str | None, by_name: Agency) -> Agency:
+    """The agency a report's ``identity_key`` names, with its region, level and kind: the name's own
+    resolution when it gives the same key, else the region the key was placed in (the catalogue's,
+    or an alias entry as it was when the report was loaded). An unplaced key is an agency of its own
+    with no region: never merged with the same name elsewhere."""
+    if key.startswith("unplaced/"):
+        return Agency(name, key, name, None, None, None, None, None, None, None, "unplaced")
+    if by_name.agency_key == key:
+        return by_name
+    adcode, unit = key.split("/", 1)
+    placed = in_region(name if by == "catalogue_region" and region == adcode else unit, adcode)
+    return replace(placed, name=name, agency_key=key, resolved_by=by or placed.resolved_by)
+
+
+def of_source(source: str, name: str, region: str | None, by_name: Agency) -> Agency:
+    """The agency a name means where a catalogue source names it (its roster, a portal listing's
+    guess), keyed as a report of that source would be (warehouse/identity.py): the name placed by
+    itself, else by the source's region, else an agency of its own at that source."""
+    if by_name.resolved_by in PLACED_BY:
+        return by_name
+    if region:
+        return in_region(name, region)
+    return Agency(name, f"unplaced/source:{source}/{name}", name, None, None, None, None, None, None, None, "unplaced")
+
+
 def refresh(conn: duckdb.DuckDBPyConnection, aliases_path: Path = ALIASES) -> int:
     """Resolve every agency name in the warehouse — printed in reports, guessed from a listing, or
-    named by the catalogue's roster — again (the alias file may have changed) and
-    replace ``agency_aliases`` and ``agencies`` in one transaction. Returns the number of names."""
+    named by the catalogue's roster — again (the alias file may have changed), describe every agency
+    a report is keyed by (``reports.identity_key``), and replace ``agency_aliases`` and ``agencies``
+    in one transaction. Returns the number of names."""
     rows = conn.execute(SQL["names"]).fetchall()
     names, regions = [r[0] for r in rows], {r[0]: r[1] for r in rows if r[1]}
-    frame = pd.DataFrame([asdict(a) for a in resolve(names, load_aliases(aliases_path), regions)],
-                         columns=list(Agency.__dataclass_fields__))
-    conn.register("resolved_agencies", frame)
+    resolved = resolve(names, load_aliases(aliases_path), regions)
+    by_name = {a.name: a for a in resolved}
+    # agencies: every report identity, every roster or listing name of a source, and a name's own
+    # agency only where a report is keyed by its name (loaded before identity keys)
+    name_keyed = {r[0] for r in conn.execute(SQL["keyed_by_name"]).fetchall()}
+    keyed = [a for a in resolved if a.name in name_keyed]
+    keyed += [of_identity(key, name, by, region, by_name[name])
+              for key, name, by, region in conn.execute(SQL["identities"]).fetchall()]
+    sources = conn.execute(SQL["source_names"]).fetchall()
+    by_source = [of_source(source, name, region, by_name[name]) for source, name, region in sources]
+    keyed += by_source
+    columns = list(Agency.__dataclass_fields__)
+    frames = {"resolved_agencies": pd.DataFrame([asdict(a) for a in resolved], columns=columns),
+              "keyed_agencies": pd.DataFrame([asdict(a) for a in keyed], columns=columns),
+              "sourced_agencies": pd.DataFrame({"source": [s[0] for s in sources], "name": [a.name for a in by_source],
+                                                "agency_key": [a.agency_key for a in by_source],
+                                                "resolved_by": [a.resolved_by for a in by_source]}, dtype="object")}
+    for frame_name, frame in frames.items():
+        conn.register(frame_name, frame)
     try:
         with transaction(conn):
-            for step in ("replace_aliases", "replace_agencies"):
+            for step in ("replace_aliases", "replace_agencies", "replace_source_agencies"):
                 conn.execute(SQL[step])
     finally:
-        conn.unregister("resolved_agencies")
+        for frame_name in frames:
+            conn.unregister(frame_name)
     return len(names)

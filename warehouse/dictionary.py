@@ -79,7 +79,9 @@ def codes() -> dict[str, list[dict[str, Any]]]:
 COMMON_COLUMNS = {
     "report_id": "the report (reports.report_id): first 16 hex of the document's sha256, '-N' per report of a collection",
     "agency_id": "the agency's name as printed in the report's title",
-    "agency_key": "one agency under all its printed names (agencies.agency_key)",
+    "agency_key": "one agency under all its printed names (agencies.agency_key; a report's: report_agencies)",
+    "key_from": "identity_key (the report's identity, decided at load) | printed_name (loaded before identity keys: "
+                "its name alone, agency_aliases)",
     "canonical_name": "the agency's name with its region path (agencies.canonical_name)",
     "year": "the year reported on (not the publication year)",
     "value": "the number as printed (NULL = blank in the report: never 0)",

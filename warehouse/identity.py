@@ -25,7 +25,7 @@ import pandas as pd
 
 from warehouse import agencies
 
-PLACED_BY = ("alias_file", "division_library")  # the printed name places itself
+PLACED_BY = agencies.PLACED_BY  # the printed name places itself
 
 
 def _text(value: Any) -> str | None:

@@ -70,6 +70,16 @@ class Agency:
     names: list[str]
 
     @property
+    def region_unknown(self) -> bool:
+        """No region places it: its printed name alone (unresolved) or where it was published (unplaced)."""
+        return self.resolved_by in ("unresolved", "unplaced")
+
+    @property
+    def published_where(self) -> str | None:
+        """An unplaced agency's site, catalogue source, host or folder (``unplaced/<where>/<name>``)."""
+        return self.key.removeprefix("unplaced/").rsplit("/", 1)[0] if self.resolved_by == "unplaced" else None
+
+    @property
     def href(self) -> str:
         """Where its page is, from the site's root: one folder per province code (≤ ~10^4 files a folder
         at national scale), a file name that is stable, short and safe on every file system."""

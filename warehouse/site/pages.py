@@ -71,7 +71,7 @@ class Renderer:
     def search_data(self, agencies: list[model.Agency]) -> None:
         # [9]: every name in every spelling the search matches; [10]: the region is not known
         rows = [[a.key, a.name, a.href, a.level, a.kind, a.province, a.prefecture, a.county, a.names,
-                 spellings([a.name, *a.names]), a.resolved_by == "unresolved"] for a in agencies]
+                 spellings([a.name, *a.names]), a.region_unknown] for a in agencies]
         _write(self.out / "data" / "agencies.js", f"window.NB_AGENCIES={dumps(rows)};\n")
 
     def ranking_data(self, agencies: list[model.Agency], index: dict[str, int],

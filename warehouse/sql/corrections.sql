@@ -44,15 +44,27 @@ LEFT JOIN (SELECT *, split_part(cell_key, '|', 1) AS row_code, split_part(cell_k
 
 -- name: replace
 -- Each entry, with the current report and published value it applies to; applied = false when no
--- current report of that agency-year prints the cell (listed, so a stale entry is seen).
+-- current report of that agency-year prints the cell (listed, so a stale entry is seen). An entry
+-- names an agency_key, or a printed name: that name's agency when its reports belong to one agency
+-- (report_agencies; else what the name alone resolves to, agency_aliases). A printed name two
+-- agencies publish under ("县信访局" of two counties) names neither: agency_key NULL, not applied —
+-- the entry must give the agency_key.
 DELETE FROM corrections;
 INSERT INTO corrections
-WITH entries AS (
-    SELECT e.*, coalesce((SELECT any_value(agency_key) FROM agency_aliases WHERE name = e.agency), e.agency) AS agency_key
+WITH by_name AS (
+    SELECT agency_id AS name, CASE WHEN count(DISTINCT agency_key) = 1 THEN any_value(agency_key) END AS agency_key,
+           count(DISTINCT agency_key) AS agencies
+    FROM report_agencies WHERE agency_id IN (SELECT agency FROM correction_entries) GROUP BY agency_id
+), entries AS (
+    SELECT e.*, CASE WHEN e.agency IN (SELECT agency_key FROM agencies) THEN e.agency
+                     WHEN n.agencies > 1 THEN NULL
+                     ELSE coalesce(n.agency_key, a.agency_key, e.agency) END AS agency_key
     FROM correction_entries e
+    LEFT JOIN by_name n ON n.name = e.agency
+    LEFT JOIN agency_aliases a ON a.name = e.agency
 )
 SELECT e.agency, e.agency_key, e.year, e.cell AS cell_key, e.value, e.reason, e.source,
        f.report_id, f.value AS published_value, f.raw_token, f.report_id IS NOT NULL AS applied
 FROM entries e
-LEFT JOIN (SELECT f.*, a.agency_key FROM fact_cells f JOIN agency_aliases a ON a.name = f.agency_id) f
+LEFT JOIN (SELECT f.*, a.agency_key FROM fact_cells f JOIN report_agencies a USING (report_id)) f
        ON f.agency_key = e.agency_key AND f.year = e.year AND f.cell_key = e.cell;

@@ -1,5 +1,6 @@
 -- Checks no single report can do: an agency's report against its own report of the year before
--- (one agency under all its printed names: agency_aliases). Run by warehouse/analysis.py after
+-- (the same agency: report_agencies, the report's identity — one agency under all its printed
+-- names, and never another agency printing the same name). Run by warehouse/analysis.py after
 -- every load, over the whole warehouse, so a finding stays until the reports change.
 
 -- name: views
@@ -12,7 +13,7 @@
 CREATE OR REPLACE VIEW cross_year_checks AS
 WITH cur AS (
     SELECT a.agency_key, r.report_id, r.agency_id, r.year, r.source
-    FROM reports r JOIN agency_aliases a ON a.name = r.agency_id
+    FROM reports r JOIN report_agencies a USING (report_id)
     WHERE r.is_current
 ), pairs AS (
     SELECT t.agency_key, t.year, t.report_id, t.agency_id, t.source,

@@ -2,6 +2,9 @@
 -- timeliness against the legal deadline. Views over the whole warehouse (warehouse/db.py runs this
 -- file on every connection).
 
+-- Reports count under their own agency (report_agencies: two counties' "县信访局" are two rows), the
+-- catalogue's roster names and portal listing guesses under the agency they mean at their source
+-- (source_agencies: keyed as that source's reports are).
 -- Expected publishers: every agency the catalogue's roster names (from its since_year, else from the
 -- first year the warehouse holds) and every agency with a loaded report (from the year after it first
 -- published… and that year itself), for every year up to the latest year the warehouse holds.
@@ -15,23 +18,23 @@ WITH years AS (
     SELECT DISTINCT year FROM reports WHERE year IS NOT NULL AND status IN ('valid', 'invalid')
 ), known AS (
     SELECT a.agency_key, min(r.year) AS since_year, false AS in_catalogue
-    FROM reports r JOIN agency_aliases a ON a.name = r.agency_id
+    FROM reports r JOIN report_agencies a USING (report_id)
     WHERE r.status IN ('valid', 'invalid') GROUP BY 1
     UNION ALL
     SELECT a.agency_key, coalesce(min(c.since_year), (SELECT min(year) FROM years)), true
-    FROM catalog_publishers c JOIN agency_aliases a ON a.name = c.name GROUP BY 1
+    FROM catalog_publishers c JOIN source_agencies a USING (source, name) GROUP BY 1
 ), expected AS (
     SELECT agency_key, min(since_year) AS since_year, bool_or(in_catalogue) AS in_catalogue FROM known GROUP BY 1
 ), loaded AS (
     SELECT a.agency_key, r.year, bool_or(r.status = 'valid') AS valid, bool_or(r.status = 'invalid') AS invalid,
            min(r.report_id) AS report_id
-    FROM reports r JOIN agency_aliases a ON a.name = r.agency_id
+    FROM reports r JOIN report_agencies a USING (report_id)
     WHERE r.is_current GROUP BY 1, 2
 ), listed AS (
     -- documents identified only by their portal listing: fetched, and failed or not parsed yet
     SELECT a.agency_key, d.year_guess AS year,
            bool_or(r.status = 'failed') AS failed, bool_or(r.report_id IS NULL) AS unparsed
-    FROM documents d JOIN agency_aliases a ON a.name = d.agency_guess
+    FROM documents d JOIN source_agencies a ON a.source = d.source AND a.name = d.agency_guess
     LEFT JOIN reports r ON r.sha256 = d.sha256
     WHERE d.year_guess IS NOT NULL GROUP BY 1, 2
 )

@@ -173,9 +173,12 @@ CREATE TABLE IF NOT EXISTS report_sections (
 );
 
 -- One agency under all its printed names (warehouse/agencies.py; rebuilt after every load from the
--- alias file and the division library, so an edit of the alias file applies to every year).
+-- alias file and the division library, so an edit of the alias file applies to every year): every
+-- agency a report is keyed by (report_agencies), a catalogue source's roster or listing names
+-- (source_agencies), and what a name alone gives (agency_aliases) where a report loaded before
+-- identity keys names it.
 CREATE TABLE IF NOT EXISTS agencies (
-    agency_key     VARCHAR PRIMARY KEY,   -- <adcode>/<unit>, e.g. 320813/人民政府; ?/<name> when unresolved
+    agency_key     VARCHAR PRIMARY KEY,   -- <adcode>/<unit>, e.g. 320813/人民政府; unplaced/<where>/<name> or ?/<name> when no region places it
     canonical_name VARCHAR NOT NULL,      -- region path + unit, e.g. 淮安市洪泽区人民政府
     adcode         VARCHAR,               -- GB/T 2260 division code; NULL = unresolved
     province       VARCHAR,
@@ -184,13 +187,28 @@ CREATE TABLE IF NOT EXISTS agencies (
     level          VARCHAR,               -- province | prefecture | county | township
     kind           VARCHAR,               -- government | general_office | department | township | special_zone
     sector         VARCHAR,               -- departments: 教育, 公安, 自然资源, … (NULL when not recognisable)
-    resolved_by    VARCHAR NOT NULL       -- alias_file | division_library | catalogue_region | unresolved
+    resolved_by    VARCHAR NOT NULL       -- alias_file | division_library | catalogue_region | unplaced | unresolved
 );
 
+-- What a printed name resolves to by itself. A name several agencies print ("县信访局") resolves to
+-- none of them here (?/<name>, unless its sources share one region): a report's agency is in
+-- report_agencies, from its identity_key.
 CREATE TABLE IF NOT EXISTS agency_aliases (
     name        VARCHAR PRIMARY KEY,      -- a printed name (reports.agency_id, fact tables' agency_id)
     agency_key  VARCHAR NOT NULL,
     resolved_by VARCHAR NOT NULL
+);
+
+-- The agency a name means where a catalogue source gives it — its roster (catalog_publishers), a
+-- portal listing's guess (documents.agency_guess) — keyed as that source's reports are: the name
+-- placed by itself, else by the source's region, else unplaced/source:<source>/<name> (rebuilt with
+-- agencies). The roster counts expected publishers and listed documents under these keys.
+CREATE TABLE IF NOT EXISTS source_agencies (
+    source      VARCHAR NOT NULL,         -- the catalogue source
+    name        VARCHAR NOT NULL,         -- as the source gives it
+    agency_key  VARCHAR NOT NULL,
+    resolved_by VARCHAR NOT NULL,         -- alias_file | division_library | catalogue_region | unplaced
+    PRIMARY KEY (source, name)
 );
 
 -- Reviewed corrections as applied (warehouse/reference/corrections.yaml; rebuilt after every load):

@@ -4,10 +4,16 @@
 
 -- name: agencies
 -- Every agency the warehouse knows (with a report, or named by the catalogue's roster), with all
--- its printed names.
+-- its printed names: those its reports print (report_agencies: one page per agency, so two counties'
+-- "县信访局" have a page each), and names that resolve to it by themselves.
+WITH names AS (
+    SELECT agency_key, agency_id AS name FROM report_agencies
+    UNION SELECT agency_key, name FROM source_agencies
+    UNION SELECT agency_key, name FROM agency_aliases
+)
 SELECT g.agency_key, g.canonical_name, g.adcode, g.province, g.prefecture, g.county, g.level, g.kind, g.sector,
        g.resolved_by, coalesce(list(DISTINCT a.name ORDER BY a.name) FILTER (WHERE a.name IS NOT NULL), []) AS names
-FROM agencies g LEFT JOIN agency_aliases a USING (agency_key)
+FROM agencies g LEFT JOIN names a USING (agency_key)
 GROUP BY ALL
 ORDER BY g.agency_key;
 
@@ -17,7 +23,7 @@ SELECT a.agency_key, r.report_id, r.year, r.status, r.is_current, r.source, r.sh
        r.t2_format, r.t3_format, r.t4_format, r.n_errors, r.n_warnings, r.parser_errors, r.ocr_pages,
        r.ingested_at, r.agency_id, r.title, r.bytes_at, r.part, r.page_first, r.page_last
 FROM report_documents r
-JOIN agency_aliases a ON a.name = r.agency_id
+JOIN report_agencies a USING (report_id)
 JOIN site_batch b ON b.agency_key = a.agency_key
 ORDER BY a.agency_key, r.year, r.is_current DESC, r.ingested_at DESC, r.report_id;
 
@@ -26,7 +32,7 @@ ORDER BY a.agency_key, r.year, r.is_current DESC, r.ingested_at DESC, r.report_i
 -- was read (grid position; PDF page and box; the picture it was read from).
 WITH cur AS (
     SELECT r.report_id FROM reports r
-    JOIN agency_aliases a ON a.name = r.agency_id
+    JOIN report_agencies a USING (report_id)
     JOIN site_batch b ON b.agency_key = a.agency_key
     WHERE r.is_current
 ), facts AS (
@@ -50,7 +56,7 @@ ORDER BY f.report_id, f.cell_key;
 SELECT i.report_id, i.rule, i.severity, i.origin, i.cells, i.expected, i.found, i.message
 FROM validation_issues i
 JOIN reports r USING (report_id)
-JOIN agency_aliases a ON a.name = r.agency_id
+JOIN report_agencies a USING (report_id)
 JOIN site_batch b ON b.agency_key = a.agency_key
 WHERE r.is_current AND i.severity IN ('error', 'warning')
 ORDER BY i.report_id, i.severity, i.rule, i.message;
@@ -102,7 +108,7 @@ FROM metric_review_litigation GROUP BY ALL ORDER BY year, proceeding;
 WITH latest AS (SELECT run_id FROM reports WHERE run_id IS NOT NULL ORDER BY parsed_at DESC LIMIT 1)
 SELECT p.problem, p.severity, p.source, p.sha256, p.media_type, a.agency_key, p.agency_id, p.year, p.status,
        p.rule, p.cells, p.pages, p.expected, p.found, p.message, p.run_id = (SELECT run_id FROM latest) AS latest_night
-FROM parse_failures p LEFT JOIN agency_aliases a ON a.name = p.agency_id
+FROM parse_failures p LEFT JOIN report_agencies a USING (report_id)
 ORDER BY latest_night DESC, p.problem, p.year DESC, p.agency_id, p.rule;
 
 -- name: ranking

@@ -149,36 +149,59 @@ SELECT r.agency_id, r.year, r.source, i.*
 FROM validation_issues i JOIN reports r USING (report_id)
 WHERE i.origin = 'publisher' AND i.severity IN ('error', 'warning');
 
--- Table 3 wide: one row per agency × year × category, one column per applicant type.
-CREATE OR REPLACE VIEW applications_wide AS
-SELECT agency_id, year, category_code,
-       max(value) FILTER (WHERE applicant_code = 'np')     AS np,
-       max(value) FILTER (WHERE applicant_code = 'lp_com') AS lp_com,
-       max(value) FILTER (WHERE applicant_code = 'lp_res') AS lp_res,
-       max(value) FILTER (WHERE applicant_code = 'lp_ngo') AS lp_ngo,
-       max(value) FILTER (WHERE applicant_code = 'lp_law') AS lp_law,
-       max(value) FILTER (WHERE applicant_code = 'lp_oth') AS lp_oth,
-       max(value) FILTER (WHERE applicant_code = 'total')  AS total
-FROM fact_applications
-GROUP BY ALL;
+-- Every report naming an agency, with the agency it belongs to: its identity_key, decided when it was
+-- loaded (warehouse/identity.py: the name placed by itself or by the catalogue's region of its
+-- source, <adcode>/<unit>; else kept apart, unplaced/<where>/<name>), so two counties' "县信访局" are
+-- two agencies. A report loaded before keys existed (identity_key NULL) is keyed by what its printed
+-- name alone resolves to (agency_aliases), as it was before. agency_id stays the name as printed.
+--   key_from: identity_key | printed_name
+--   resolved_by: alias_file | division_library | catalogue_region | unplaced | unresolved
+CREATE OR REPLACE VIEW report_agencies AS
+SELECT r.report_id, r.agency_id, r.year, coalesce(r.identity_key, a.agency_key) AS agency_key,
+       CASE WHEN r.identity_key IS NULL THEN a.resolved_by
+            WHEN starts_with(r.identity_key, 'unplaced/') THEN 'unplaced' ELSE r.identity_by END AS resolved_by,
+       CASE WHEN r.identity_key IS NULL THEN 'printed_name' ELSE 'identity_key' END AS key_from
+FROM reports r LEFT JOIN agency_aliases a ON r.identity_key IS NULL AND a.name = r.agency_id
+WHERE r.agency_id IS NOT NULL;
 
--- Current reports with the agency they belong to (one agency under all its printed names), its
--- region, level, kind and sector: the starting point of every cross-agency question.
+-- Table 3 wide: one row per report × category (agency × year × category of the current reports),
+-- one column per applicant type. Two agencies printing the same name have a row each: agency_key
+-- (report_agencies) tells them apart, agency_id is the name as printed.
+CREATE OR REPLACE VIEW applications_wide AS
+SELECT f.agency_id, f.year, f.category_code,
+       max(f.value) FILTER (WHERE f.applicant_code = 'np')     AS np,
+       max(f.value) FILTER (WHERE f.applicant_code = 'lp_com') AS lp_com,
+       max(f.value) FILTER (WHERE f.applicant_code = 'lp_res') AS lp_res,
+       max(f.value) FILTER (WHERE f.applicant_code = 'lp_ngo') AS lp_ngo,
+       max(f.value) FILTER (WHERE f.applicant_code = 'lp_law') AS lp_law,
+       max(f.value) FILTER (WHERE f.applicant_code = 'lp_oth') AS lp_oth,
+       max(f.value) FILTER (WHERE f.applicant_code = 'total')  AS total,
+       k.agency_key, f.report_id
+FROM fact_applications f LEFT JOIN report_agencies k USING (report_id)
+GROUP BY f.agency_id, f.year, f.category_code, k.agency_key, f.report_id;
+
+-- Current reports with the agency they belong to (report_agencies: the report's identity, one agency
+-- under all its printed names, never two agencies under one), its region, level, kind and sector:
+-- the starting point of every cross-agency question.
 CREATE OR REPLACE VIEW agency_reports AS
 SELECT a.agency_key, g.canonical_name, g.adcode, g.province, g.prefecture, g.county, g.level, g.kind, g.sector,
        r.* EXCLUDE (is_current)
 FROM current_reports r
-JOIN agency_aliases a ON a.name = r.agency_id
+JOIN report_agencies a USING (report_id)
 JOIN agencies g USING (agency_key);
 
--- Printed names that neither the alias file nor the division library could place: never guessed,
--- listed here for a person to add to warehouse/reference/agency_aliases.yaml.
+-- Agencies whose printed name could not be placed in a region: never guessed, listed here for a
+-- person to add to warehouse/reference/agency_aliases.yaml (or to give the source a region in the
+-- catalogue). One row per agency: a report keyed at load whose name no region places is an agency of
+-- its own per site, source, host or folder (unplaced/…, also in unplaced_agencies: never merged
+-- with the same name published elsewhere); a report loaded before identity keys is keyed by its
+-- printed name alone (?/<name>).
 CREATE OR REPLACE VIEW unresolved_agencies AS
-SELECT a.name, list(DISTINCT r.year ORDER BY r.year) AS years, count(*) AS reports,
-       min(r.source) AS example_source
-FROM agency_aliases a JOIN reports r ON r.agency_id = a.name
-WHERE a.resolved_by = 'unresolved'
-GROUP BY a.name;
+SELECT a.agency_id AS name, list(DISTINCT r.year ORDER BY r.year) AS years, count(*) AS reports,
+       min(r.source) AS example_source, a.agency_key
+FROM report_agencies a JOIN reports r USING (report_id)
+WHERE a.resolved_by IN ('unresolved', 'unplaced')
+GROUP BY a.agency_id, a.agency_key;
 
 -- Agencies keyed apart because their printed name could be placed in no region — not by itself
 -- (alias file, division library) nor by the catalogue's region of the source that found it — so a
