@@ -72,8 +72,17 @@ def furniture_key(text: str) -> str:
 EDGE_LINES = 3  # running headers and footers are among a page's first or last lines of text
 
 
+def _table_line(line: str) -> bool:
+    """A row of a table (a row of the format with its numbers, or three numbers or more): reports of a
+    collection print the same rows at the same page edges, and they are never page furniture."""
+    words = line.split()
+    label = re.split(r"\s*[-−]?\d", line.strip(), maxsplit=1)[0]
+    return sum(bool(re.fullmatch(r"[-−]?[\d.,]+", w)) for w in words) >= 3 or bool(
+        label and (lab.t2_row_code(label) or lab.t3_row_code(label, None) or lab.t3_group_code(label)))
+
+
 def running_lines(texts: list[str], numbered: bool = True) -> frozenset[str]:
-    """Lines printed at the top or bottom of two or more pages: with numbers in them a running
+    """Lines printed at the top or bottom of half the pages or more (two at least): with numbers in them a running
     header ("某局 2022 年政府信息公开工作年度报告") or footer ("第 N 页 共 M 页"), whose numbers (the
     year, the page) are no table's values and whose header is no second report's title. Lines
     without digits (``numbered=False`` adds them) are a watermark's text as often as a table header
@@ -81,10 +90,13 @@ def running_lines(texts: list[str], numbered: bool = True) -> frozenset[str]:
     seen: dict[str, int] = {}
     for text in texts:
         lines = [ln for ln in text.splitlines() if ln.strip()]
-        for key in {furniture_key(ln) for ln in lines[:EDGE_LINES] + lines[-EDGE_LINES:]}:
+        edges = [ln for ln in lines[:EDGE_LINES] + lines[-EDGE_LINES:] if not _table_line(ln)]
+        for key in {furniture_key(ln) for ln in edges}:
             if ("#" in key or not numbered) and re.search(r"[\u4e00-\u9fff]", key):
                 seen[key] = seen.get(key, 0) + 1
-    return frozenset(k for k, n in seen.items() if n >= 2)
+    # on at least half the pages: a report's title at the top of its first page and in a collection's
+    # contents is printed twice, and is no running header
+    return frozenset(k for k, n in seen.items() if n >= max(2, (len(texts) + 1) // 2))
 
 
 def is_furniture(text: str, running: frozenset[str] = frozenset()) -> bool:
