@@ -1,7 +1,7 @@
 """Columns are what their headers say; numbers are what they print (issue #26, point 7).
 
-A report whose applicant columns (table 3) or review/litigation columns (table 4) are printed in
-another order than the format's, headers printed with them, is read by its headers in every medium
+A report whose applicant columns (table 3), review/litigation columns (table 4) or table-2 columns
+(本年制发件数 / 本年废止件数 / 现行有效件数) are printed in another order than the format's, headers printed with them, is read by its headers in every medium
 (HTML, text, Word, and PDF printed by LibreOffice, ruled and unruled): every number lands in its own
 column. A table without headers is read by position with a warning; headers that contradict the
 format's order without naming every column are flagged and not loaded. A cell token is a number
@@ -44,6 +44,9 @@ def make_report(seed: int) -> dict[str, Any]:
     cells: dict[str, Any] = {}
     for d in fmt.t2_cells("2021"):
         cells[d.key] = round(rng.uniform(0, 900), 2) if d.kind == "decimal" else rng.randint(0, 400)
+    for row in ("2.1.1", "2.1.2"):  # 本年制发件数 / 本年废止件数 / 现行有效件数: three different numbers
+        for col, v in zip(("made", "repealed", "valid"), _distinct(rng, 3, 400), strict=True):
+            cells[f"{row}|{col}"] = v
     rows = [r.code for r in fmt.t3_data_rows(False)]
     leaves = [r for r in rows if r.startswith("3.3.") and r != "3.3.7"]
     for leaf in leaves:
@@ -97,7 +100,8 @@ CASES = [
 
 def permuted(k: int, spec: LayoutSpec) -> LayoutSpec:
     rng = random.Random(7000 + k)
-    return LayoutSpec(**{**spec.__dict__, "t3_columns": t3_order(rng), "t4_groups": GROUP_ORDERS[k % 3],
+    return LayoutSpec(**{**spec.__dict__, "t2_columns": ((2, 0, 1), (1, 2, 0), (2, 1, 0))[k % 3],
+                         "t3_columns": t3_order(rng), "t4_groups": GROUP_ORDERS[k % 3],
                          "t4_results": _shuffled(rng, (*RESULTS, "total"))})
 
 
@@ -119,6 +123,7 @@ def test_permuted_columns_land_in_their_own_columns(k: int, medium: str, spec: L
     truth = make_report(100 + k)
     spec = permuted(k, spec)
     assert spec.t3_columns != tuple(c.code for c in fmt.t3_columns())
+    assert spec.t4_results != layouts.T4_RESULT_CODES and spec.t2_columns != (0, 1, 2)
     vr = validate(parse_bytes(render(truth, medium, spec), f"permuted.{EXT[medium]}"))
     r = vr.result
     assert (r.status, r.agency, r.year, r.table_formats) == ("parsed", truth["agency"], truth["year"], truth["table_formats"])

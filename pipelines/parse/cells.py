@@ -69,6 +69,8 @@ class _State:
     t4_parts: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
     grid_of: dict[int, int] = field(default_factory=dict)  # id(cell) → grid index, for provenance
     # column headers of tables 3 and 4, and the column order each kept row was read under
+    t2_head: HeaderBlock = field(default_factory=HeaderBlock)
+    t2_heads: dict[str, list[GridCell]] = field(default_factory=dict)  # table-2 row → its block's header cells
     t3_head: HeaderBlock = field(default_factory=HeaderBlock)
     t4_head: HeaderBlock = field(default_factory=HeaderBlock)
     t3_maps: dict[str, ColumnMap] = field(default_factory=dict)
@@ -125,8 +127,10 @@ def _update_context(st: _State, texts: list[str]) -> None:
         st.table = "T3"
     if sum(lab.has_any(texts, (w,)) for w in L.T4_HEADER_WORDS) >= 2:
         st.table = "T4"
-    # (a section heading names 行政复议 too; in a text it may share a row with the first caption)
-    parts = lab.t4_parts([t for t in texts if not lab.section_code(t)])
+    # A section heading names 行政复议 too: it stands for the first sub-table only when nothing else
+    # in the row names one (in a text it may share a row with the first sub-table's caption)
+    named = [t for t in texts if not lab.section_code(t)]
+    parts = lab.t4_parts(named) if named else lab.t4_parts(texts)
     if parts:
         # one proceeding named: a sub-table's caption or a row label; several: the whole table's header
         st.t4_part = next(iter(parts)) if len(parts) == 1 and parts != {"L"} else None
@@ -138,11 +142,11 @@ def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[
     if any(not t.blank for _, t in values):
         _data_row(st)  # numbers: the header above is complete
         return False
-    if st.table not in ("T3", "T4"):
+    if st.table not in ("T2", "T3", "T4"):
         return False
-    head = st.t3_head if st.table == "T3" else st.t4_head
-    words = L.T3_HEADER_WORDS if st.table == "T3" else L.T4_HEADER_WORDS
-    vocab = colmap.t3_leaves() if st.table == "T3" else colmap.t4_results()
+    head = {"T2": st.t2_head, "T3": st.t3_head, "T4": st.t4_head}[st.table]
+    words = {"T2": T2_HEADER_WORDS, "T3": L.T3_HEADER_WORDS, "T4": L.T4_HEADER_WORDS}[st.table]
+    vocab = colmap.t3_leaves() if st.table == "T3" else colmap.t4_results() if st.table == "T4" else {}
     if not (lab.has_any(texts, words) or (head.open and texts)) or any(lab.section_code(t) for t in texts):
         return False  # (a section heading names 行政复议 too)
     # a label of a row of the format is no header ("总计" and "其他" are both)
@@ -153,7 +157,11 @@ def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[
     return True
 
 
+T2_HEADER_WORDS = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021
+
+
 def _data_row(st: _State) -> None:
+    st.t2_head.close()
     st.t3_head.close()
     st.t4_head.close()
 
@@ -188,7 +196,8 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
             t2_code = lab.t2_row_code(leaf) if leaf else None
             if t2_code:
                 _data_row(st)
-                _keep(st.t2_rows, t2_code, values, out)
+                if _keep(st.t2_rows, t2_code, values, out):
+                    st.t2_heads[t2_code] = st.t2_head.cells
                 continue
             if leaf and not is_t3_header and not is_t4_header:
                 code = lab.t3_row_code(leaf, st.t3_group)
@@ -272,7 +281,7 @@ def _convert(d: fmt.CellDef, tok: Token, out: CellExtraction) -> tuple[Any, Deci
     return int(num), num
 
 
-COLUMN_NAMES = {"T3": "applicant columns", "T4": "columns"}
+COLUMN_NAMES = {"T2": "columns", "T3": "applicant columns", "T4": "columns"}
 
 
 def _column_note(out: CellExtraction, table: str, cmap: ColumnMap, keys: list[str]) -> None:
@@ -372,7 +381,8 @@ def _assemble(st: _State, out: CellExtraction) -> None:
     for block in fmt.t2_blocks(out.table_formats["T2"]):
         for r in block.rows:
             defs = [fmt.CellDef(fmt.cell_key(r.code, c.code), "T2", r.code, c.code, c.kind) for c in block.columns]
-            _place(out, defs, st.t2_rows.get(r.code), grid_of, f"T2 {r.code} {r.label}")
+            _place(out, defs, st.t2_rows.get(r.code), grid_of, f"T2 {r.code} {r.label}",
+                   colmap.t2_map(st.t2_heads.get(r.code, []), block.columns))
     for code in st.t2_rows:
         if not any(r.code == code for b in fmt.t2_blocks(out.table_formats["T2"]) for r in b.rows):
             out.issues.append(Issue("row_unexpected", "warning", "parser", [code],

@@ -15,6 +15,7 @@ letter-spaced into several words is joined back first.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -25,6 +26,7 @@ from schemas import format as fmt
 from schemas import labels as L
 
 LINE_TOLERANCE = 3.0  # pt: fragments whose tops differ by less are on one line
+SAME_X_PT, SAME_X_COL = 3.0, 0.5  # one header printed twice: centres this close (pt; grid columns)
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,14 @@ def t4_results() -> dict[str, str]:
 
 
 @cache
-def _vocabulary() -> tuple[str, ...]:
-    words = [*t3_leaves(), *t4_results(), *L.T3_HEADER_WORDS, *L.T4_HEADER_WORDS, *fmt.T4_GROUPS.values()]
+def _vocabulary(table: str) -> tuple[str, ...]:
+    """The header words of a table (fragments join only into these; "其他" is whole in table 3,
+    the start of 其他结果 in table 4)."""
+    if table == "T2":
+        words = [_label_core(c.label) for f in ("2021", "2019") for b in fmt.t2_blocks(f) for c in b.columns]
+    else:
+        words = ([*t3_leaves(), *L.T3_HEADER_WORDS] if table == "T3"
+                 else [*t4_results(), *L.T4_HEADER_WORDS, *fmt.T4_GROUPS.values()])
     return tuple(dict.fromkeys(normalise_label(w) for w in words))
 
 
@@ -72,8 +80,9 @@ class _Piece:
 
 
 def _piece(cell: GridCell) -> _Piece:
-    if cell.bbox is not None:
-        x0, top, x1, bottom = cell.bbox
+    box = cell.upright or cell.bbox
+    if box is not None:
+        x0, top, x1, bottom = box
         return _Piece(normalise_label(cell.text), x0, top, x1, bottom, True)
     return _Piece(normalise_label(cell.text), cell.col, cell.row, cell.col + cell.colspan, cell.row + cell.rowspan, False)
 
@@ -87,11 +96,16 @@ def _continues(host: _Piece, frag: _Piece) -> bool:
     return same_line or below
 
 
-def header_pieces(cells: list[GridCell]) -> list[_Piece]:
+def _reading_order(cell: GridCell) -> tuple[float, float]:
+    box = cell.upright or cell.bbox
+    return (box[1], box[0]) if box else (cell.row, cell.col)
+
+
+def header_pieces(cells: list[GridCell], table: str) -> list[_Piece]:
     """Header texts with their extent; fragments of one header word (boxed cells only) joined."""
-    vocab = _vocabulary()
+    vocab = _vocabulary(table)
     out: list[_Piece] = []
-    for cell in sorted((c for c in cells if c.text.strip()), key=lambda c: (c.bbox[1], c.bbox[0]) if c.bbox else (c.row, c.col)):
+    for cell in sorted((c for c in cells if c.text.strip()), key=_reading_order):
         p = _piece(cell)
         host = None
         if p.boxed and p.text not in vocab:
@@ -103,7 +117,9 @@ def header_pieces(cells: list[GridCell]) -> list[_Piece]:
             host.text += p.text
             host.x0, host.x1 = min(host.x0, p.x0), max(host.x1, p.x1)
             host.bottom = max(host.bottom, p.bottom)
-    return out
+    # a header row printed again (Word's 重复标题行 on the page a table goes on over): once
+    return [p for k, p in enumerate(out)
+            if not any(q.text == p.text and abs(q.x - p.x) < (SAME_X_PT if p.boxed else SAME_X_COL) for q in out[:k])]
 
 
 def _decide(found: list[tuple[float, str]], order: tuple[str, ...]) -> ColumnMap:
@@ -117,10 +133,27 @@ def _decide(found: list[tuple[float, str]], order: tuple[str, ...]) -> ColumnMap
     return ColumnMap(None, "partial" if in_order else "ambiguous", codes)
 
 
+def _label_core(label: str) -> str:
+    """A column label without its bracketed note (本年收费金额（单位：万元） → 本年收费金额)."""
+    return re.sub(r"[(（].*$", "", normalise_label(label))
+
+
+def t2_map(cells: list[GridCell], columns: tuple[fmt.Column, ...]) -> ColumnMap | None:
+    """A table-2 block's columns from its header row; None for a block of one column (nothing to
+    order). A header names a column when it holds the column's label (现行有效件数（历史累计）,
+    本年处理决定数量 for 处理决定数量); the longest label found wins."""
+    if len(columns) < 2:
+        return None
+    cores = sorted(((_label_core(c.label), c.code) for c in columns), key=lambda x: -len(x[0]))
+    found = [(p.x, code) for p in header_pieces(cells, "T2")
+             if (code := next((c for core, c in cores if core in p.text), None)) is not None]
+    return _decide(found, tuple(c.code for c in columns))
+
+
 def t3_map(cells: list[GridCell]) -> ColumnMap:
     """Table 3's applicant columns (自然人, 商业企业 … 其他, 总计) from its header cells."""
     leaves = t3_leaves()
-    return _decide([(p.x, leaves[p.text]) for p in header_pieces(cells) if p.text in leaves],
+    return _decide([(p.x, leaves[p.text]) for p in header_pieces(cells, "T3") if p.text in leaves],
                    tuple(c.code for c in fmt.t3_columns()))
 
 
@@ -128,7 +161,7 @@ def t4_map(cells: list[GridCell]) -> ColumnMap:
     """Table 4's columns from its header cells: fifteen (three proceedings of five results, each
     proceeding's results under its own header) or five (one proceeding's sub-table, or rows
     labelled by proceeding: result codes only)."""
-    pieces = header_pieces(cells)
+    pieces = header_pieces(cells, "T4")
     results = t4_results()
     leaves = sorted((p.x, results[p.text]) for p in pieces if p.text in results)
     if len(leaves) != 3 * len(T4_RESULT_ORDER):

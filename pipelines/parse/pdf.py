@@ -139,6 +139,7 @@ class PdfParser:
     def _document(texts: list[str], grids: list[Grid], turned: dict[int, Callable[[Box], Box]]) -> ExtractedDocument:
         grids = join_rows_split_by_page_break(grids)  # (in the upright frame: labels line up by x)
         for cell in (c for g in grids for row in g.rows for c in row if c.page in turned and c.bbox):
+            cell.upright = cell.bbox  # (the table's columns run left to right in this frame)
             cell.bbox = turned[cell.page](cell.bbox)  # provenance in the page's own coordinates
         numbered = [(ln.strip(), i + 1) for i, t in enumerate(texts) for ln in t.splitlines() if not PAGE_FOOTER.match(ln)]
         lines = [ln for ln, _ in numbered]
@@ -401,7 +402,9 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
                 if _has_values(row):
                     break  # the first data row: nothing above it continued the last page's row
                 pairs = _continuation_pairs(prev.rows[-1], row) if _is_continuation(row) else None
-                if pairs is not None and _completes(pairs):
+                # (a section heading or a row of column headers is never continued: the words under
+                # it are the table's, or the rest of its header)
+                if pairs is not None and _completes(pairs) and not _heading_or_header(prev.rows[-1]):
                     for upper, lower in pairs:
                         upper.text = upper.text + lower.text
                     del grid.rows[i]
@@ -413,6 +416,11 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
     for i, g in enumerate(out):
         g.index = i
     return out
+
+
+def _heading_or_header(row: list[GridCell]) -> bool:
+    texts = [c.text for c in row if c.text]
+    return not _has_values(row) and (any(lab.section_code(t) for t in texts) or lab.has_any(texts, HEADER_VOCABULARY))
 
 
 def _has_values(row: list[GridCell]) -> bool:

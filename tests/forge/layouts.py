@@ -61,16 +61,18 @@ class LayoutSpec:
     line_spacing: float = 1.0
     narrative_paragraphs: int = 1  # pushes table 3 across a page break at different rows
     rotate: int = 0  # PDF: pages laid out landscape, printed turned by ±90° on portrait pages
-    # Column order, as codes (() = the format's): table 3's seven columns (the five 法人或其他组织
+    # Column order, as codes (() = the format's): table 2's blocks of three columns (as indices),
+    # table 3's seven columns (the five 法人或其他组织
     # columns side by side under their group header), table 4's proceedings (行政复议 beside, never
     # between, the two 行政诉讼 ones) and the results within each proceeding.
+    t2_columns: tuple[int, ...] = ()  # table 2: the order of every three-column block's columns (indices)
     t3_columns: tuple[str, ...] = ()
     t4_groups: tuple[str, ...] = ()
     t4_results: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, Any]:
         out = asdict(self)
-        for name in ("t3_columns", "t4_groups", "t4_results"):  # (the committed corpus predates them)
+        for name in ("t2_columns", "t3_columns", "t4_groups", "t4_results"):  # (the committed corpus predates them)
             if not out[name]:
                 del out[name]
             else:
@@ -108,6 +110,17 @@ def t4_part_layouts(truth: dict[str, Any]) -> list[tuple[str, Layout]]:
 
 
 LEGAL_PERSON = "法人或其他组织"
+
+
+def t2_ordered_layout(truth: dict[str, Any], order: tuple[int, ...]) -> Layout:
+    """Table 2 with the columns of each three-column block in ``order`` (indices), headers with them."""
+    rows = t2_layout(truth)
+    out: Layout = []
+    for row in rows:
+        if len(row) == 4:  # a header or data row of a three-column block: the label, then three cells
+            row = [row[0], *(row[1 + i] for i in order)]
+        out.append(row)
+    return out
 
 
 def t3_ordered_layout(truth: dict[str, Any], order: tuple[str, ...]) -> Layout:
@@ -171,7 +184,8 @@ def tables(truth: dict[str, Any], spec: LayoutSpec) -> dict[str, list[tuple[str 
     else:
         t4 = [(None, t4_ordered_layout(truth, groups, results) if reordered else t4_layout(truth), 15)]
     t3 = t3_ordered_layout(truth, spec.t3_columns) if spec.t3_columns else t3_layout(truth)
-    return {"S2": [(None, t2_layout(truth), 4)], "S3": [(None, t3, 10)], "S4": t4}
+    t2 = t2_ordered_layout(truth, spec.t2_columns) if spec.t2_columns else t2_layout(truth)
+    return {"S2": [(None, t2, 4)], "S3": [(None, t3, 10)], "S4": t4}
 
 
 # --- DOCX (and PDF printed from it) ----------------------------------------------------------------
