@@ -30,7 +30,14 @@ from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.pdf_pages import PdfiumPage, extract_table
-from pipelines.parse.pdf_words import HEADER_VOCABULARY, ORDINAL, PAGE_FOOTER, page_has_table_text, word_grids
+from pipelines.parse.pdf_words import (
+    HEADER_SET,
+    HEADER_VOCABULARY,
+    ORDINAL,
+    PAGE_FOOTER,
+    page_has_table_text,
+    word_grids,
+)
 from pipelines.parse.tokens import parse_token
 from schemas import labels as L
 
@@ -402,9 +409,7 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
                 if _has_values(row):
                     break  # the first data row: nothing above it continued the last page's row
                 pairs = _continuation_pairs(prev.rows[-1], row) if _is_continuation(row) else None
-                # (a section heading or a row of column headers is never continued: the words under
-                # it are the table's, or the rest of its header)
-                if pairs is not None and _completes(pairs) and not _heading_or_header(prev.rows[-1]):
+                if pairs is not None and _completes(pairs) and not _never_continued(prev.rows[-1], pairs):
                     for upper, lower in pairs:
                         upper.text = upper.text + lower.text
                     del grid.rows[i]
@@ -418,9 +423,16 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
     return out
 
 
-def _heading_or_header(row: list[GridCell]) -> bool:
-    texts = [c.text for c in row if c.text]
-    return not _has_values(row) and (any(lab.section_code(t) for t in texts) or lab.has_any(texts, HEADER_VOCABULARY))
+def _never_continued(upper: list[GridCell], pairs: list[tuple[GridCell, GridCell]]) -> bool:
+    """A section heading is never continued on the next page (the words under it are its table's),
+    nor a header row by whole header words of their own (总计 printed lower in its merged cell): the
+    rest of a wrapped header word ("结果" / "维持") does continue it."""
+    texts = [c.text for c in upper if c.text]
+    if _has_values(upper):
+        return False
+    if any(lab.section_code(t) for t in texts):
+        return True
+    return lab.has_any(texts, HEADER_VOCABULARY) and all(normalise_label(lower.text) in HEADER_SET for _, lower in pairs)
 
 
 def _has_values(row: list[GridCell]) -> bool:
