@@ -105,13 +105,16 @@ def permuted(k: int, spec: LayoutSpec) -> LayoutSpec:
                          "t4_results": _shuffled(rng, (*RESULTS, "total"))})
 
 
-def render(truth: dict[str, Any], medium: str, spec: LayoutSpec) -> bytes:
+def render(truth: dict[str, Any], medium: str, spec: LayoutSpec, break_at: int = 8) -> bytes:
     if medium == "html":
-        return layouts.render_html(truth, spec, 8)
+        return layouts.render_html(truth, spec, break_at)
     if medium == "text":
-        return layouts.render_text(truth, spec, 8)
+        return layouts.render_text(truth, spec, break_at)
     data = layouts.render_docx(truth, spec)
-    return data if medium == "docx" else convert_with_soffice(data, "docx", "pdf", "permuted")
+    if medium == "docx":
+        return data
+    printed = convert_with_soffice(data, "docx", "pdf", "permuted")
+    return layouts.rotate_pages(printed, spec.rotate) if spec.rotate else printed
 
 
 EXT = {"html": "html", "text": "txt", "docx": "docx", "pdf": "pdf"}
@@ -133,6 +136,22 @@ def test_permuted_columns_land_in_their_own_columns(k: int, medium: str, spec: L
     assert set(got) == set(truth["cells"])
     assert [(i.rule, i.message) for i in vr.issues if i.origin == "parser"] == []
     assert [i.rule for i in vr.issues if i.severity == "error"] == []
+    assert vr.status == "valid"
+
+
+DRAWN = layouts.draw_specs(2027, 8, column_orders=True)
+DRAWN_MEDIA = ("html", "text", "docx", "pdf")
+
+
+@pytest.mark.parametrize("i", range(len(DRAWN)), ids=[f"drawn-{i}-{DRAWN_MEDIA[i % 4]}" for i in range(len(DRAWN))])
+def test_drawn_column_orders_with_drawn_layouts(i: int) -> None:
+    """The column orders as a forge dimension drawn with every other one (rulings, rotated pages,
+    wrapped labels, split table 4, repeated headers, fonts)."""
+    spec, medium = DRAWN[i], DRAWN_MEDIA[i % 4]
+    truth = make_report(200 + i)
+    vr = validate(parse_bytes(render(truth, medium, spec, 1 + 3 * i), f"drawn.{EXT[medium]}"))
+    assert vr.result.cell_values() == truth["cells"]
+    assert [(x.rule, x.message) for x in vr.issues if x.origin == "parser"] == []
     assert vr.status == "valid"
 
 

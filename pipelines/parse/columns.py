@@ -164,8 +164,13 @@ def t4_map(cells: list[GridCell]) -> ColumnMap:
     pieces = header_pieces(cells, "T4")
     results = t4_results()
     leaves = sorted((p.x, results[p.text]) for p in pieces if p.text in results)
-    if len(leaves) != 3 * len(T4_RESULT_ORDER):
+    if len(leaves) <= len(T4_RESULT_ORDER):
         return _decide(leaves, T4_RESULT_ORDER)
+    if len(leaves) != 3 * len(T4_RESULT_ORDER):
+        # some of the fifteen unread: by position only if what was read follows the format's order
+        codes = tuple(r for _, r in leaves)
+        it = iter(T4_RESULT_ORDER * 3)
+        return ColumnMap(None, "partial" if all(c in it for c in codes) else "ambiguous", codes)
     groups = sorted((p.x, part) for p in pieces if p.text not in results
                     and len(parts := lab.t4_parts([p.text])) == 1 and (part := next(iter(parts))) in fmt.T4_GROUPS)
     full_order = tuple(c.code for c in fmt.t4_columns())

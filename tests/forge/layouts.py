@@ -80,8 +80,23 @@ class LayoutSpec:
         return out
 
 
-def draw_specs(seed: int, n: int) -> list[LayoutSpec]:
-    """``n`` layouts, every dimension drawn independently (reproducible for ``seed``)."""
+T4_GROUP_ORDERS = (("R", "LD", "LA"), ("R", "LA", "LD"), ("LD", "LA", "R"), ("LA", "LD", "R"))  # 行政诉讼's two side by side
+
+
+def draw_column_orders(rnd: random.Random) -> dict[str, tuple]:
+    """Column orders for one layout: table 3's 自然人 / the 法人或其他组织 block / 总计 shuffled and
+    the block's five columns among themselves; table 4's proceedings and results; table 2's three."""
+    legal = rnd.sample(fmt.T3_APPLICANT_COLUMNS[1:], 5)
+    units = rnd.sample(("np", "legal", "total"), 3)
+    return {"t2_columns": tuple(rnd.sample((0, 1, 2), 3)),
+            "t3_columns": tuple(c for u in units for c in (legal if u == "legal" else (u,))),
+            "t4_groups": rnd.choice(T4_GROUP_ORDERS),
+            "t4_results": tuple(rnd.sample(("maintain", "correct", "other", "pending", "total"), 5))}
+
+
+def draw_specs(seed: int, n: int, column_orders: bool = False) -> list[LayoutSpec]:
+    """``n`` layouts, every dimension drawn independently (reproducible for ``seed``). Column
+    orders are drawn only when asked (the committed corpus keeps the format's order)."""
     rnd = random.Random(seed)
     specs = [LayoutSpec(ruling=rnd.choice(RULINGS), repeat_header=rnd.random() < 0.6,
                        label_mm=rnd.choice((0, 0, 12, 16, 22)), valign=rnd.choice(VALIGNS),
@@ -90,7 +105,11 @@ def draw_specs(seed: int, n: int) -> list[LayoutSpec]:
                        narrative_paragraphs=rnd.randint(1, 12)) for _ in range(n)]
     # drawn from a stream of its own, so adding the dimension left the other draws as they were
     turn = random.Random(seed + 1)
-    return [replace(spec, rotate=turn.choice((0, 0, 0, 0, 0, 90, -90))) for spec in specs]
+    specs = [replace(spec, rotate=turn.choice((0, 0, 0, 0, 0, 90, -90))) for spec in specs]
+    if column_orders:
+        orders = random.Random(seed + 2)
+        specs = [replace(spec, **draw_column_orders(orders)) for spec in specs]
+    return specs
 
 
 def title_lines(truth: dict[str, Any], spec: LayoutSpec) -> list[str]:
