@@ -68,7 +68,7 @@ class _State:
     t4_part: str | None = None  # the proceeding (R / LD / LA) a caption or header row names, for sub-tables
     t4_parts: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
     grid_of: dict[int, int] = field(default_factory=dict)  # id(cell) → grid index, for provenance
-    # column headers of tables 3 and 4, and the column order each kept row was read under
+    # column headers of tables 2, 3 and 4, and what each kept row was read under
     t2_head: HeaderBlock = field(default_factory=HeaderBlock)
     t2_heads: dict[str, list[GridCell]] = field(default_factory=dict)  # table-2 row → its block's header cells
     t3_head: HeaderBlock = field(default_factory=HeaderBlock)
@@ -136,8 +136,11 @@ def _update_context(st: _State, texts: list[str]) -> None:
         st.t4_part = next(iter(parts)) if len(parts) == 1 and parts != {"L"} else None
 
 
+T2_HEADER_WORDS = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021
+
+
 def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[tuple[GridCell, Token]]) -> bool:
-    """Keep a row of column headers of table 3 or 4 (no numbers; header words, or the wrapped
+    """Keep a row of column headers of table 2, 3 or 4 (no numbers; header words, or the wrapped
     rest of a header already open). True when the row is one."""
     if any(not t.blank for _, t in values):
         _data_row(st)  # numbers: the header above is complete
@@ -155,9 +158,6 @@ def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[
         return False
     head.add(row)
     return True
-
-
-T2_HEADER_WORDS = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021
 
 
 def _data_row(st: _State) -> None:

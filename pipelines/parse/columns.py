@@ -4,9 +4,10 @@ A table whose columns are printed in another order than the format's, with heade
 must not be read by position: row totals and the balance identities cannot notice a permutation.
 So the header cells of a table (every header row, merged cells included) are matched to the
 format's column labels, and the leaf labels in left-to-right order give the printed order of the
-value columns. Only when a table has no readable header is it read in the format's order, and the
-cell step says so in a warning; headers that contradict that order without naming every column
-once are ambiguous and the rows are not placed.
+value columns. Only when a table's headers are missing, or read in part and in an order the
+format's allows, is it read in the format's order, and the cell step says so in a warning; headers
+that contradict that order without naming every column once are ambiguous and the rows are not
+placed.
 
 Left-to-right is the page's x (PDF cells have boxes) or the grid column (HTML, Word, text). In a
 PDF read from word positions a header wrapped in its narrow column ("社会公益组" / "织") or
