@@ -93,7 +93,9 @@ def _continues(host: _Piece, frag: _Piece) -> bool:
     the same column."""
     height = max(host.bottom - host.top, frag.bottom - frag.top, 1.0)
     same_line = abs(frag.top - host.top) < LINE_TOLERANCE and 0 <= frag.x0 - host.x1 < 2 * height
-    below = 0 <= frag.top - host.bottom < 1.5 * height and frag.x0 < host.x1 and frag.x1 > host.x0
+    # (OCR boxes of two lines may overlap a little)
+    below = frag.top > host.top + LINE_TOLERANCE and frag.top - host.bottom < 1.5 * height and frag.x0 < host.x1 \
+        and frag.x1 > host.x0
     return same_line or below
 
 
@@ -165,8 +167,8 @@ def t4_map(cells: list[GridCell]) -> ColumnMap:
     pieces = header_pieces(cells, "T4")
     results = t4_results()
     leaves = sorted((p.x, results[p.text]) for p in pieces if p.text in results)
-    if len(leaves) <= len(T4_RESULT_ORDER):
-        return _decide(leaves, T4_RESULT_ORDER)
+    if len(leaves) <= len(T4_RESULT_ORDER) and len({r for _, r in leaves}) == len(leaves):
+        return _decide(leaves, T4_RESULT_ORDER)  # one proceeding's five (or no header at all)
     if len(leaves) != 3 * len(T4_RESULT_ORDER):
         # some of the fifteen unread: by position only if what was read follows the format's order
         codes = tuple(r for _, r in leaves)
