@@ -143,15 +143,7 @@ DRAWN = layouts.draw_specs(2027, 8, column_orders=True)
 DRAWN_MEDIA = ("html", "text", "docx", "pdf")
 
 
-# Drawn layout 3 (unruled, printed turned by 90°, 10.5 pt at 1.5 line spacing, split table 4) is read
-# as no report at all (no_report_tables) in the format's column order too, by the code before this
-# change as well: a limit of the word-position reader on turned pages, not of column mapping.
-READER_LIMIT = {3}
-
-
-@pytest.mark.parametrize("i", [pytest.param(i, marks=pytest.mark.xfail(strict=True, reason="word-position reader: "
-                                                                      "turned unruled page read as no tables"))
-                               if i in READER_LIMIT else i for i in range(len(DRAWN))],
+@pytest.mark.parametrize("i", range(len(DRAWN)),
                          ids=[f"drawn-{i}-{DRAWN_MEDIA[i % 4]}" for i in range(len(DRAWN))])
 def test_drawn_column_orders_with_drawn_layouts(i: int) -> None:
     """The column orders as a forge dimension drawn with every other one (rulings, rotated pages,
