@@ -109,6 +109,8 @@ _PARSER_ERRORS: dict[str, tuple[str, str]] = {
     "cell_missing": ("Cells of the detected format that the parser did not find in the tables.", COMPARE),
     "collection_unattributed_tables": ("Tables of a collection (汇编) that could not be attributed to any of its reports.",
                                        COMPARE),
+    "columns_ambiguous": ("A table's column headers contradict the format's column order (a column named twice or "
+                          "not at all): its rows are not placed rather than read by position.", COMPARE),
     "identity_year_conflict": ("The year in the title and the year of the statistics period (统计期限) differ: the "
                                "report is loaded under the title's year and flagged.",
                                "Read the report: if the title's year is wrong, record the right year as a reviewed "

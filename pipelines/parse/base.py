@@ -37,6 +37,9 @@ class GridCell:
     bbox: tuple[float, float, float, float] | None = None
     confidence: float | None = None  # OCR: the engine's lowest confidence for the cell's text
     image: str | None = None  # read from a picture: its URL, file or Word part (``page`` = its number)
+    # a PDF page read turned upright (a rotated table): the box as read, in the table's own frame
+    # (``bbox`` is mapped back to the page's coordinates, where left-to-right is not the table's)
+    upright: tuple[float, float, float, float] | None = None
 
 
 @dataclass

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from pipelines.parse import columns as colmap
 from pipelines.parse import labels as lab
 from pipelines.parse.base import Grid, GridCell
+from pipelines.parse.columns import ColumnMap, HeaderBlock
 from pipelines.parse.normalize import normalise_label
-from pipelines.parse.tokens import Token, parse_token
+from pipelines.parse.tokens import COUNT_UNITS, Token, parse_token
 from schemas import format as fmt
 from schemas import labels as L
 
@@ -66,6 +68,14 @@ class _State:
     t4_part: str | None = None  # the proceeding (R / LD / LA) a caption or header row names, for sub-tables
     t4_parts: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
     grid_of: dict[int, int] = field(default_factory=dict)  # id(cell) → grid index, for provenance
+    # column headers of tables 2, 3 and 4, and what each kept row was read under
+    t2_head: HeaderBlock = field(default_factory=HeaderBlock)
+    t2_heads: dict[str, list[GridCell]] = field(default_factory=dict)  # table-2 row → its block's header cells
+    t3_head: HeaderBlock = field(default_factory=HeaderBlock)
+    t4_head: HeaderBlock = field(default_factory=HeaderBlock)
+    t3_maps: dict[str, ColumnMap] = field(default_factory=dict)
+    t4_row_map: ColumnMap | None = None
+    t4_part_maps: dict[str, ColumnMap] = field(default_factory=dict)
 
 
 T3_COLUMN_LABELS = frozenset(normalise_label(c.label) for c in fmt.t3_columns())  # as printed, ordinal and all
@@ -120,10 +130,43 @@ def _update_context(st: _State, texts: list[str]) -> None:
         st.table = "T3"
     if sum(lab.has_any(texts, (w,)) for w in L.T4_HEADER_WORDS) >= 2:
         st.table = "T4"
-    parts = lab.t4_parts(texts)
+    # A section heading names 行政复议 too: it stands for the first sub-table only when nothing else
+    # in the row names one (in a text it may share a row with the first sub-table's caption)
+    named = [t for t in texts if not lab.section_code(t)]
+    parts = lab.t4_parts(named) if named else lab.t4_parts(texts)
     if parts:
         # one proceeding named: a sub-table's caption or a row label; several: the whole table's header
         st.t4_part = next(iter(parts)) if len(parts) == 1 and parts != {"L"} else None
+
+
+T2_HEADER_WORDS = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021
+
+
+def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[tuple[GridCell, Token]]) -> bool:
+    """Keep a row of column headers of table 2, 3 or 4 (no numbers; header words, or the wrapped
+    rest of a header already open). True when the row is one."""
+    if any(not t.blank for _, t in values):
+        _data_row(st)  # numbers: the header above is complete
+        return False
+    if st.table not in ("T2", "T3", "T4"):
+        return False
+    head = {"T2": st.t2_head, "T3": st.t3_head, "T4": st.t4_head}[st.table]
+    words = {"T2": T2_HEADER_WORDS, "T3": L.T3_HEADER_WORDS, "T4": L.T4_HEADER_WORDS}[st.table]
+    vocab = colmap.t3_leaves() if st.table == "T3" else colmap.t4_results() if st.table == "T4" else {}
+    if not (lab.has_any(texts, words) or (head.open and texts)) or any(lab.section_code(t) for t in texts):
+        return False  # (a section heading names 行政复议 too)
+    # a label of a row of the format is no header ("总计" and "其他" are both)
+    if any(normalise_label(t) not in vocab and (lab.t3_row_code(t, None) or lab.t3_group_code(t) or lab.t2_row_code(t))
+           for t in texts):
+        return False
+    head.add(row)
+    return True
+
+
+def _data_row(st: _State) -> None:
+    st.t2_head.close()
+    st.t3_head.close()
+    st.t4_head.close()
 
 
 MAX_CAPTION_CHARS = 40  # captions and headings are short; a narrative paragraph is not context
@@ -148,7 +191,7 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
             labels, values = _split_row(row)
             texts = [c.text for c in labels]
             _update_context(st, texts)
-            if not values:
+            if _header_row(st, row, texts, values) or not values:
                 continue
             leaf = texts[-1] if texts else None
             # a column's header cell (总计 over table 3's last column) followed by nothing printed is no
@@ -161,7 +204,9 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                 t2_code = near.code
                 out.issues.append(Issue("label_variant", "warning", "parser", [near.code], near.describe(leaf)))
             if t2_code:
-                _keep(st.t2_rows, t2_code, values, out)
+                _data_row(st)
+                if _keep(st.t2_rows, t2_code, values, out):
+                    st.t2_heads[t2_code] = st.t2_head.cells
                 continue
             if leaf and not is_t3_header and not is_t4_header:
                 code = lab.t3_row_code(leaf, st.t3_group)
@@ -174,7 +219,9 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                     st.table = "T3"
                     if code.startswith("3.3.6"):
                         st.t3_group = "3.3.6"
-                    _keep(st.t3_rows, code, values, out)
+                    _data_row(st)
+                    if _keep(st.t3_rows, code, values, out):
+                        st.t3_maps[code] = colmap.t3_map(st.t3_head.cells)
                     continue
             if st.table == "T4" and st.t4_part and len(values) < len(fmt.t4_columns()) and (
                     not leaf or is_t4_header or lab.t4_parts(texts)):
@@ -183,12 +230,16 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                 held = st.t4_parts.get(st.t4_part)
                 if held is None or (all(not t.raw.strip() for _, t in held) and any(t.raw.strip() for _, t in values)):
                     st.t4_parts[st.t4_part] = values
+                    st.t4_part_maps[st.t4_part] = colmap.t4_map(st.t4_head.cells)
                 elif any(t.raw.strip() for _, t in values):
                     _keep(st.t4_parts, st.t4_part, values, out)
+                _data_row(st)
                 continue
             if st.table == "T4" and (not leaf or is_t4_header) and len(values) >= len(fmt.t4_columns()):
                 if st.t4_row is None or (all(t.blank for _, t in st.t4_row) and not all(t.blank for _, t in values)):
                     st.t4_row = values
+                    st.t4_row_map = colmap.t4_map(st.t4_head.cells)
+                _data_row(st)
                 continue
             if any(not t.blank for _, t in values) and st.table in ("T2", "T3", "T4") and not is_t3_header:
                 out.issues.append(
@@ -200,12 +251,13 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
     return out
 
 
-def _keep(store: dict, code: str, values: list, out: CellExtraction) -> None:
+def _keep(store: dict, code: str, values: list, out: CellExtraction) -> bool:
     if code in store:
         out.issues.append(Issue("row_duplicate", "warning", "parser", [code],
                                 f"row {code} appears twice; the first occurrence is kept"))
-        return
+        return False
     store[code] = values
+    return True
 
 
 WAREHOUSE_MAX_INT = 2**63 - 1  # BIGINT
@@ -216,6 +268,14 @@ def _convert(d: fmt.CellDef, tok: Token, out: CellExtraction) -> tuple[Any, Deci
     if tok.value is None:
         return None, None
     num = tok.value
+    if tok.marks:
+        # "42①": a footnote mark, not a digit (NFKC would have read 421); the raw token keeps it
+        out.issues.append(Issue("footnote_mark", "warning", "parser", [d.key],
+                                f"{d.key}: '{tok.raw}' carries the mark '{tok.marks}' after its number; "
+                                f"read as {num}, the mark is in the raw token only"))
+    if tok.unit in COUNT_UNITS:
+        out.issues.append(Issue("unit_stripped", "warning", "parser", [d.key],
+                                f"{d.key}: '{tok.raw}' prints the unit '{tok.unit}' in the cell; read as {num}"))
     if abs(num) > (WAREHOUSE_MAX_DECIMAL if d.kind in ("decimal", "text_amount") else WAREHOUSE_MAX_INT):
         # too large for the warehouse's column: a misread (digits run together) or a typo; the
         # report's other cells stay
@@ -233,8 +293,55 @@ def _convert(d: fmt.CellDef, tok: Token, out: CellExtraction) -> tuple[Any, Deci
     return int(num), num
 
 
+COLUMN_NAMES = {"T2": "columns", "T3": "applicant columns", "T4": "columns"}
+
+
+def _column_note(out: CellExtraction, table: str, cmap: ColumnMap, keys: list[str]) -> None:
+    """One issue per table and kind for rows not read by their headers (its cells grow)."""
+    rule = "columns_ambiguous" if cmap.problem == "ambiguous" else "columns_by_position"
+    tag = f"{table}: "
+    held = next((i for i in out.issues if i.rule == rule and i.message.startswith(tag)), None)
+    if held is not None:
+        held.cells += [k for k in keys if k not in held.cells]
+        return
+    found = ", ".join(cmap.found)
+    what = COLUMN_NAMES.get(table, "columns")
+    if cmap.problem == "ambiguous":
+        message = (f"{tag}the headers of the {what} ({found}) do not name every column of the format once, and "
+                   "contradict its order; the rows are not placed")
+    elif cmap.codes is not None:
+        message = (f"{tag}the results are read by their headers, but no proceeding headers (行政复议 / 未经复议直接起诉 / "
+                   "复议后起诉) were read: the three runs are taken in the format's order")
+    elif cmap.problem == "partial":
+        message = (f"{tag}the headers of the {what} were read only in part ({found}); the values are read by "
+                   "position, in the format's column order, which those headers agree with")
+    else:
+        message = f"{tag}no headers of the {what} were read; the values are read by position, in the format's column order"
+    out.issues.append(Issue(rule, "error" if cmap.problem == "ambiguous" else "warning", "parser", list(keys), message))
+
+
+def _by_header(out: CellExtraction, defs: list[fmt.CellDef], cmap: ColumnMap | None,
+               prefix: str = "") -> list[fmt.CellDef] | None:
+    """The row's cell definitions in printed column order: by the headers when they name every
+    column; else in the format's order (with a warning), or None when the headers are ambiguous."""
+    if cmap is None:
+        return defs  # a table whose headers are not read (table 2: single-column blocks mostly)
+    table = defs[0].table
+    codes = tuple(prefix + c for c in cmap.codes) if cmap.codes is not None else None
+    by_code = {d.col_code: d for d in defs}
+    if codes is not None and sorted(codes) == sorted(by_code):
+        if cmap.problem:
+            _column_note(out, table, cmap, [d.key for d in defs])
+        return [by_code[c] for c in codes]
+    if cmap.problem == "ambiguous":
+        _column_note(out, table, cmap, [d.key for d in defs])
+        return None
+    _column_note(out, table, cmap if codes is None else ColumnMap(None, "missing"), [d.key for d in defs])
+    return defs
+
+
 def _place(out: CellExtraction, defs: list[fmt.CellDef], values: list[tuple[GridCell, Token]] | None,
-           grid_of: dict[int, int], row_label: str) -> None:
+           grid_of: dict[int, int], row_label: str, cmap: ColumnMap | None = None, prefix: str = "") -> None:
     if values is None:
         return
     aligned = _align(values, len(defs))
@@ -243,8 +350,11 @@ def _place(out: CellExtraction, defs: list[fmt.CellDef], values: list[tuple[Grid
                                 f"{row_label}: {len(values)} value cells "
                                 f"{[t.raw for _, t in values]} for {len(defs)} columns; not placed"))
         return
+    printed = _by_header(out, defs, cmap, prefix)
+    if printed is None:
+        return
     out.data_rows += 1
-    for d, (cell, tok) in zip(defs, aligned, strict=True):
+    for d, (cell, tok) in zip(printed, aligned, strict=True):
         value, number = _convert(d, tok, out)
         out.cells[d.key] = CellValue(d.key, value, number, tok.raw, grid_of.get(id(cell), -1),
                                      cell.row, cell.col, cell.page, cell.bbox, cell.confidence,
@@ -287,7 +397,8 @@ def _assemble(st: _State, out: CellExtraction) -> None:
     for block in fmt.t2_blocks(out.table_formats["T2"]):
         for r in block.rows:
             defs = [fmt.CellDef(fmt.cell_key(r.code, c.code), "T2", r.code, c.code, c.kind) for c in block.columns]
-            _place(out, defs, st.t2_rows.get(r.code), grid_of, f"T2 {r.code} {r.label}")
+            _place(out, defs, st.t2_rows.get(r.code), grid_of, f"T2 {r.code} {r.label}",
+                   colmap.t2_map(st.t2_heads.get(r.code, []), block.columns))
     for code in st.t2_rows:
         if not any(r.code == code for b in fmt.t2_blocks(out.table_formats["T2"]) for r in b.rows):
             out.issues.append(Issue("row_unexpected", "warning", "parser", [code],
@@ -295,13 +406,14 @@ def _assemble(st: _State, out: CellExtraction) -> None:
     t3_defs = fmt.t3_cells(single)
     for r in fmt.t3_data_rows(single):
         defs = [d for d in t3_defs if d.row_code == r.code]
-        _place(out, defs, st.t3_rows.get(r.code), grid_of, f"T3 {r.code} {r.label}")
+        _place(out, defs, st.t3_rows.get(r.code), grid_of, f"T3 {r.code} {r.label}", st.t3_maps.get(r.code))
     if st.t4_row is not None or not st.t4_parts:
-        _place(out, list(fmt.t4_cells()), st.t4_row, grid_of, "T4")
+        _place(out, list(fmt.t4_cells()), st.t4_row, grid_of, "T4", st.t4_row_map)
     else:  # table 4 printed as one small table (or row) per proceeding
         for part, label in fmt.T4_GROUPS.items():
             defs = [d for d in fmt.t4_cells() if d.col_code.split(".")[0] == part]
-            _place(out, defs, st.t4_parts.get(part), grid_of, f"T4 {part} {label}")
+            _place(out, defs, st.t4_parts.get(part), grid_of, f"T4 {part} {label}", st.t4_part_maps.get(part),
+                   f"{part}.")
     if not other_read:
         either = [d.key for layout in (True, False) for d in fmt.t3_cells(layout)
                   if d.row_code == "3.3.6" or d.row_code.startswith("3.3.6.")]

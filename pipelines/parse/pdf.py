@@ -33,6 +33,7 @@ from pipelines.parse.identity_sources import running_lines as page_header_lines
 from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.pdf_pages import PdfiumPage, drop_oversized, extract_table
 from pipelines.parse.pdf_words import (
+    HEADER_SET,
     HEADER_VOCABULARY,
     ORDINAL,
     PAGE_FOOTER,
@@ -152,6 +153,7 @@ class PdfParser:
     def _document(texts: list[str], grids: list[Grid], turned: dict[int, Callable[[Box], Box]]) -> ExtractedDocument:
         grids = join_rows_split_by_page_break(grids)  # (in the upright frame: labels line up by x)
         for cell in (c for g in grids for row in g.rows for c in row if c.page in turned and c.bbox):
+            cell.upright = cell.bbox  # (the table's columns run left to right in this frame)
             cell.bbox = turned[cell.page](cell.bbox)  # provenance in the page's own coordinates
         running = running_lines(texts)
         # Page furniture leaves the text (a running header is no second report's title), except the
@@ -442,7 +444,7 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
                 if _has_values(row):
                     break  # the first data row: nothing above it continued the last page's row
                 pairs = _continuation_pairs(prev.rows[-1], row) if _is_continuation(row) else None
-                if pairs is not None and _completes(pairs):
+                if pairs is not None and _completes(pairs) and not _never_continued(prev.rows[-1], pairs):
                     for upper, lower in pairs:
                         upper.text = upper.text + lower.text
                     del grid.rows[i]
@@ -454,6 +456,18 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
     for i, g in enumerate(out):
         g.index = i
     return out
+
+
+def _never_continued(upper: list[GridCell], pairs: list[tuple[GridCell, GridCell]]) -> bool:
+    """A section heading is never continued on the next page (the words under it are its table's),
+    nor a header row by whole header words of their own (总计 printed lower in its merged cell): the
+    rest of a wrapped header word ("结果" / "维持") does continue it."""
+    texts = [c.text for c in upper if c.text]
+    if _has_values(upper):
+        return False
+    if any(lab.section_code(t) for t in texts):
+        return True
+    return lab.has_any(texts, HEADER_VOCABULARY) and all(normalise_label(lower.text) in HEADER_SET for _, lower in pairs)
 
 
 def _has_values(row: list[GridCell]) -> bool:

@@ -340,6 +340,16 @@ def _is_page_number(line: _Line, page: Any) -> bool:
     return in_margin or (bool(re.search(r"[-—–]", text)) and abs(middle - width / 2) < width * 0.1)
 
 
+MIN_HEADER_WORDS = 2  # words that are whole header words ("行政复议", "行政诉讼"): a header, not a sentence
+
+
+def _header_only(segment: list[_Line]) -> bool:
+    """Lines of column headers only (no values): at least two words that are header words."""
+    if any(ln.values() for ln in segment):
+        return False
+    return sum(normalise_label(w["text"]) in HEADER_SET for ln in segment for w in ln.words) >= MIN_HEADER_WORDS
+
+
 def page_has_table_text(text: str) -> bool:
     return any(m in text for m in TABLE_MARKERS)
 
@@ -366,6 +376,11 @@ def word_grids(page: Any, page_no: int, first_index: int, carried: list[tuple[fl
             # page break ("其他对外管理服务事" / "项") — kept for joining to the row above
             grids.append(Grid(first_index, [[GridCell(clean_cell(w["text"]), r, c, page=page_no, bbox=_bbox(w))
                                               for c, w in enumerate(ln.words)] for r, ln in enumerate(segment)]))
+        elif _header_only(segment):
+            # a table's header rows at the foot of a page, its numbers on the next: kept, since the
+            # header says which column is which
+            grids.append(Grid(first_index + len(grids), [[GridCell(clean_cell(w["text"]), r, c, page=page_no, bbox=_bbox(w))
+                                                          for c, w in enumerate(ln.words)] for r, ln in enumerate(segment)]))
         segment.clear()
 
     for ln in lines:

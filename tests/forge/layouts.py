@@ -6,7 +6,9 @@ continuation page (Word's 重复标题行) or not; label column width (labels wr
 where the values sit vertically in a wrapped row (top / centre / bottom); table 4 as one table or as
 three captioned sub-tables (行政复议 / 行政诉讼（未经复议直接起诉） / 行政诉讼（复议后起诉）); the title on
 one line or wrapped over two with spaces around the year; font size and line spacing; blank tokens
-(from the truth); medium (HTML, text, DOCX, and PDF printed from the DOCX by LibreOffice).
+(from the truth); medium (HTML, text, DOCX, and PDF printed from the DOCX by LibreOffice); the
+order of table 3's applicant columns and of table 4's proceedings and results (headers printed in
+that order too; the format's order by default, which the committed corpus uses).
 """
 
 from __future__ import annotations
@@ -27,7 +29,18 @@ from docx.shared import Mm, Pt
 
 from schemas import format as fmt
 from tests.forge import oracle
-from tests.forge.render import HEADINGS, NARRATIVE, T4_RESULTS, Layout, _tok, t2_layout, t3_layout, t4_layout
+from tests.forge.render import (
+    HEADINGS,
+    NARRATIVE,
+    T3_NOTE,
+    T4_RESULTS,
+    Layout,
+    _tok,
+    t2_layout,
+    t3_label_rows,
+    t3_layout,
+    t4_layout,
+)
 from tests.forge.truths import make_truth
 from tests.forge.word import LONG_PARAGRAPH, _fixed_zip, _page_footer
 
@@ -49,13 +62,42 @@ class LayoutSpec:
     line_spacing: float = 1.0
     narrative_paragraphs: int = 1  # pushes table 3 across a page break at different rows
     rotate: int = 0  # PDF: pages laid out landscape, printed turned by ±90° on portrait pages
+    # Column order, as codes (() = the format's): table 2's blocks of three columns (as indices),
+    # table 3's seven columns (the five 法人或其他组织
+    # columns side by side under their group header), table 4's proceedings (行政复议 beside, never
+    # between, the two 行政诉讼 ones) and the results within each proceeding.
+    t2_columns: tuple[int, ...] = ()  # table 2: the order of every three-column block's columns (indices)
+    t3_columns: tuple[str, ...] = ()
+    t4_groups: tuple[str, ...] = ()
+    t4_results: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        for name in ("t2_columns", "t3_columns", "t4_groups", "t4_results"):  # (the committed corpus predates them)
+            if not out[name]:
+                del out[name]
+            else:
+                out[name] = list(out[name])
+        return out
 
 
-def draw_specs(seed: int, n: int) -> list[LayoutSpec]:
-    """``n`` layouts, every dimension drawn independently (reproducible for ``seed``)."""
+T4_GROUP_ORDERS = (("R", "LD", "LA"), ("R", "LA", "LD"), ("LD", "LA", "R"), ("LA", "LD", "R"))  # 行政诉讼's two side by side
+
+
+def draw_column_orders(rnd: random.Random) -> dict[str, tuple]:
+    """Column orders for one layout: table 3's 自然人 / the 法人或其他组织 block / 总计 shuffled and
+    the block's five columns among themselves; table 4's proceedings and results; table 2's three."""
+    legal = rnd.sample(fmt.T3_APPLICANT_COLUMNS[1:], 5)
+    units = rnd.sample(("np", "legal", "total"), 3)
+    return {"t2_columns": tuple(rnd.sample((0, 1, 2), 3)),
+            "t3_columns": tuple(c for u in units for c in (legal if u == "legal" else (u,))),
+            "t4_groups": rnd.choice(T4_GROUP_ORDERS),
+            "t4_results": tuple(rnd.sample(("maintain", "correct", "other", "pending", "total"), 5))}
+
+
+def draw_specs(seed: int, n: int, column_orders: bool = False) -> list[LayoutSpec]:
+    """``n`` layouts, every dimension drawn independently (reproducible for ``seed``). Column
+    orders are drawn only when asked (the committed corpus keeps the format's order)."""
     rnd = random.Random(seed)
     specs = [LayoutSpec(ruling=rnd.choice(RULINGS), repeat_header=rnd.random() < 0.6,
                        label_mm=rnd.choice((0, 0, 12, 16, 22)), valign=rnd.choice(VALIGNS),
@@ -64,7 +106,11 @@ def draw_specs(seed: int, n: int) -> list[LayoutSpec]:
                        narrative_paragraphs=rnd.randint(1, 12)) for _ in range(n)]
     # drawn from a stream of its own, so adding the dimension left the other draws as they were
     turn = random.Random(seed + 1)
-    return [replace(spec, rotate=turn.choice((0, 0, 0, 0, 0, 90, -90))) for spec in specs]
+    specs = [replace(spec, rotate=turn.choice((0, 0, 0, 0, 0, 90, -90))) for spec in specs]
+    if column_orders:
+        orders = random.Random(seed + 2)
+        specs = [replace(spec, **draw_column_orders(orders)) for spec in specs]
+    return specs
 
 
 def title_lines(truth: dict[str, Any], spec: LayoutSpec) -> list[str]:
@@ -83,11 +129,83 @@ def t4_part_layouts(truth: dict[str, Any]) -> list[tuple[str, Layout]]:
     return out
 
 
+LEGAL_PERSON = "法人或其他组织"
+
+
+def t2_ordered_layout(truth: dict[str, Any], order: tuple[int, ...]) -> Layout:
+    """Table 2 with the columns of each three-column block in ``order`` (indices), headers with them."""
+    rows = t2_layout(truth)
+    out: Layout = []
+    for row in rows:
+        if len(row) == 4:  # a header or data row of a three-column block: the label, then three cells
+            row = [row[0], *(row[1 + i] for i in order)]
+        out.append(row)
+    return out
+
+
+def t3_ordered_layout(truth: dict[str, Any], order: tuple[str, ...]) -> Layout:
+    """Table 3 with its applicant columns printed in ``order`` (codes), headers with them: the
+    two-level header keeps 法人或其他组织 over its five columns, wherever they stand."""
+    labels = {c.code: c.label for c in fmt.t3_columns()}
+    legal = [c for c in order if c.startswith("lp_")]
+    first = order.index(legal[0])
+    assert sorted(order) == sorted(labels) and tuple(order[first:first + len(legal)]) == tuple(legal), order
+    single = truth["table_formats"]["T3"] in ("2019", "hybrid")
+    top: list[tuple[str, int, int]] = []
+    for k, code in enumerate(order):
+        if not code.startswith("lp_"):
+            top.append((labels[code], 2, 1))
+        elif k == first:
+            top.append((LEGAL_PERSON, 1, len(legal)))
+    rows: Layout = [[(T3_NOTE, 3, 3), ("申请人情况", 1, 7)], top, [(labels[c], 1, 1) for c in legal]]
+    for r, label_cells in zip(fmt.t3_data_rows(single), t3_label_rows(single), strict=True):
+        rows.append(label_cells + [(_tok(truth, fmt.cell_key(r.code, c)), 1, 1) for c in order])
+    return rows
+
+
+T4_GROUP_HEADS = {"R": "行政复议", "LD": "未经复议直接起诉", "LA": "复议后起诉"}
+T4_RESULT_CODES = ("maintain", "correct", "other", "pending", "total")
+
+
+def t4_ordered_layout(truth: dict[str, Any], groups: tuple[str, ...], results: tuple[str, ...]) -> Layout:
+    """Table 4 with its proceedings in ``groups`` order (行政诉讼 over its two side by side) and
+    each proceeding's results in ``results`` order, headers printed so."""
+    names = dict(zip(T4_RESULT_CODES, T4_RESULTS, strict=True))
+    assert sorted(groups) == sorted(T4_GROUP_HEADS) and abs(groups.index("LD") - groups.index("LA")) == 1, groups
+    top: list[tuple[str, int, int]] = []
+    for g in groups:
+        if g == "R":
+            top.append(("行政复议", 1, 5))
+        elif not any(x[0] == "行政诉讼" for x in top):
+            top.append(("行政诉讼", 1, 10))
+    second: list[tuple[str, int, int]] = []
+    for g in groups:
+        second += [(names[r], 2, 1) for r in results] if g == "R" else [(T4_GROUP_HEADS[g], 1, 5)]
+    third = [(names[r], 1, 1) for g in groups if g != "R" for r in results]
+    values = [(_tok(truth, fmt.cell_key("4", f"{g}.{r}")), 1, 1) for g in groups for r in results]
+    return [top, second, third, values]
+
+
+def t4_ordered_parts(truth: dict[str, Any], groups: tuple[str, ...], results: tuple[str, ...]) -> list[tuple[str, Layout]]:
+    """Table 4 as three captioned sub-tables, in ``groups`` order, results in ``results`` order."""
+    names = dict(zip(T4_RESULT_CODES, T4_RESULTS, strict=True))
+    captions = dict(T4_PARTS)
+    return [(captions[g], [[(names[r], 1, 1) for r in results],
+                           [(_tok(truth, fmt.cell_key("4", f"{g}.{r}")), 1, 1) for r in results]]) for g in groups]
+
+
 def tables(truth: dict[str, Any], spec: LayoutSpec) -> dict[str, list[tuple[str | None, Layout, int]]]:
     """Per section: (caption, layout, grid columns) of each table printed there."""
-    t4 = ([(caption, layout, 5) for caption, layout in t4_part_layouts(truth)] if spec.t4_split
-          else [(None, t4_layout(truth), 15)])
-    return {"S2": [(None, t2_layout(truth), 4)], "S3": [(None, t3_layout(truth), 10)], "S4": t4}
+    groups, results = spec.t4_groups or tuple(T4_GROUP_HEADS), spec.t4_results or T4_RESULT_CODES
+    reordered = bool(spec.t4_groups or spec.t4_results)
+    if spec.t4_split:
+        parts = t4_ordered_parts(truth, groups, results) if reordered else t4_part_layouts(truth)
+        t4 = [(caption, layout, 5) for caption, layout in parts]
+    else:
+        t4 = [(None, t4_ordered_layout(truth, groups, results) if reordered else t4_layout(truth), 15)]
+    t3 = t3_ordered_layout(truth, spec.t3_columns) if spec.t3_columns else t3_layout(truth)
+    t2 = t2_ordered_layout(truth, spec.t2_columns) if spec.t2_columns else t2_layout(truth)
+    return {"S2": [(None, t2, 4)], "S3": [(None, t3, 10)], "S4": t4}
 
 
 # --- DOCX (and PDF printed from it) ----------------------------------------------------------------
