@@ -312,6 +312,9 @@ def _column_note(out: CellExtraction, table: str, cmap: ColumnMap, keys: list[st
     elif cmap.codes is not None:
         message = (f"{tag}the results are read by their headers, but no proceeding headers (行政复议 / 未经复议直接起诉 / "
                    "复议后起诉) were read: the three runs are taken in the format's order")
+    elif cmap.problem == "unaligned":
+        message = (f"{tag}the headers of the {what} ({found}) do not line up with the values' columns (a table drawn "
+                   "without its merged cells' spans): the values are read by position, in the format's column order")
     elif cmap.problem == "partial":
         message = (f"{tag}the headers of the {what} were read only in part ({found}); the values are read by "
                    "position, in the format's column order, which those headers agree with")
@@ -340,16 +343,50 @@ def _by_header(out: CellExtraction, defs: list[fmt.CellDef], cmap: ColumnMap | N
     return defs
 
 
+def _under(spans: tuple[tuple[float, float], ...], values: list[tuple[GridCell, Token]]) -> bool:
+    """Each value, left to right, sits under its header's grid columns, left to right — allowing the
+    whole row one shift (a paste's rows start with as many label cells as they print)."""
+    centres = sorted(c.col + c.colspan / 2 for c, _ in values)
+    if len(spans) != len(centres):
+        return False
+    shifts = {x - (x0 + x1) / 2 for (x0, x1), x in zip(spans, centres, strict=True)}
+    return any(all(x0 + d <= x <= x1 + d for (x0, x1), x in zip(spans, centres, strict=True)) for d in shifts)
+
+
+def _under_headers(spans: tuple[tuple[float, float], ...],
+                   values: list[tuple[GridCell, Token]]) -> list[tuple[GridCell, Token]] | None:
+    """The value under each header's grid columns, left to right (a blank cell at a row's end is a
+    blank value, not layout debris, when a header stands over it) — with the whole row shifted as
+    little as it takes; None when no shift puts one value under each header and every printed value
+    under one."""
+    def centre(c: GridCell) -> float:
+        return c.col + c.colspan / 2
+
+    shifts = sorted({round(centre(c) - (x0 + x1) / 2, 3) for c, _ in values for x0, x1 in spans}, key=abs)
+    for d in shifts:
+        picked = [[v for v in values if x0 + d <= centre(v[0]) <= x1 + d] for x0, x1 in spans]
+        if all(len(p) == 1 for p in picked):
+            chosen = [p[0] for p in picked]
+            if all(any(v is w for w in chosen) for v in values if v[1].raw.strip()):
+                return chosen
+    return None
+
+
 def _place(out: CellExtraction, defs: list[fmt.CellDef], values: list[tuple[GridCell, Token]] | None,
            grid_of: dict[int, int], row_label: str, cmap: ColumnMap | None = None, prefix: str = "") -> None:
     if values is None:
         return
-    aligned = _align(values, len(defs))
+    aligned = _under_headers(cmap.spans, values) if cmap is not None and cmap.spans is not None else None
+    aligned = aligned or _align(values, len(defs))
     if aligned is None:
         out.issues.append(Issue("row_shape", "error", "parser", [d.key for d in defs],
                                 f"{row_label}: {len(values)} value cells "
                                 f"{[t.raw for _, t in values]} for {len(defs)} columns; not placed"))
         return
+    if cmap is not None and cmap.spans is not None and not _under(cmap.spans, aligned):
+        # headers read from a grid whose columns do not line up with the values' (a table drawn
+        # without its merged cells' spans: <div> rows, a paste): their order says nothing — by position
+        cmap = ColumnMap(None, "unaligned", cmap.found)
     printed = _by_header(out, defs, cmap, prefix)
     if printed is None:
         return

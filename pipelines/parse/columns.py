@@ -35,8 +35,11 @@ class ColumnMap:
     """The column codes of a table's value columns in printed order, or why there are none."""
 
     codes: tuple[str, ...] | None  # None: no order from the headers (read by position, or not at all)
-    problem: str | None = None  # None | missing | partial (both: a warning) | ambiguous (rows not placed)
+    problem: str | None = None  # None | missing | partial | unaligned (a warning) | ambiguous (rows not placed)
     found: tuple[str, ...] = ()  # the header labels read, left to right (for messages)
+    # Where the headers were read, left to right, when they have no printed box (HTML, Word, text):
+    # grid columns, comparable with the values' own only when the grid kept the table's spans.
+    spans: tuple[tuple[float, float], ...] | None = None
 
 
 @cache
@@ -125,10 +128,20 @@ def header_pieces(cells: list[GridCell], table: str) -> list[_Piece]:
             if not any(q.text == p.text and abs(q.x - p.x) < (SAME_X_PT if p.boxed else SAME_X_COL) for q in out[:k])]
 
 
-def _decide(found: list[tuple[float, str]], order: tuple[str, ...]) -> ColumnMap:
+def _decide(found: list[tuple[float, str]], order: tuple[str, ...], pieces: list[_Piece] | None = None) -> ColumnMap:
+    """``pieces``: the unboxed header cells read (their grid columns are kept to check them against
+    the values'); None for boxed ones, whose printed positions say the order."""
     codes = tuple(code for _, code in sorted(found))
+    distinct = len(set(codes)) == len(codes) and set(codes) <= set(order)
+    if pieces is not None and distinct and len({p.x for p in pieces}) < len(pieces):
+        # an order read off a grid (no printed boxes) is trusted only at distinct columns: two headers
+        # at one grid column mean the grid lost the table's spans (a paste, <div> rows) and says nothing
+        # of the order — the values are read by position. (Some headers unread out of the format's
+        # order, or a column named twice: below, not placed — never a guess.)
+        return ColumnMap(None, "unaligned", codes)
     if sorted(codes) == sorted(order):
-        return ColumnMap(codes, None, codes)
+        spans = None if pieces is None else tuple(sorted(((p.x0, p.x1) for p in pieces), key=lambda s: s[0] + s[1]))
+        return ColumnMap(codes, None, codes, spans)
     if not codes:
         return ColumnMap(None, "missing")
     it = iter(order)
@@ -156,8 +169,9 @@ def t2_map(cells: list[GridCell], columns: tuple[fmt.Column, ...]) -> ColumnMap 
 def t3_map(cells: list[GridCell]) -> ColumnMap:
     """Table 3's applicant columns (自然人, 商业企业 … 其他, 总计) from its header cells."""
     leaves = t3_leaves()
-    return _decide([(p.x, leaves[p.text]) for p in header_pieces(cells, "T3") if p.text in leaves],
-                   tuple(c.code for c in fmt.t3_columns()))
+    pieces = [p for p in header_pieces(cells, "T3") if p.text in leaves]
+    return _decide([(p.x, leaves[p.text]) for p in pieces], tuple(c.code for c in fmt.t3_columns()),
+                   None if all(p.boxed for p in pieces) else pieces)
 
 
 def t4_map(cells: list[GridCell]) -> ColumnMap:
@@ -165,10 +179,11 @@ def t4_map(cells: list[GridCell]) -> ColumnMap:
     proceeding's results under its own header) or five (one proceeding's sub-table, or rows
     labelled by proceeding: result codes only)."""
     pieces = header_pieces(cells, "T4")
+    unboxed = None if all(p.boxed for p in pieces) else pieces
     results = t4_results()
     leaves = sorted((p.x, results[p.text]) for p in pieces if p.text in results)
     if len(leaves) <= len(T4_RESULT_ORDER) and len({r for _, r in leaves}) == len(leaves):
-        return _decide(leaves, T4_RESULT_ORDER)  # one proceeding's five (or no header at all)
+        return _decide(leaves, T4_RESULT_ORDER, unboxed and [p for p in unboxed if p.text in results])  # one proceeding's five
     if len(leaves) != 3 * len(T4_RESULT_ORDER):
         # some of the fifteen unread: by position only if what was read follows the format's order
         codes = tuple(r for _, r in leaves)
@@ -180,13 +195,14 @@ def t4_map(cells: list[GridCell]) -> ColumnMap:
     n = len(T4_RESULT_ORDER)
     runs = [leaves[k:k + n] for k in range(0, len(leaves), n)]
     if sorted(g for _, g in groups) == sorted(fmt.T4_GROUPS):
-        return _decide([(x, f"{g}.{r}") for (_, g), run in zip(groups, runs, strict=True) for x, r in run], full_order)
+        return _decide([(x, f"{g}.{r}") for (_, g), run in zip(groups, runs, strict=True) for x, r in run], full_order,
+                       unboxed and [p for p in unboxed if p.text in results])
     if all(sorted(r for _, r in run) == sorted(T4_RESULT_ORDER) for run in runs):
         # results named in each run but no proceeding headers to tell the runs apart: the
         # proceedings in the format's order (R, LD, LA), said in a warning
         by_result = _decide([(x, f"{g}.{r}") for g, run in zip(fmt.T4_GROUPS, runs, strict=True) for x, r in run],
-                            full_order)
-        return ColumnMap(by_result.codes, "partial", by_result.found)
+                            full_order, unboxed and [p for p in unboxed if p.text in results])
+        return ColumnMap(by_result.codes, "partial", by_result.found, by_result.spans)
     return ColumnMap(None, "ambiguous", tuple(r for _, r in leaves))
 
 

@@ -28,7 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from schemas import format as fmt
-from tests.forge import oracle
+from tests.forge import oracle, vocabulary
 from tests.forge.render import (
     HEADINGS,
     NARRATIVE,
@@ -70,10 +70,13 @@ class LayoutSpec:
     t3_columns: tuple[str, ...] = ()
     t4_groups: tuple[str, ...] = ()
     t4_results: tuple[str, ...] = ()
+    # Labels as offices print them (tests/forge/vocabulary.py): 0 = the official labels; else the seed
+    # that picks, per label, a rendering (letter-spaced, traditional, 其它) or a misprint.
+    labels_seed: int = 0
 
     def describe(self) -> dict[str, Any]:
         out = asdict(self)
-        for name in ("t2_columns", "t3_columns", "t4_groups", "t4_results"):  # (the committed corpus predates them)
+        for name in ("t2_columns", "t3_columns", "t4_groups", "t4_results", "labels_seed"):  # (the committed corpus predates them)
             if not out[name]:
                 del out[name]
             else:
@@ -95,9 +98,10 @@ def draw_column_orders(rnd: random.Random) -> dict[str, tuple]:
             "t4_results": tuple(rnd.sample(("maintain", "correct", "other", "pending", "total"), 5))}
 
 
-def draw_specs(seed: int, n: int, column_orders: bool = False) -> list[LayoutSpec]:
+def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = False) -> list[LayoutSpec]:
     """``n`` layouts, every dimension drawn independently (reproducible for ``seed``). Column
-    orders are drawn only when asked (the committed corpus keeps the format's order)."""
+    orders and printed label variants are drawn only when asked (the committed corpus keeps the
+    format's order and official labels)."""
     rnd = random.Random(seed)
     specs = [LayoutSpec(ruling=rnd.choice(RULINGS), repeat_header=rnd.random() < 0.6,
                        label_mm=rnd.choice((0, 0, 12, 16, 22)), valign=rnd.choice(VALIGNS),
@@ -110,7 +114,32 @@ def draw_specs(seed: int, n: int, column_orders: bool = False) -> list[LayoutSpe
     if column_orders:
         orders = random.Random(seed + 2)
         specs = [replace(spec, **draw_column_orders(orders)) for spec in specs]
+    if labels:
+        printed = random.Random(seed + 3)
+        specs = [replace(spec, labels_seed=printed.choice((0, printed.randint(1, 10**6)))) for spec in specs]
     return specs
+
+
+LABEL_MISPRINT_RATE = 0.15
+ROW_LABELS = frozenset(vocabulary.T3_LABELS.values()) | frozenset(vocabulary.T2_LABELS.values())
+HEADER_LABELS = frozenset({"申请人情况", "自然人", "法人或其他组织", "总计", "商业企业", "科研机构", "社会公益组织",
+                           "法律服务机构", "其他", *T4_RESULTS})
+
+
+def printed_labels(layout: Layout, rnd: random.Random) -> Layout:
+    """The layout with its labels as one office prints them: row labels rendered or misprinted,
+    column headers rendered (never misprinted: a header names a column, read by its exact words)."""
+    out: Layout = []
+    for row in layout:
+        cells = []
+        for text, rs, cs in row:
+            if text in ROW_LABELS:
+                text = vocabulary.printed(text, rnd, LABEL_MISPRINT_RATE).text
+            elif text in HEADER_LABELS:
+                text = vocabulary.render(text, rnd)
+            cells.append((text, rs, cs))
+        out.append(cells)
+    return out
 
 
 def title_lines(truth: dict[str, Any], spec: LayoutSpec) -> list[str]:
@@ -205,6 +234,10 @@ def tables(truth: dict[str, Any], spec: LayoutSpec) -> dict[str, list[tuple[str 
         t4 = [(None, t4_ordered_layout(truth, groups, results) if reordered else t4_layout(truth), 15)]
     t3 = t3_ordered_layout(truth, spec.t3_columns) if spec.t3_columns else t3_layout(truth)
     t2 = t2_ordered_layout(truth, spec.t2_columns) if spec.t2_columns else t2_layout(truth)
+    if spec.labels_seed:
+        rnd = random.Random(spec.labels_seed)
+        t2, t3 = printed_labels(t2, rnd), printed_labels(t3, rnd)
+        t4 = [(caption, printed_labels(layout, rnd), width) for caption, layout, width in t4]
     return {"S2": [(None, t2, 4)], "S3": [(None, t3, 10)], "S4": t4}
 
 
