@@ -25,7 +25,9 @@ def test_loop_balloon_and_crash_fail_typed_while_the_batch_loads(tmp_path: Path)
     (folder / "balloons.html").write_text("<html>BALLOON</html>", encoding="utf-8")
     (folder / "crashes.html").write_text("<html>CRASH</html>", encoding="utf-8")
     refs = discover_local(folder)
-    limits = Limits(timeout_seconds=3, memory_mb=1536, workers=2)
+    # 8 s: long enough for a worker to start and balloon past its memory limit while the other half of
+    # the suite runs beside it (at 3 s the balloon was sometimes stopped by the clock first)
+    limits = Limits(timeout_seconds=8, memory_mb=1536, workers=2)
     start = time.monotonic()
     reports = parse_new(refs, set(), limits, misbehaving_parser)
     elapsed = time.monotonic() - start
@@ -41,7 +43,7 @@ def test_loop_balloon_and_crash_fail_typed_while_the_batch_loads(tmp_path: Path)
     assert elapsed < 3 * limits.timeout_seconds  # the loop was stopped at its limit, not waited out
     assert [Path(r.result.document).name for r in reports] == [Path(ref.path).name for ref in refs]  # input order
     loops = next(r for r in reports if r.result.document.endswith("loops.html"))
-    assert "loops.html" in loops.result.error and "3 s" in loops.result.error
+    assert "loops.html" in loops.result.error and "8 s" in loops.result.error
     with duckdb.connect(":memory:") as conn:
         ensure_schema(conn)
         load_batch(conn, to_load_batch(reports))
