@@ -70,7 +70,7 @@ class Renderer:
 
     def search_data(self, agencies: list[model.Agency]) -> None:
         # [9]: every name in every spelling the search matches; [10]: the region is not known
-        rows = [[self.paths.rel(a.key), a.name, a.href,  # (an unplaced key may name a folder: relative) a.level, a.kind, a.province, a.prefecture, a.county, a.names,
+        rows = [[a.key, a.name, a.href, a.level, a.kind, a.province, a.prefecture, a.county, a.names,
                  spellings([a.name, *a.names]), a.region_unknown] for a in agencies]
         _write(self.out / "data" / "agencies.js", f"window.NB_AGENCIES={dumps(rows)};\n")
 
