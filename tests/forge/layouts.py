@@ -79,7 +79,7 @@ class LayoutSpec:
         for name in ("t2_columns", "t3_columns", "t4_groups", "t4_results", "labels_seed"):  # (the committed corpus predates them)
             if not out[name]:
                 del out[name]
-            else:
+            elif isinstance(out[name], tuple):
                 out[name] = list(out[name])
         return out
 
