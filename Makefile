@@ -15,9 +15,11 @@ INSTANCE_YAML := deploy/$(if $(filter postgres,$(NIANBAO_DAGSTER_STORAGE)),dagst
 # Debian packages some features need: LibreOffice converts .doc/.wps/.rtf reports; Chromium runs
 # the browser test of the Dagster UI; PostgreSQL is the production Dagster instance's storage, which
 # the national-mode test starts on 127.0.0.1 (the tests skip without them, except in CI). The CJK
-# font is only for `make forge` (printing forged reports to PDF).
-APT_PACKAGES := libreoffice-writer-nogui chromium postgresql
-FORGE_APT_PACKAGES := $(APT_PACKAGES) fonts-wqy-microhei
+# font lets LibreOffice print forged reports to PDF with their Chinese text (`make forge`, and the tests
+# that print permuted-column documents at run time).
+APT_PACKAGES := libreoffice-writer-nogui chromium postgresql fonts-wqy-microhei
+FORGE_APT_PACKAGES := $(APT_PACKAGES)
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 .PHONY: env system-deps test-deps ingest reparse-failed test fuzz bench bench-night bench-site bench-national lint ui site sql export dictionary samples forge forge-measure clean
 
@@ -80,6 +82,7 @@ test-deps:
 	@missing=""; command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	{ command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl; } >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -e $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make test: installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
@@ -88,7 +91,7 @@ test-deps:
 
 ## Debian packages (root): LibreOffice for legacy Word reports, Chromium for the UI browser test, PostgreSQL
 system-deps:
-	{ command -v soffice && command -v chromium && ls /usr/lib/postgresql/*/bin/pg_ctl; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
+	{ command -v soffice && command -v chromium && ls /usr/lib/postgresql/*/bin/pg_ctl && ls $(CJK_FONT); } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
 
 lint: env
 	$(UV) run ruff check .
