@@ -53,6 +53,17 @@ def catalog_of(root: Path, sources: dict[str, str | None], roster: dict | None =
     return parse_catalog({"sources": entries})
 
 
+def night(tmp_path: Path, sources: dict[str, str | None], files: dict[str, bytes]) -> Path:
+    """Folder sources (name → region) holding ``files`` (source/file → bytes), ingested in one night;
+    the warehouse's path."""
+    catalog = catalog_of(tmp_path / "src", sources)
+    for where, data in files.items():
+        (tmp_path / "src" / where).write_bytes(data)
+    db = tmp_path / "w.duckdb"
+    ingest(catalog, tmp_path / "data", db)
+    return db
+
+
 def ingest(catalog, data: Path, db: Path) -> None:
     """One nightly run in process: crawl, parse what is new, one load batch (pipelines/assets.py)."""
     with connect(db) as conn:
@@ -155,11 +166,7 @@ def test_the_stated_publication_date_decides_not_the_batch_order(tmp_path: Path)
 def test_names_no_region_places_stay_apart_and_are_listed(tmp_path: Path) -> None:
     a, a_cells = report(11)
     b, b_cells = report(16, site="3208130001")
-    catalog = catalog_of(tmp_path / "src", {"a": None, "b": None})
-    (tmp_path / "src" / "a" / "xfj.html").write_bytes(a)
-    (tmp_path / "src" / "b" / "xfj.html").write_bytes(b)
-    db = tmp_path / "w.duckdb"
-    ingest(catalog, tmp_path / "data", db)
+    db = night(tmp_path, {"a": None, "b": None}, {"a/xfj.html": a, "b/xfj.html": b})
     assert current(db) == [("a/xfj.html", AGENCY, YEAR), ("b/xfj.html", AGENCY, YEAR)]
     assert facts_of(db, "a/xfj.html") == a_cells
     assert facts_of(db, "b/xfj.html") == b_cells
