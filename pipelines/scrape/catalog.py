@@ -118,6 +118,9 @@ class Catalog(BaseModel):
     # by it, not by the number of hosts), and at most this many connections open (httpx pool).
     max_concurrent_sources: int = Field(default=16, ge=1, le=1024)
     max_connections: int = Field(default=32, ge=1, le=4096)
+    # An anti-bot answer leaves its path prefix (the URL's folder) alone for the crawl; the whole host
+    # only once this many distinct prefixes of it were challenged (1: the first challenge leaves the host).
+    challenged_prefixes_to_leave_host: int = Field(default=3, ge=1, le=100)
     sources: list[Source]
 
     @model_validator(mode="after")

@@ -88,6 +88,10 @@ class SourceOutcome:
     seen_versions: list[dict] = field(default_factory=list)  # rows whose last_seen/etag to update
     folder: str | None = None  # a folder source: the folder listed
     skipped: list[SkippedFile] = field(default_factory=list)  # a folder source: files not read, with why
+    # anti-bot answers: host + path prefix → the status it came with (that prefix left alone for the crawl),
+    # and the hosts left whole because enough of their prefixes were challenged
+    challenged: dict[str, int | None] = field(default_factory=dict)
+    hosts_left: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         states = [r.state for r in self.reports]
@@ -139,6 +143,11 @@ class CrawlResult:
             out.append(f"  {name}: {c['listing_pages']} listing page(s), {c['requests']} request(s), "
                        f"{c['reports_found']} report(s), {c['failures']} failure(s)")
         out += [f"  failed {f.stage} {f.url}: {f.error_type}" for f in self.failures]
+        for name, o in self.sources.items():
+            out += [f"  CHALLENGED {name}: {prefix} answered an anti-bot challenge (HTTP {status}); left alone "
+                    "this crawl, the rest of its host was crawled" for prefix, status in o.challenged.items()]
+            out += [f"  HOST LEFT {name}: {host} challenged too many path prefixes; nothing more was asked of it "
+                    "this crawl" for host in o.hosts_left]
         out += skipped_lines([(k.path, k.reason) for o in self.sources.values() for k in o.skipped])
         out += [f"  SOURCE WENT SILENT: {n} found no report (earlier crawls found {self.previous_reports_found[n]})"
                 for n in self.silent_sources()]
@@ -168,6 +177,10 @@ class _SourceCrawler:
         return res
 
     def _fail(self, url: str, stage: str, res: FetchResult) -> None:
+        if res.challenged_prefix is not None:
+            self.out.challenged.setdefault(res.challenged_prefix, res.status)
+            if res.left_host:
+                self.out.hosts_left.append(res.challenged_prefix.split("/", 1)[0])
         kept = self.archive.put(res.body)[0] if res.error_type == "blocked" and res.body else None
         self.out.failures.append(Failure(self.source.name, url, stage, res.error_type or "error", res.status,
                                          res.error or "", kept))
@@ -263,9 +276,12 @@ class _SourceCrawler:
             return True
         return any(classify_title(i.title, self.source.agency_hint) for i in page_items(page))
 
-    def listing_items(self) -> dict[str, tuple[str, str, int]]:
+    def listing_items(self, on_column: Callable[[dict[str, tuple[str, str, int]]], None] | None = None,
+                      ) -> dict[str, tuple[str, str, int]]:
         """Report items (url → title, agency, year) of every column: the start pages that are
-        listings, and the columns found from those that are not (a home page, a 政府信息公开 page)."""
+        listings, and the columns found from those that are not (a home page, a 政府信息公开 page).
+        ``on_column`` gets each column's items not listed before as soon as the column is read, so
+        its reports are fetched before a challenge later in the crawl can close the host."""
         items: dict[str, tuple[str, str, int]] = {}
         queue: list[tuple[str, int, Lead | None]] = [(u, 0, None) for u in self.source.start_urls]
         visited: set[str] = set()
@@ -280,8 +296,10 @@ class _SourceCrawler:
             family = self._family(page)
             listing = self._is_listing(page, family)
             if listing:
-                for key, value in (self._walk(page, family) or {}).items():
-                    items.setdefault(key, value)
+                fresh = {k: v for k, v in (self._walk(page, family) or {}).items() if k not in items}
+                items.update(fresh)
+                if on_column is not None and fresh:
+                    on_column(fresh)
             elif shells := [u for u in shell_targets(page) if u not in visited and self.source.allows(u)]:
                 # a redirecting or framing shell: its target stands in for it, at the same depth
                 queue[:0] = [(u, depth, lead) for u in shells]
@@ -302,7 +320,14 @@ class _SourceCrawler:
         return items
 
     def run(self) -> SourceOutcome:
-        for url, (title, agency, year) in self.listing_items().items():
+        self.listing_items(on_column=self._fetch_reports)
+        self.out.finished_at = datetime.now(UTC)
+        self.out.requests = self.fetcher.requests_by_source.get(self.source.name, 0)
+        return self.out
+
+    def _fetch_reports(self, items: dict[str, tuple[str, str, int]]) -> None:
+        """The detail pages and attachments of one column's report items."""
+        for url, (title, agency, year) in items.items():
             if is_attachment(Link(url, title)):
                 self._attachment(url, title, agency, year)
                 continue
@@ -320,9 +345,6 @@ class _SourceCrawler:
                 if self._off_catalog(a.url, "attachment"):
                     continue
                 self._attachment(a.url, a.text or title, agency, year)
-        self.out.finished_at = datetime.now(UTC)
-        self.out.requests = self.fetcher.requests_by_source.get(self.source.name, 0)
-        return self.out
 
     def _off_catalog(self, url: str, stage: str) -> bool:
         if self.source.allows(url):
@@ -415,7 +437,9 @@ def crawl_frames(result: CrawlResult) -> dict[str, pd.DataFrame]:
                  "http_status": f.http_status, "message": f.message, "failed_at": datetime.now(UTC),
                  "body_sha256": f.body_sha256} for f in result.failures]
     runs = [{"crawl_id": result.crawl_id, "source": n, "started_at": o.started_at, "finished_at": o.finished_at or o.started_at,
-             **o.counts(), "columns": "; ".join(f"{family} {url}" for url, family in o.columns.items()) or None}
+             **o.counts(), "columns": "; ".join(f"{family} {url}" for url, family in o.columns.items()) or None,
+             "challenged_prefixes": "; ".join(f"{p} HTTP {s}" for p, s in o.challenged.items()) or None,
+             "hosts_left": "; ".join(o.hosts_left) or None}
             for n, o in result.sources.items()]
     skipped = [{"crawl_id": result.crawl_id, "source": n, "path": k.path, "reason": k.reason, "detail": k.detail,
                 "size": k.size, "seen_at": o.finished_at or o.started_at} for n, o in result.sources.items() for k in o.skipped]

@@ -7,7 +7,9 @@ page never stops a crawl. ``requested`` lists every URL actually sent, for audit
 
 Anti-bot answers (瑞数 412 + ``$_ts``, 加速乐 521/512 + ``__jsl_clearance`` cookies, EdgeOne and
 "访问被拦截" pages, also when served with 200) are ``blocked``: never retried, never solved, the body
-kept for a person, and the host left alone for the rest of the crawl.
+kept for a person. The challenged path prefix (the URL's folder) is left alone for the rest of the
+crawl; the rest of the host is not, until the catalogue's ``challenged_prefixes_to_leave_host``
+distinct prefixes of it have been challenged (a portal often protects one department's list only).
 """
 
 from __future__ import annotations
@@ -47,6 +49,14 @@ _CHALLENGE_STATUSES = {412, 512, 521}
 _CHALLENGE_MAX_BYTES = 64 * 1024  # challenge pages are small; a real page merely mentioning one is not
 
 
+def challenge_prefix(url: str) -> str:
+    """The path prefix an anti-bot answer is taken to cover: the URL's folder (``/jyj/nb/`` for
+    ``/jyj/nb/index.html``; ``/`` for the host's root). A protected department's list and its later
+    pages share it; its siblings (other departments, the portal's own column) do not."""
+    path = urlsplit(url).path or "/"
+    return path[: path.rfind("/") + 1] or "/"
+
+
 def challenge(status: int, headers: httpx.Headers | dict[str, str], body: bytes) -> bool:
     """True when a response is an anti-bot challenge rather than the page asked for."""
     cookies = " ".join(v for k, v in headers.items() if k.lower() == "set-cookie")
@@ -71,6 +81,8 @@ class FetchResult:
     #                                blocked (an anti-bot challenge: ``body`` holds it)
     error: str | None = None
     attempts: int = 0
+    challenged_prefix: str | None = None  # blocked by an answer to this request: host + the path prefix now left alone
+    left_host: bool = False  # that answer was the one that made the crawl leave the whole host
 
     @property
     def ok(self) -> bool:
@@ -125,7 +137,9 @@ class Fetcher:
         self.requested: list[str] = []
         self.requests_by_source: dict[str, int] = {}
         self._addresses: dict[str, list[str]] = {}  # host → addresses, once per crawl
-        self.blocked_hosts: dict[str, str] = {}  # host → the URL whose answer was a challenge
+        # host → {path prefix → the URL whose answer was a challenge}: those prefixes are left alone
+        self.challenged: dict[str, dict[str, str]] = {}
+        self.blocked_hosts: dict[str, str] = {}  # host → the URL whose challenge made the crawl leave the host
 
     def close(self) -> None:
         self.client.close()
@@ -264,8 +278,16 @@ class Fetcher:
                                   "link-local): refused unless the catalogue allows private addresses for the source")
             host = (urlsplit(current).hostname or "").lower()
             if host in self.blocked_hosts:
-                return self._fail(result, "blocked", f"{host} answered {self.blocked_hosts[host]} with an anti-bot "
-                                  "challenge earlier in this crawl; the host is left alone until the next crawl")
+                return self._fail(result, "blocked", f"{host} answered {len(self.challenged.get(host, {}))} path "
+                                  f"prefixes with an anti-bot challenge earlier in this crawl (the last at "
+                                  f"{self.blocked_hosts[host]}); the host is left alone until the next crawl")
+            path = urlsplit(current).path or "/"
+            with self._lock:
+                covering = next((p for p in self.challenged.get(host, {}) if path.startswith(p)), None)
+            if covering is not None:
+                return self._fail(result, "blocked", f"{host}{covering} answered {self.challenged[host][covering]} "
+                                  "with an anti-bot challenge earlier in this crawl; that path prefix is left alone "
+                                  "until the next crawl")
             if not self.robots_allows(current, source):
                 parts = urlsplit(current)
                 why = self._unreachable.get(f"{parts.scheme}://{parts.netloc}")
@@ -288,11 +310,20 @@ class Fetcher:
             result.status, result.final_url = resp.status_code, current
             result.headers = {k.lower(): v for k, v in resp.headers.items()}
             if challenge(resp.status_code, resp.headers, body):
+                prefix = challenge_prefix(current)
                 with self._lock:
-                    self.blocked_hosts.setdefault(host, current)
+                    prefixes = self.challenged.setdefault(host, {})
+                    prefixes.setdefault(prefix, current)
+                    result.left_host = (len(prefixes) >= self.catalog.challenged_prefixes_to_leave_host
+                                        and host not in self.blocked_hosts)
+                    if result.left_host:
+                        self.blocked_hosts[host] = current
                 result.body = body  # kept for a person to look at; never parsed
+                result.challenged_prefix = host + prefix
+                left = (f"; {len(prefixes)} path prefixes of {host} challenged, so the whole host is left alone "
+                        "for the rest of this crawl") if result.left_host else ""
                 return self._fail(result, "blocked", f"HTTP {resp.status_code}: an anti-bot challenge page; not "
-                                  "solved or retried, the host is left alone for the rest of this crawl")
+                                  f"solved or retried, {host}{prefix} is left alone for the rest of this crawl{left}")
             if resp.status_code in (301, 302, 303, 307, 308) and "location" in resp.headers:
                 nxt = urljoin(current, resp.headers["location"])
                 if nxt in seen:

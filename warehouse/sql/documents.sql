@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS staged_loads (
 ALTER TABLE fetch_failures ADD COLUMN IF NOT EXISTS body_sha256 VARCHAR;  -- the archived answer to look at (blocked, unknown_listing)
 ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS columns VARCHAR;         -- "<CMS family> <column URL>" of each column read, '; '-separated
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS embedded_in VARCHAR;       -- role page_image: the report page that shows it
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS challenged_prefixes VARCHAR;  -- "<host><path prefix> HTTP <status>" of each anti-bot answer, '; '-separated: that prefix left alone for the crawl, the rest of the host crawled
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS hosts_left VARCHAR;           -- hosts left whole for the crawl: challenged_prefixes_to_leave_host of their prefixes were challenged
 
 CREATE OR REPLACE VIEW current_documents AS
 SELECT * FROM documents QUALIFY row_number() OVER (PARTITION BY url ORDER BY version DESC) = 1;
