@@ -419,6 +419,79 @@ def sql(
     Console(width=200).print(table)
 
 
+catalogue_app = typer.Typer(no_args_is_help=True, help="The national site catalogue (pipelines/catalog/china/): seed it, import site lists.")
+app.add_typer(catalogue_app, name="catalogue")
+
+
+@catalogue_app.command("seed")
+def catalogue_seed(
+    out: Annotated[Path | None, typer.Option(help="Folder to write (default: pipelines/catalog/china)")] = None,
+    research: Annotated[Path | None, typer.Option(help="The researched report addresses (default: "
+                                                  "../shared/research/gov_sites/report_urls.tsv)")] = None,
+) -> None:
+    """Build the seed from the locked gov-site-list package and the researched report addresses (no network)."""
+    from pipelines.sites.seed import DEFAULT_OUT, DEFAULT_RESEARCH, SeedError, build_seed, write_seed
+
+    tsv = research or DEFAULT_RESEARCH
+    if not tsv.is_file():
+        typer.echo(f"error: --research: no such file: {tsv}", err=True)
+        raise typer.Exit(code=2)
+    try:
+        seed = build_seed(tsv)
+    except SeedError as err:
+        typer.echo(f"error: --research: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    written = write_seed(seed, out or DEFAULT_OUT)
+    kinds = [e.kind for e in seed.entries]
+    typer.echo(f"{len(seed.entries)} entries ({kinds.count('home_page')} home pages, {kinds.count('report_address')} "
+               f"report addresses) in {len(written)} files under {out or DEFAULT_OUT}; every one verified: never")
+
+
+@catalogue_app.command("import")
+def catalogue_import(
+    file: Annotated[Path, typer.Argument(help="A site list: .csv (UTF-8 or GB18030), .zip of CSV, or .xlsx")],
+    map_: Annotated[str, typer.Option("--map", help="Columns by header: name=网站名称,code=网站标识码,home=首页网址[,owner=主办单位]")],
+    sheet: Annotated[str | None, typer.Option(help="The XLSX sheet (default: the first)")] = None,
+    seen: Annotated[str | None, typer.Option(help="When the list was exported, YYYY-MM-DD (default: today, UTC)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder to write import-<file>.yaml into (default: pipelines/catalog/china)")] = None,
+) -> None:
+    """Import a site list: one entry per row, its region from the site code, rejected rows listed with why."""
+    import re
+    from datetime import date
+
+    from pipelines.sites.entries import dump_site_list
+    from pipelines.sites.importer import SiteImportError, import_sites, parse_mapping
+    from pipelines.sites.seed import DEFAULT_OUT
+
+    try:
+        mapping = parse_mapping(map_)
+        when = date.fromisoformat(seen) if seen else datetime.now(UTC).date()
+    except SiteImportError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    except ValueError:
+        typer.echo(f"error: --seen: not a date (YYYY-MM-DD): {seen}", err=True)
+        raise typer.Exit(code=2) from None
+    if not file.is_file():
+        typer.echo(f"error: FILE: no such file: {file}", err=True)
+        raise typer.Exit(code=2)
+    try:
+        got = import_sites(file, mapping, sheet, when)
+    except SiteImportError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    folder = out or DEFAULT_OUT
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", file.stem).strip("_") or "list"
+    target = folder / f"import-{stem}.yaml"
+    target.write_text(dump_site_list(got.entries, f"Imported by `nianbao catalogue import` from {file.name} "
+                                     f"(exported {when}).\nverified: never = no page of the site has confirmed "
+                                     "its owner (<meta name=\"SiteIDCode\">) yet."), encoding="utf-8")
+    typer.echo(f"{len(got.entries)} entries written to {target}; {len(got.rejected)} row(s) rejected")
+    for where, why in got.rejected:
+        typer.echo(f"  rejected {where}: {why}")
+
+
 def _utc(when: datetime) -> str:
     return f"{when.astimezone(UTC):%Y-%m-%d %H:%M}"
 

@@ -112,6 +112,15 @@ def region_names(adcode: str) -> tuple[str | None, str | None, str | None]:
     return province, prefecture, county
 
 
+def province_code(short: str) -> str | None:
+    """The GB/T 2260 code of a province as lists shorten it (浙江, 内蒙古, 新疆 …): the one province of
+    the division library whose full name starts with it; None when none or several do."""
+    table = _cpca().ad_2_addr_dict
+    found = {code[:6] for code, info in table.items() if code.endswith("0000000000") and _region(info.name)
+             and str(info.name).startswith(short)} if short else set()
+    return found.pop() if len(found) == 1 else None
+
+
 def in_region(name: str, adcode: str) -> Agency:
     """A name placed by its catalogue source's region: the whole name is the unit."""
     province, prefecture, county = region_names(adcode)
