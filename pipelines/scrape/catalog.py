@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.scrape.cms import FAMILY_NAMES
+from pipelines.sites.entries import read_site_code
 
 USER_AGENT = "nianbao/0.1 (+https://github.com/nianbao/nianbao; government report archiver)"
 
@@ -39,6 +40,10 @@ class Source(BaseModel):
     # GB/T 2260 code of the region this source's agencies belong to: places names no division
     # library knows (平潭综合实验区, 高新区管委会) found through this source
     region: str | None = Field(default=None, pattern=r"^\d{6}$")
+    # The site's 网站标识码 (<meta name="SiteIDCode">): pages declaring another code are not this site's
+    # (mirrors, hosted pages: not taken as its reports); a page declaring this one confirms the owner,
+    # and the code's division then places the source's agencies (when `region` does not say).
+    site_code: str | None = None
     # Loopback, private and link-local addresses are refused (a redirect or a DNS answer pointing
     # into the machine's own network); a source on such an address must say so (tests' local portals).
     allow_private_addresses: bool = False
@@ -66,6 +71,11 @@ class Source(BaseModel):
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError(f"not an http(s) URL: {u!r}")
         return urls
+
+    @field_validator("site_code")
+    @classmethod
+    def _site_code(cls, code: str | None) -> str | None:
+        return read_site_code(code).code if code is not None else None
 
     @field_validator("cms")
     @classmethod

@@ -34,6 +34,8 @@ from pipelines.scrape.cms import Family, ListingRequest, Page, detect_family, fa
 from pipelines.scrape.columns import Lead, leads, lists_units, shell_targets
 from pipelines.scrape.discover import Link, classify_title, embeds_report, is_attachment, page_links
 from pipelines.scrape.fetch import Fetcher, FetchResult
+from pipelines.scrape.ownership import site_id_code
+from pipelines.sites.entries import read_site_code
 from warehouse.documents import (
     KnownDocument,
     known_documents,
@@ -92,6 +94,7 @@ class SourceOutcome:
     # and the hosts left whole because enough of their prefixes were challenged
     challenged: dict[str, int | None] = field(default_factory=dict)
     hosts_left: list[str] = field(default_factory=list)
+    site_codes: dict[str, int] = field(default_factory=dict)  # <meta name=SiteIDCode> → pages of this crawl declaring it
 
     def counts(self) -> dict[str, int]:
         states = [r.state for r in self.reports]
@@ -105,7 +108,8 @@ class CrawlResult:
     crawl_id: str
     sources: dict[str, SourceOutcome]
     previous_reports_found: dict[str, int] = field(default_factory=dict)
-    regions: dict[str, str] = field(default_factory=dict)  # source → the catalogue's region (GB/T 2260) of its agencies
+    # source → the region (GB/T 2260) of its agencies: the catalogue's, or its site code's once a page confirmed it
+    regions: dict[str, str] = field(default_factory=dict)
 
     @property
     def reports(self) -> list[FoundReport]:
@@ -290,8 +294,9 @@ class _SourceCrawler:
             if url in visited:
                 continue
             visited.add(url)
-            page = self._page(ListingRequest(url), "listing" if lead is None or lead.kind == "column" else "discovery")
-            if page is None:
+            stage = "listing" if lead is None or lead.kind == "column" else "discovery"
+            page = self._page(ListingRequest(url), stage)
+            if page is None or not self._owned(page.text, page.url, stage):
                 continue
             family = self._family(page)
             listing = self._is_listing(page, family)
@@ -336,6 +341,8 @@ class _SourceCrawler:
                 continue
             page = res.body if not res.not_modified else self.archive.get(self.known[url].sha256)
             html, _ = decode_bytes(page or b"", url, res.charset)
+            if not self._owned(html, url, "detail"):
+                continue
             attachments = [a for a in page_links(html, url) if is_attachment(a)]
             embedded = embeds_report(html) or not attachments
             body, sha, state = self._store(url, res, "report_page" if embedded else "detail_page", title, agency, year)
@@ -345,6 +352,22 @@ class _SourceCrawler:
                 if self._off_catalog(a.url, "attachment"):
                     continue
                 self._attachment(a.url, a.text or title, agency, year)
+
+    def _owned(self, html: str, url: str, stage: str) -> bool:
+        """False for a page declaring another site's SiteIDCode than the source's: a mirror or a
+        page of another site, recorded as ``foreign_site`` and not read further. Every declared code
+        is counted (one equal to the source's confirms its owner)."""
+        code = site_id_code(html)
+        if code is None:
+            return True
+        self.out.site_codes[code] = self.out.site_codes.get(code, 0) + 1
+        own = self.source.site_code
+        if own is None or code == own.lower():
+            return True
+        self.out.failures.append(Failure(self.source.name, url, stage, "foreign_site", None,
+                                         f"{url}: the page declares SiteIDCode {code}, the source's site is {own}: "
+                                         "another site's page (a mirror or a hosted page), not taken as this site's"))
+        return False
 
     def _off_catalog(self, url: str, stage: str) -> bool:
         if self.source.allows(url):
@@ -410,6 +433,12 @@ def crawl(catalog: Catalog, data_dir: str | Path, known: dict[str, KnownDocument
             futures = {s.name: pool.submit(run, s) for s in portals}
             for s in sources:
                 result.sources[s.name] = futures[s.name].result() if s.kind == "portal" else _folder_outcome(s)
+        # a site code a page of the site confirmed places the source's agencies (unless the catalogue says)
+        for s in portals:
+            if s.site_code and not s.region and result.sources[s.name].site_codes.get(s.site_code.lower()):
+                division = read_site_code(s.site_code).division
+                if division:
+                    result.regions[s.name] = division
     finally:
         if own_fetcher:
             fetcher.close()
@@ -424,8 +453,7 @@ def crawl_into(conn: duckdb.DuckDBPyConnection, catalog: Catalog, data_dir: str 
     record_publishers(conn, pd.DataFrame(
         [{"source": s.name, "name": name, "since_year": s.publishers_since} for s in catalog.enabled() for name in s.publishers],
         columns=["source", "name", "since_year"]), [s.name for s in catalog.enabled()],
-        pd.DataFrame([{"source": s.name, "region": s.region} for s in catalog.enabled() if s.region],
-                     columns=["source", "region"]))
+        pd.DataFrame([{"source": n, "region": r} for n, r in result.regions.items()], columns=["source", "region"]))
     return result
 
 
@@ -439,7 +467,8 @@ def crawl_frames(result: CrawlResult) -> dict[str, pd.DataFrame]:
     runs = [{"crawl_id": result.crawl_id, "source": n, "started_at": o.started_at, "finished_at": o.finished_at or o.started_at,
              **o.counts(), "columns": "; ".join(f"{family} {url}" for url, family in o.columns.items()) or None,
              "challenged_prefixes": "; ".join(f"{p} HTTP {s}" for p, s in o.challenged.items()) or None,
-             "hosts_left": "; ".join(o.hosts_left) or None}
+             "hosts_left": "; ".join(o.hosts_left) or None,
+             "site_codes": "; ".join(f"{c} on {n} page(s)" for c, n in o.site_codes.items()) or None}
             for n, o in result.sources.items()]
     skipped = [{"crawl_id": result.crawl_id, "source": n, "path": k.path, "reason": k.reason, "detail": k.detail,
                 "size": k.size, "seen_at": o.finished_at or o.started_at} for n, o in result.sources.items() for k in o.skipped]

@@ -64,6 +64,7 @@ ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS columns VARCHAR;         -- "<CM
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS embedded_in VARCHAR;       -- role page_image: the report page that shows it
 ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS challenged_prefixes VARCHAR;  -- "<host><path prefix> HTTP <status>" of each anti-bot answer, '; '-separated: that prefix left alone for the crawl, the rest of the host crawled
 ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS hosts_left VARCHAR;           -- hosts left whole for the crawl: challenged_prefixes_to_leave_host of their prefixes were challenged
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS site_codes VARCHAR;           -- "<SiteIDCode> on <N> page(s)" of each code the pages read declared ('; '-separated): the source's own confirms its owner, another's pages are fetch_failures 'foreign_site'
 
 CREATE OR REPLACE VIEW current_documents AS
 SELECT * FROM documents QUALIFY row_number() OVER (PARTITION BY url ORDER BY version DESC) = 1;
