@@ -19,6 +19,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+import gov_site_list
 import openpyxl
 import pytest
 import yaml
@@ -29,7 +30,7 @@ from pipelines.sites.entries import SiteListError, load_site_dir, load_site_list
 from tests.conftest import REPO, SHARED
 
 TSV = SHARED / "research" / "gov_sites" / "report_urls.tsv"
-PACKAGE_DATA = Path(sys.modules.get("gov_site_list", __import__("gov_site_list")).__file__).parent / "data"
+PACKAGE_DATA = Path(gov_site_list.__file__).parent / "data"  # the locked package's own JSONL files
 # GB/T 2260 codes of the 31 mainland provinces (the standard's own table)
 PROVINCES = {"北京": "110000", "天津": "120000", "河北": "130000", "山西": "140000", "内蒙古": "150000", "辽宁": "210000",
              "吉林": "220000", "黑龙江": "230000", "上海": "310000", "江苏": "320000", "浙江": "330000", "安徽": "340000",
