@@ -97,3 +97,16 @@ def test_the_host_is_left_after_enough_prefixes_and_what_was_read_before_is_kept
     assert "  HOST LEFT county: 127.0.0.1 challenged too many path prefixes; nothing more was asked of it this crawl" \
         in result.lines()
     assert len(depts["sfj"].served) == 4  # the portal did serve them
+
+
+def test_a_challenged_home_page_is_the_whole_host(portal: Portal, tmp_path: Path) -> None:
+    """The root's folder covers every path: the host is left at once (and said so), not after three."""
+    _county(portal, protected=set())
+    portal.routes["/index.html"] = Route(handler=lambda _req: (412, {"Content-Type": "text/html"}, RUISHU_412))
+    start = [f"{portal.base}/index.html", f"{portal.base}/jyj/nb/index.html"]
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        result = crawl_into(conn, _catalog(start), tmp_path / "data")
+        run = conn.execute("SELECT reports_found, challenged_prefixes, hosts_left FROM crawl_runs").fetchall()
+    assert result.reports == []
+    assert run == [(0, "127.0.0.1/ HTTP 412", "127.0.0.1")]
+    assert [(h.path, h.status) for h in portal.hits if h.path != "/robots.txt"] == [("/index.html", 412)]

@@ -314,13 +314,14 @@ class Fetcher:
                 with self._lock:
                     prefixes = self.challenged.setdefault(host, {})
                     prefixes.setdefault(prefix, current)
-                    result.left_host = (len(prefixes) >= self.catalog.challenged_prefixes_to_leave_host
+                    # the root's folder covers the whole host: that is leaving it, whatever the count
+                    result.left_host = ((len(prefixes) >= self.catalog.challenged_prefixes_to_leave_host or prefix == "/")
                                         and host not in self.blocked_hosts)
                     if result.left_host:
                         self.blocked_hosts[host] = current
                 result.body = body  # kept for a person to look at; never parsed
                 result.challenged_prefix = host + prefix
-                left = (f"; {len(prefixes)} path prefixes of {host} challenged, so the whole host is left alone "
+                left = (f"; {len(prefixes)} path prefix(es) of {host} challenged, so the whole host is left alone "
                         "for the rest of this crawl") if result.left_host else ""
                 return self._fail(result, "blocked", f"HTTP {resp.status_code}: an anti-bot challenge page; not "
                                   f"solved or retried, {host}{prefix} is left alone for the rest of this crawl{left}")
