@@ -326,8 +326,11 @@ WHERE length(clause) > 0;
 CREATE OR REPLACE VIEW assessment_substance AS
 WITH p AS (SELECT * FROM assessment_parameters),
 c AS (SELECT * FROM assessment_part5_clauses),
-totals AS (SELECT report_id, sum(chars) AS chars FROM c GROUP BY report_id),
 long AS (SELECT c.* FROM c, p WHERE c.chars >= p.min_clause_chars),
+-- all its characters (what boilerplate is measured by) and those of its long clauses (what a share is
+-- of: a clause too short to compare, 一是 or （二）改进措施, counts neither way)
+totals AS (SELECT report_id, sum(chars) AS chars, coalesce(sum(chars) FILTER (WHERE chars >= (SELECT min_clause_chars FROM p)), 0) AS long_chars
+           FROM c GROUP BY report_id),
 prev AS (
     SELECT t.report_id, sum(t.chars) AS chars, string_agg(t.clause, ' / ' ORDER BY t.pos) AS passage
     FROM long t
@@ -347,8 +350,8 @@ prev AS (
     GROUP BY t.report_id
 ), judged AS (
     SELECT b.agency_key, b.year, b.report_id, coalesce(t.chars, 0) AS chars, t.report_id IS NOT NULL AS present,
-           coalesce(pr.chars, 0) / nullif(t.chars, 0) AS share_previous, pr.passage AS previous_passage,
-           coalesce(o.chars, 0) / nullif(t.chars, 0) AS share_other, o.passage AS other_passage, o.from_agency,
+           coalesce(pr.chars, 0) / nullif(t.long_chars, 0) AS share_previous, pr.passage AS previous_passage,
+           coalesce(o.chars, 0) / nullif(t.long_chars, 0) AS share_other, o.passage AS other_passage, o.from_agency,
            (SELECT min_chars FROM p) AS min_chars, (SELECT repeat_share FROM p) AS repeat_share
     FROM assessment_reports b
     LEFT JOIN totals t USING (report_id)
