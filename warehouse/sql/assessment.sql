@@ -114,36 +114,40 @@ WITH pairs AS (
     FROM assessment_versions n JOIN assessment_versions o
       ON o.agency_key = n.agency_key AND o.year = n.year AND o.version = n.version - 1
     WHERE o.sha256 <> n.sha256
+), cell_keys AS (
+    -- every cell either version printed (a cell only one of them has is a change too)
+    SELECT DISTINCT p.new_report_id, p.old_report_id, k.cell_key
+    FROM pairs p JOIN cell_provenance k ON k.report_id = p.new_report_id OR k.report_id = p.old_report_id
 ), cells AS (
-    SELECT p.new_report_id, string_agg(printf('%s %s → %s', coalesce(o.cell_key, n.cell_key),
-                                               coalesce(o.raw_token, '∅'), coalesce(n.raw_token, '∅')), '; '
-                                        ORDER BY coalesce(o.cell_key, n.cell_key)) AS numbers,
+    SELECT k.new_report_id, string_agg(printf('%s %s → %s', k.cell_key, coalesce(o.raw_token, '∅'), coalesce(n.raw_token, '∅')), '; '
+                                       ORDER BY k.cell_key) AS numbers,
            count(*) AS n_numbers
-    FROM pairs p
-    JOIN cell_provenance n ON n.report_id = p.new_report_id
-    FULL JOIN cell_provenance o ON o.report_id = p.old_report_id AND o.cell_key = n.cell_key
-    WHERE o.raw_token IS DISTINCT FROM n.raw_token
-    GROUP BY p.new_report_id
+    FROM cell_keys k
+    LEFT JOIN cell_provenance n ON n.report_id = k.new_report_id AND n.cell_key = k.cell_key
+    LEFT JOIN cell_provenance o ON o.report_id = k.old_report_id AND o.cell_key = k.cell_key
+    WHERE o.raw_token IS DISTINCT FROM n.raw_token OR o.report_id IS NULL OR n.report_id IS NULL
+    GROUP BY k.new_report_id
+), section_keys AS (
+    SELECT DISTINCT p.new_report_id, p.old_report_id, k.section_code
+    FROM pairs p JOIN report_sections k ON k.report_id = p.new_report_id OR k.report_id = p.old_report_id
 ), parts AS (
-    SELECT p.new_report_id, string_agg(coalesce(n.section_code, o.section_code), ', '
-                                        ORDER BY coalesce(n.section_code, o.section_code)) AS sections,
-           count(*) AS n_sections,
+    SELECT k.new_report_id, string_agg(k.section_code, ', ' ORDER BY k.section_code) AS sections, count(*) AS n_sections,
            -- the first sentence of the new text not in the old one, to show what changed
            min(CASE WHEN n.text IS NOT NULL THEN
-                 list_filter(string_split_regex(n.text, '[。；]'),
-                             lambda s: NOT contains(coalesce(o.text, ''), trim(s)) AND length(trim(s)) > 0)[1] END) AS example
-    FROM pairs p
-    JOIN report_sections n ON n.report_id = p.new_report_id
-    FULL JOIN report_sections o ON o.report_id = p.old_report_id AND o.section_code = n.section_code
+                 list_filter(list_transform(string_split_regex(n.text, '[。；]'), lambda s: regexp_replace(s, '^\s+|\s+$', '', 'g')),
+                             lambda s: NOT contains(coalesce(o.text, ''), s) AND length(s) > 0)[1] END) AS example
+    FROM section_keys k
+    LEFT JOIN report_sections n ON n.report_id = k.new_report_id AND n.section_code = k.section_code
+    LEFT JOIN report_sections o ON o.report_id = k.old_report_id AND o.section_code = k.section_code
     WHERE o.text IS DISTINCT FROM n.text
-    GROUP BY p.new_report_id
+    GROUP BY k.new_report_id
 ), notice AS (
     SELECT report_id, min(regexp_extract(text, '[^。\n]*(更正|勘误|修订说明|重新发布)[^。\n]*')) AS notice
     FROM report_sections WHERE regexp_matches(text, '更正|勘误|修订说明|重新发布') GROUP BY report_id
 )
 SELECT p.agency_key, p.year, p.version, p.old_report_id, p.new_report_id, p.changed_on,
        coalesce(c.n_numbers, 0) AS numbers_changed, c.numbers, coalesce(s.n_sections, 0) AS parts_changed,
-       s.sections, trim(s.example) AS example_sentence, t.notice
+       s.sections, s.example AS example_sentence, t.notice
 FROM pairs p
 LEFT JOIN cells c ON c.new_report_id = p.new_report_id
 LEFT JOIN parts s ON s.new_report_id = p.new_report_id
@@ -157,7 +161,7 @@ ch AS (
            string_agg(printf('version %d of %s: numbers %s; parts %s%s%s', version, changed_on,
                              coalesce(numbers, 'none'), coalesce(sections, 'none'),
                              CASE WHEN example_sentence IS NOT NULL THEN printf(' («%s»)', example_sentence) ELSE '' END,
-                             CASE WHEN notice IS NOT NULL THEN printf('; notice: «%s»', trim(notice)) ELSE '; no notice' END),
+                             CASE WHEN notice IS NOT NULL THEN printf('; notice: «%s»', notice) ELSE '; no notice' END),
                       ' | ' ORDER BY version) AS changes_text
     FROM assessment_version_changes GROUP BY ALL
 )
