@@ -244,3 +244,65 @@ def test_bad_assessment_file_is_refused_naming_the_field(tmp_path: Path, edit: t
     bad.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
     with pytest.raises(assessment.AssessmentError, match=message.replace(".", r"\.")):
         assessment.load_config(bad)
+
+
+def test_assess_command_writes_csv_and_printable_report(assessed: Path, tmp_path: Path) -> None:
+    import csv
+
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["assess", "--year", "2023", "--province", "江苏省", "--out", str(out), "--db", str(assessed)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "assessment_2023_江苏省.html", "assessment_2023_江苏省_distribution.csv", "assessment_2023_江苏省_indicators.csv",
+        "assessment_2023_江苏省_scorecards.csv"]
+    with (out / "assessment_2023_江苏省_scorecards.csv").open(encoding="utf-8") as f:
+        cards = list(csv.DictReader(f))
+    assert [(c["rank"], c["agency_key"], c["total"], c["accurate"], c["complete"]) for c in cards] == [
+        ("1", "320813/人民政府", "86.97", "violations", "incomplete")]
+    with (out / "assessment_2023_江苏省_indicators.csv").open(encoding="utf-8") as f:
+        indicators = {r["indicator"]: r for r in csv.DictReader(f)}
+    assert list(indicators) == list(assessment.INDICATORS)
+    assert "expected 11 found 0" in indicators["accurate"]["evidence"] and "勾稽" in indicators["accurate"]["basis"]
+    html = (out / "assessment_2023_江苏省.html").read_text(encoding="utf-8")
+    assert "淮安市洪泽区人民政府" in html and "T4.review_total" in html and "第四十九条" in html and "86.97" in html
+
+    # a weight given on the command line re-orders the 2024 league: F08 falls below F01
+    out2 = tmp_path / "out2"
+    result = CliRunner().invoke(app, ["assess", "--year", "2024", "--weight", "substance=40", "--out", str(out2), "--db", str(assessed)])
+    assert result.exit_code == 0, result.output
+    with (out2 / "assessment_2024_scorecards.csv").open(encoding="utf-8") as f:
+        order = [(r["agency_key"], r["total"]) for r in csv.DictReader(f)]
+    assert order[-2:] == [(BY_ID["F08-boilerplate"]["agency_key"], "70.37"),
+                          (BY_ID["F09-repeated-from-other-agency"]["agency_key"], "65.22")]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--year", "2024", "--level", "city"], "city"),
+    (["--year", "2024", "--province", "江苏"], "provinces of 2024: 江苏省"),
+    (["--year", "2031"], "no assessed agency-year for --year 2031"),
+    (["--year", "2024", "--weight", "foo=3"], "unknown indicator 'foo'"),
+    (["--year", "2024", "--weight", "substance"], "is not indicator=number"),
+    (["--year", "2024", "--config", "/no/such/assessment.yaml"], "--config: /no/such/assessment.yaml: cannot read"),
+])
+def test_assess_command_refuses_bad_arguments(assessed: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    result = CliRunner().invoke(app, ["assess", *args, "--out", str(tmp_path / "o"), "--db", str(assessed)])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split()).replace("│", "").replace("  ", " ") or message in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_assess_command_without_a_warehouse(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    result = CliRunner().invoke(app, ["assess", "--year", "2024", "--out", str(tmp_path / "o"), "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 2 and "no warehouse at" in result.output
