@@ -114,22 +114,32 @@ WITH pairs AS (
     FROM assessment_versions n JOIN assessment_versions o
       ON o.agency_key = n.agency_key AND o.year = n.year AND o.version = n.version - 1
     WHERE o.sha256 <> n.sha256
+), touched AS (
+    SELECT new_report_id AS report_id FROM pairs UNION SELECT old_report_id FROM pairs
+), vcells AS (
+    -- the cells and parts of the versions compared only (a semi-join on the few pairs, never a hash
+    -- table of every report's cells)
+    SELECT c.* FROM cell_provenance c SEMI JOIN touched t ON t.report_id = c.report_id
+), vsections AS (
+    SELECT s.* FROM report_sections s SEMI JOIN touched t ON t.report_id = s.report_id
 ), cell_keys AS (
     -- every cell either version printed (a cell only one of them has is a change too)
-    SELECT DISTINCT p.new_report_id, p.old_report_id, k.cell_key
-    FROM pairs p JOIN cell_provenance k ON k.report_id = p.new_report_id OR k.report_id = p.old_report_id
+    SELECT p.new_report_id, p.old_report_id, k.cell_key FROM pairs p JOIN vcells k ON k.report_id = p.new_report_id
+    UNION
+    SELECT p.new_report_id, p.old_report_id, k.cell_key FROM pairs p JOIN vcells k ON k.report_id = p.old_report_id
 ), cells AS (
     SELECT k.new_report_id, string_agg(printf('%s %s → %s', k.cell_key, coalesce(o.raw_token, '∅'), coalesce(n.raw_token, '∅')), '; '
                                        ORDER BY k.cell_key) AS numbers,
            count(*) AS n_numbers
     FROM cell_keys k
-    LEFT JOIN cell_provenance n ON n.report_id = k.new_report_id AND n.cell_key = k.cell_key
-    LEFT JOIN cell_provenance o ON o.report_id = k.old_report_id AND o.cell_key = k.cell_key
+    LEFT JOIN vcells n ON n.report_id = k.new_report_id AND n.cell_key = k.cell_key
+    LEFT JOIN vcells o ON o.report_id = k.old_report_id AND o.cell_key = k.cell_key
     WHERE o.raw_token IS DISTINCT FROM n.raw_token OR o.report_id IS NULL OR n.report_id IS NULL
     GROUP BY k.new_report_id
 ), section_keys AS (
-    SELECT DISTINCT p.new_report_id, p.old_report_id, k.section_code
-    FROM pairs p JOIN report_sections k ON k.report_id = p.new_report_id OR k.report_id = p.old_report_id
+    SELECT p.new_report_id, p.old_report_id, k.section_code FROM pairs p JOIN vsections k ON k.report_id = p.new_report_id
+    UNION
+    SELECT p.new_report_id, p.old_report_id, k.section_code FROM pairs p JOIN vsections k ON k.report_id = p.old_report_id
 ), parts AS (
     SELECT k.new_report_id, string_agg(k.section_code, ', ' ORDER BY k.section_code) AS sections, count(*) AS n_sections,
            -- the first sentence of the new text not in the old one, to show what changed
@@ -137,13 +147,15 @@ WITH pairs AS (
                  list_filter(list_transform(string_split_regex(n.text, '[。；]'), lambda s: regexp_replace(s, '^\s+|\s+$', '', 'g')),
                              lambda s: NOT contains(coalesce(o.text, ''), s) AND length(s) > 0)[1] END) AS example
     FROM section_keys k
-    LEFT JOIN report_sections n ON n.report_id = k.new_report_id AND n.section_code = k.section_code
-    LEFT JOIN report_sections o ON o.report_id = k.old_report_id AND o.section_code = k.section_code
+    LEFT JOIN vsections n ON n.report_id = k.new_report_id AND n.section_code = k.section_code
+    LEFT JOIN vsections o ON o.report_id = k.old_report_id AND o.section_code = k.section_code
     WHERE o.text IS DISTINCT FROM n.text
     GROUP BY k.new_report_id
 ), notice AS (
-    SELECT report_id, min(regexp_extract(text, '[^。\n]*(更正|勘误|修订说明|重新发布)[^。\n]*')) AS notice
-    FROM report_sections WHERE regexp_matches(text, '更正|勘误|修订说明|重新发布') GROUP BY report_id
+    -- (read in the changed versions only)
+    SELECT s.report_id, min(regexp_extract(s.text, '[^。\n]*(更正|勘误|修订说明|重新发布)[^。\n]*')) AS notice
+    FROM pairs p JOIN vsections s ON s.report_id = p.new_report_id
+    WHERE regexp_matches(s.text, '更正|勘误|修订说明|重新发布') GROUP BY s.report_id
 )
 SELECT p.agency_key, p.year, p.version, p.old_report_id, p.new_report_id, p.changed_on,
        coalesce(c.n_numbers, 0) AS numbers_changed, c.numbers, coalesce(s.n_sections, 0) AS parts_changed,
@@ -215,31 +227,37 @@ FROM parts;
 -- a cell printed blank ('', '/', '—': value NULL, token kept) counts as printed and is counted apart;
 -- a cell with neither value nor token, or no row at all, is missing.
 CREATE OR REPLACE VIEW assessment_complete AS
-WITH in_force AS (
-    SELECT f.fmt, 'A' AS tbl, c.category_code AS row_code, a.applicant_code AS col_code
+WITH expected AS (
+    -- the cells of each format: table 3's in-force rows × its 7 columns, table 2's, table 4's 15
+    SELECT f.fmt, (SELECT count(*) FROM dim_application_category c
+                   WHERE c.formats = 'all' OR c.formats = CASE f.fmt WHEN '2021' THEN '2021' ELSE '2019/hybrid' END)
+                  * (SELECT count(*) FROM dim_applicant_type)
+                + (SELECT count(*) FROM dim_proactive_item p WHERE p.table_format = f.fmt)
+                + (SELECT count(*) FROM dim_review_litigation_column) AS cells
     FROM (VALUES ('2021'), ('2019')) f(fmt)
-    JOIN dim_application_category c ON c.formats = 'all' OR c.formats = CASE f.fmt WHEN '2021' THEN '2021' ELSE '2019/hybrid' END
-    CROSS JOIN dim_applicant_type a
+), printed AS (
+    -- per report and table, the in-force cells with a value or a printed token, and those printed blank
+    -- (each fact table on its own, joined on its own columns: no key string built for every fact row)
+    SELECT f.report_id, count(*) FILTER (WHERE f.value IS NOT NULL OR f.raw_token IS NOT NULL) AS printed,
+           count(*) FILTER (WHERE f.value IS NULL AND f.raw_token IS NOT NULL) AS blank
+    FROM fact_applications f
+    JOIN assessment_reports b USING (report_id)
+    JOIN dim_application_category c ON c.category_code = f.category_code
+     AND (c.formats = 'all' OR c.formats = CASE b.format_in_force WHEN '2021' THEN '2021' ELSE '2019/hybrid' END)
+    GROUP BY f.report_id
     UNION ALL
-    SELECT table_format, 'P', row_code, col_code FROM dim_proactive_item
+    SELECT f.report_id, count(*) FILTER (WHERE f.value IS NOT NULL OR f.raw_token IS NOT NULL),
+           count(*) FILTER (WHERE f.value IS NULL AND f.raw_token IS NOT NULL)
+    FROM fact_proactive_disclosure f JOIN assessment_reports b USING (report_id)
+    WHERE f.table_format = b.format_in_force
+    GROUP BY f.report_id
     UNION ALL
-    SELECT f.fmt, 'R', '4', col_code FROM (VALUES ('2021'), ('2019')) f(fmt) CROSS JOIN dim_review_litigation_column
-), expected AS (
-    SELECT fmt, count(*) AS cells FROM in_force GROUP BY fmt
-), facts AS (
-    SELECT report_id, 'A' AS tbl, category_code AS row_code, applicant_code AS col_code, value IS NOT NULL AS has_value,
-           raw_token IS NOT NULL AS has_token FROM fact_applications
-    UNION ALL
-    SELECT report_id, 'P', row_code, col_code, value IS NOT NULL, raw_token IS NOT NULL FROM fact_proactive_disclosure
-    UNION ALL
-    SELECT report_id, 'R', '4', col_code, value IS NOT NULL, raw_token IS NOT NULL FROM fact_review_litigation
+    SELECT f.report_id, count(*) FILTER (WHERE f.value IS NOT NULL OR f.raw_token IS NOT NULL),
+           count(*) FILTER (WHERE f.value IS NULL AND f.raw_token IS NOT NULL)
+    FROM fact_review_litigation f JOIN assessment_reports b USING (report_id)
+    GROUP BY f.report_id
 ), cells AS (
-    SELECT b.report_id, count(*) FILTER (WHERE f.has_value OR f.has_token) AS printed,
-           count(*) FILTER (WHERE NOT f.has_value AND f.has_token) AS blank
-    FROM assessment_reports b
-    JOIN in_force i ON i.fmt = b.format_in_force
-    JOIN facts f ON f.report_id = b.report_id AND f.tbl = i.tbl AND f.row_code = i.row_code AND f.col_code = i.col_code
-    GROUP BY b.report_id
+    SELECT report_id, sum(printed) AS printed, sum(blank) AS blank FROM printed GROUP BY report_id
 ), parts AS (
     SELECT report_id, len(codes) AS present,
            list_filter(['S1', 'S2', 'S3', 'S4', 'S5', 'S6'], lambda x: NOT list_contains(codes, x)) AS missing_parts
@@ -338,19 +356,23 @@ totals AS (SELECT report_id, sum(chars) AS chars, coalesce(sum(chars) FILTER (WH
 prev AS (
     SELECT t.report_id, sum(t.chars) AS chars, string_agg(t.clause, ' / ' ORDER BY t.pos) AS passage
     FROM long t
-    WHERE EXISTS (SELECT 1 FROM long o WHERE o.agency_key = t.agency_key AND o.year = t.year - 1 AND o.clause = t.clause)
+    JOIN (SELECT DISTINCT agency_key, year + 1 AS year, clause FROM long) last_year USING (agency_key, year, clause)
     GROUP BY t.report_id
 ), firsts AS (
-    -- per year and clause: the earliest date any agency printed it, the agencies of that date, how many agencies
+    -- per year and clause: the earliest date any agency printed it, how many agencies printed it on that
+    -- date (the first and last of them by key), how many agencies printed it at all
     SELECT year, clause, min(dated_at) AS first_at, count(DISTINCT agency_key) AS agencies,
-           list(DISTINCT agency_key ORDER BY agency_key) FILTER (WHERE dated_at = first_at_w) AS first_agencies
+           count(DISTINCT agency_key) FILTER (WHERE dated_at = first_at_w) AS n_first,
+           min(agency_key) FILTER (WHERE dated_at = first_at_w) AS first_agency,
+           max(agency_key) FILTER (WHERE dated_at = first_at_w) AS last_first_agency
     FROM (SELECT *, min(dated_at) OVER (PARTITION BY year, clause) AS first_at_w FROM long)
     GROUP BY year, clause
 ), other AS (
+    -- printed by another agency earlier, or by another the same day
     SELECT t.report_id, sum(t.chars) AS chars, string_agg(t.clause, ' / ' ORDER BY t.pos) AS passage,
-           min(list_filter(f.first_agencies, lambda x: x <> t.agency_key)[1]) AS from_agency
+           min(CASE WHEN f.first_agency <> t.agency_key THEN f.first_agency ELSE f.last_first_agency END) AS from_agency
     FROM long t JOIN firsts f USING (year, clause)
-    WHERE f.agencies > 1 AND (t.dated_at > f.first_at OR len(list_filter(f.first_agencies, lambda x: x <> t.agency_key)) > 0)
+    WHERE f.agencies > 1 AND (t.dated_at > f.first_at OR f.n_first > 1)
     GROUP BY t.report_id
 ), judged AS (
     SELECT b.agency_key, b.year, b.report_id, coalesce(t.chars, 0) AS chars, t.report_id IS NOT NULL AS present,
@@ -434,9 +456,13 @@ SELECT agency_key, canonical_name, province, level, kind, year, report_id, sourc
        list(indicator ORDER BY position) FILTER (WHERE score IS NOT NULL AND score < 1) AS failed
 FROM assessment_indicators GROUP BY ALL;
 
--- The scorecard, wide: one row per agency-year, each indicator's result and score, and the total.
+-- The scorecard, wide: one row per agency-year, each indicator's result and score, and the total
+-- (as assessment_totals computes it, in the same pass).
 CREATE OR REPLACE VIEW assessment_scorecards AS
-SELECT t.agency_key, t.canonical_name, t.province, t.level, t.kind, t.year, t.total, t.weight_scored, t.weight_total,
+SELECT i.agency_key, i.canonical_name, i.province, i.level, i.kind, i.year,
+       round(100 * sum(i.weight * i.score) FILTER (WHERE i.score IS NOT NULL)
+                 / nullif(sum(i.weight) FILTER (WHERE i.score IS NOT NULL), 0), 2) AS total,
+       sum(i.weight) FILTER (WHERE i.score IS NOT NULL) AS weight_scored, sum(i.weight) AS weight_total,
        max(i.result) FILTER (WHERE i.indicator = 'on_time') AS on_time, max(i.score) FILTER (WHERE i.indicator = 'on_time') AS on_time_score,
        max(i.result) FILTER (WHERE i.indicator = 'changed') AS changed, max(i.score) FILTER (WHERE i.indicator = 'changed') AS changed_score,
        max(i.result) FILTER (WHERE i.indicator = 'publication') AS publication,
@@ -447,9 +473,9 @@ SELECT t.agency_key, t.canonical_name, t.province, t.level, t.kind, t.year, t.to
        max(i.score) FILTER (WHERE i.indicator = 'consistent') AS consistent_score,
        max(i.result) FILTER (WHERE i.indicator = 'substance') AS substance, max(i.score) FILTER (WHERE i.indicator = 'substance') AS substance_score,
        max(i.result) FILTER (WHERE i.indicator = 'fees') AS fees, max(i.score) FILTER (WHERE i.indicator = 'fees') AS fees_score,
-       t.report_id, t.source
-FROM assessment_totals t JOIN assessment_indicators i USING (report_id)
-GROUP BY ALL;
+       i.report_id, i.source
+FROM assessment_indicators i
+GROUP BY i.agency_key, i.canonical_name, i.province, i.level, i.kind, i.year, i.report_id, i.source;
 
 -- League tables: each agency-year's rank by total within its year, and within its year and level,
 -- province, kind (rank: ties share a rank; rows ordered by total, then name).
