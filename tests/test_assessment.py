@@ -306,3 +306,33 @@ def test_assess_command_without_a_warehouse(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(app, ["assess", "--year", "2024", "--out", str(tmp_path / "o"), "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2 and "no warehouse at" in result.output
+
+
+def test_the_explorer_shows_scorecards_and_the_assessment_page(assessed: Path, tmp_path: Path) -> None:
+    import json
+    import re
+
+    from warehouse.site.build import build_site
+    from warehouse.site.model import Agency
+
+    out = tmp_path / "site"
+    build_site(assessed, out, workers=1)
+    with duckdb.connect(str(assessed), read_only=True) as c:
+        row = c.execute("SELECT agency_key, canonical_name, adcode, province, prefecture, county, level, kind, sector, resolved_by "
+                        "FROM agencies WHERE agency_key = '320813/人民政府'").fetchone()
+    html = (out / Agency(*row, names=[]).href).read_text(encoding="utf-8")
+    card = html[html.index('id="y2023"'):html.index('id="y2024"')]
+    assert "评估 Assessment: <b>86.97</b>" in card and "rank 1 of 1 in 2023" in card
+    assert "T4.review_total [4|R.maintain,4|R.correct,4|R.other,4|R.pending,4|R.total] expected 11 found 0" in card
+    assert "第四十九条" in card and "2/3 tables in the 2021 format (T3 hybrid)" in card
+    page = (out / "assessment.html").read_text(encoding="utf-8")
+    assert 'href="assessment.html"' in page and "按时公布" in page
+    data = json.loads(re.fullmatch(r"window\.NB_ASSESSMENT=(.*);\n", (out / "data" / "assessment.js").read_text(encoding="utf-8"),
+                                   re.S).group(1))
+    agencies = json.loads(re.fullmatch(r"window\.NB_AGENCIES=(.*);\n", (out / "data" / "agencies.js").read_text(encoding="utf-8"),
+                                       re.S).group(1))
+    league_2022 = [(agencies[i][0], total, rank, results) for i, total, rank, results in data["years"]["2022"]]
+    assert league_2022 == [
+        ("350128/平潭综合实验区", 100.0, 1, ["on_time", "unchanged", "text", "complete", "holds", "consistent", "substantive", "stated"]),
+        ("410727/科技和工业信息化局", 95.31, 2,
+         ["unknown", "unchanged", "text", "complete", "holds", "inconsistent", "substantive", "stated"])]
