@@ -336,3 +336,20 @@ def test_the_explorer_shows_scorecards_and_the_assessment_page(assessed: Path, t
         ("350128/平潭综合实验区", 100.0, 1, ["on_time", "unchanged", "text", "complete", "holds", "consistent", "substantive", "stated"]),
         ("410727/科技和工业信息化局", 95.31, 2,
          ["unknown", "unchanged", "text", "complete", "holds", "inconsistent", "substantive", "stated"])]
+
+
+def test_a_weight_changed_in_the_yaml_reaches_the_warehouse_at_refresh(assessed: Path, tmp_path: Path) -> None:
+    """The reviewed file's weight, written into the warehouse's parameter tables (what every load does),
+    changes the stored views' totals as the hand computation of the case file says."""
+    text = (REPO / "warehouse" / "reference" / "assessment.yaml").read_text(encoding="utf-8")
+    old = "  substance:\n    weight: 5\n"
+    assert old in text
+    changed = tmp_path / "assessment.yaml"
+    changed.write_text(text.replace(old, "  substance:\n    weight: 40\n"), encoding="utf-8")
+    db = warehouse_copy(assessed, tmp_path / "w")
+    with duckdb.connect(str(db)) as c:
+        assessment.refresh(c, changed)
+    totals = dict(_rows(db, "SELECT agency_key, total FROM assessment_totals WHERE year = 2024"))
+    for cid, want in CASES["reweighted"]["totals"].items():
+        assert totals[BY_ID[cid]["agency_key"]] == pytest.approx(want, abs=0.005), cid
+    assert _rows(db, "SELECT weight FROM assessment_indicator_config WHERE indicator = 'substance'") == [(40.0,)]
