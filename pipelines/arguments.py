@@ -5,11 +5,15 @@ failure with retries and a failed run recorded in the instance."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from pipelines.scrape.catalog import CatalogError, load_catalog
 from warehouse.db import sql_named
+
+if TYPE_CHECKING:
+    from warehouse.assessment import AssessmentConfig
 
 
 class BadArgument(ValueError):
@@ -58,7 +62,7 @@ def query_file(path: Path) -> str:
         raise BadArgument(f"--file: cannot read {path} ({why})") from None
 
 
-def assessment_config(path: Path | None, weights: list[str]) -> object:
+def assessment_config(path: Path | None, weights: list[str]) -> AssessmentConfig:
     """The assessment parameters (the reviewed file, or ``--config``) with ``--weight indicator=W``
     overrides, validated (warehouse/assessment.py)."""
     from warehouse import assessment

@@ -392,7 +392,7 @@ def assess(
     source = db or published_path_for(_default_db())
     cfg = _refuse_bad(arguments.assessment_config, config, weight or [])
     _refuse_bad(arguments.assessment_scope, source, year, province, level.value if level else None)
-    report = write(source, out, year, province, level.value if level else None, cfg)  # type: ignore[arg-type]
+    report = write(source, out, year, province, level.value if level else None, cfg)
     typer.echo(f"{report.agency_years} agency-years ({report.scope}) from {source} → "
                + ", ".join(str(f) for f in report.files))
 
