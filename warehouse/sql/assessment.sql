@@ -316,16 +316,22 @@ agg AS (
                              coalesce(printf('%.15g', expected), '∅'), coalesce(printf('%.15g', found), '∅'), message),
                       ' | ' ORDER BY rule, array_to_string(cells, ',')) AS listed
     FROM assessment_findings GROUP BY ALL
+), by_rule AS (
+    -- counted by rule, with the rule's weight: 'T3.results_total ×2 (weight 1)'
+    SELECT report_id, indicator, string_agg(printf('%s ×%d (weight %.15g)', rule, n, weight), ', ' ORDER BY rule) AS by_rule
+    FROM (SELECT report_id, indicator, rule, count(*) AS n, any_value(weight) AS weight FROM assessment_findings GROUP BY ALL)
+    GROUP BY ALL
 )
 SELECT b.agency_key, b.year, b.report_id, ind.indicator,
        CASE WHEN a.findings IS NULL THEN ind.ok ELSE ind.bad END AS result,
        round(greatest(0.0, 1.0 - (SELECT penalty FROM assessment_parameters) * coalesce(a.weighted, 0)), 6) AS score,
-       coalesce(a.findings, 0) AS findings, coalesce(a.weighted, 0) AS weighted_findings,
-       coalesce(printf('%d finding(s): %s', a.findings, a.listed),
+       coalesce(a.findings, 0) AS findings, coalesce(a.weighted, 0) AS weighted_findings, r.by_rule,
+       coalesce(printf('%d finding(s) — %s: %s', a.findings, r.by_rule, a.listed),
                 CASE ind.indicator WHEN 'accurate' THEN 'the format''s identities hold (no publisher error)'
                      ELSE 'no prose-vs-table or cross-year finding' END) AS evidence
 FROM assessment_reports b CROSS JOIN ind
-LEFT JOIN agg a ON a.report_id = b.report_id AND a.indicator = ind.indicator;
+LEFT JOIN agg a ON a.report_id = b.report_id AND a.indicator = ind.indicator
+LEFT JOIN by_rule r ON r.report_id = b.report_id AND r.indicator = ind.indicator;
 
 -- Part 5 of every assessed report cut into clauses (at 。；，：！？ and their ASCII forms), its heading
 -- and blanks left out: what the substance indicator measures and compares.
