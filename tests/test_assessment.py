@@ -353,3 +353,14 @@ def test_a_weight_changed_in_the_yaml_reaches_the_warehouse_at_refresh(assessed:
     for cid, want in CASES["reweighted"]["totals"].items():
         assert totals[BY_ID[cid]["agency_key"]] == pytest.approx(want, abs=0.005), cid
     assert _rows(db, "SELECT weight FROM assessment_indicator_config WHERE indicator = 'substance'") == [(40.0,)]
+
+
+def test_findings_are_counted_by_rule_and_weighted(assessed: Path) -> None:
+    sql = ("SELECT score, by_rule FROM assessment_accuracy_consistency "
+           "WHERE agency_key = '350128/平潭综合实验区' AND year = 2020 AND indicator = 'accurate'")
+    assert _rows(assessed, sql) == [(0.5, "T3.results_total ×2 (weight 1)")]
+    # a family weight: T3.* weighs 1.5 → 1 − 0.25 × 2 × 1.5 = 0.25; the T4 rules of 洪泽 2023 keep weight 1
+    heavier = assessment.load_config().model_copy(update={"rule_weights": {"T3.*": 1.5}})
+    assert _rows(assessed, sql, config=heavier) == [(0.25, "T3.results_total ×2 (weight 1.5)")]
+    assert _rows(assessed, "SELECT score FROM assessment_accuracy_consistency WHERE agency_key = '320813/人民政府' "
+                           "AND year = 2023 AND indicator = 'accurate'", config=heavier) == [(0.5,)]
