@@ -5,11 +5,15 @@ failure with retries and a failed run recorded in the instance."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from pipelines.scrape.catalog import CatalogError, load_catalog
 from warehouse.db import sql_named
+
+if TYPE_CHECKING:
+    from warehouse.assessment import AssessmentConfig
 
 
 class BadArgument(ValueError):
@@ -56,3 +60,42 @@ def query_file(path: Path) -> str:
     except (OSError, UnicodeDecodeError) as err:
         why = err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
         raise BadArgument(f"--file: cannot read {path} ({why})") from None
+
+
+def assessment_config(path: Path | None, weights: list[str]) -> AssessmentConfig:
+    """The assessment parameters (the reviewed file, or ``--config``) with ``--weight indicator=W``
+    overrides, validated (warehouse/assessment.py)."""
+    from warehouse import assessment
+
+    parsed: dict[str, float] = {}
+    for spec in weights:
+        name, _, value = spec.partition("=")
+        try:
+            parsed[name.strip()] = float(value)
+        except ValueError:
+            raise BadArgument(f"--weight: {spec!r} is not indicator=number (e.g. substance=40)") from None
+    try:
+        return assessment.load_config(path or assessment.ASSESSMENT, parsed)
+    except assessment.AssessmentError as err:
+        raise BadArgument(f"--config: {one_line(str(err))}" if path or not parsed else f"--weight: {one_line(str(err))}") from None
+
+
+def assessment_scope(db_path: str | Path, year: int, province: str | None, level: str | None) -> None:
+    """The warehouse exists and the scope holds at least one assessed agency-year (a province spelled
+    otherwise than the division library writes it would give an empty report)."""
+    from warehouse.assessment_report import scope_rows
+
+    if not Path(db_path).is_file():
+        raise BadArgument(f"--db: no warehouse at {db_path} (run `make ingest` first)")
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as conn:
+            if scope_rows(conn, year, province, level):
+                return
+            provinces = [p for (p,) in conn.execute("SELECT DISTINCT province FROM agency_reports WHERE year = ? "
+                                                     "AND province IS NOT NULL ORDER BY 1", [year]).fetchall()]
+            years = [y for (y,) in conn.execute("SELECT DISTINCT year FROM agency_reports ORDER BY 1").fetchall()]
+    except duckdb.Error as err:
+        raise BadArgument(f"--db: cannot read {db_path}: {one_line(str(err))}") from None
+    where = " ".join(f"{k} {v}" for k, v in (("--province", province), ("--level", level)) if v)
+    raise BadArgument(f"no assessed agency-year for --year {year} {where}".strip()
+                      + f" (years: {', '.join(map(str, years)) or 'none'}; provinces of {year}: {', '.join(provinces) or 'none'})")

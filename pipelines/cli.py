@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -363,6 +364,37 @@ def site(
     typer.echo(f"{s.agencies} agencies, {s.agency_years} agency-years, {s.reports} report versions; "
                f"{s.page_images} page images, {s.pictures} pictures, {s.archived} archived copies added; "
                f"{s.files} files, {s.bytes / 1e6:.1f} MB in {s.seconds:.1f} s → {out / 'index.html'}")
+
+
+class Level(StrEnum):
+    province = "province"
+    prefecture = "prefecture"
+    county = "county"
+    township = "township"
+
+
+@app.command()
+def assess(
+    year: Annotated[int, typer.Option(help="The report year to assess")],
+    out: Annotated[Path, typer.Option(help="Folder to write the CSV files and the printable HTML report into")],
+    province: Annotated[str | None, typer.Option(help="Only this province (as the warehouse writes it, e.g. 江苏省)")] = None,
+    level: Annotated[Level | None, typer.Option(help="Only this level")] = None,
+    db: Annotated[Path | None, typer.Option(help="Warehouse to read (default: the published copy)")] = None,
+    config: Annotated[Path | None, typer.Option(help="Assessment parameters (default: warehouse/reference/assessment.yaml)")] = None,
+    weight: Annotated[list[str] | None, typer.Option(help="indicator=weight, overriding the parameters' weight; repeatable")] = None,
+) -> None:
+    """The assessment of a year's reports (docs/assessment.md): scorecards, every indicator with its evidence and basis,
+    the distribution (CSV) and a printable HTML report with the league table — from the warehouse alone."""
+    from pipelines import arguments
+    from warehouse.assessment_report import write
+    from warehouse.publish import published_path_for
+
+    source = db or published_path_for(_default_db())
+    cfg = _refuse_bad(arguments.assessment_config, config, weight or [])
+    _refuse_bad(arguments.assessment_scope, source, year, province, level.value if level else None)
+    report = write(source, out, year, province, level.value if level else None, cfg)
+    typer.echo(f"{report.agency_years} agency-years ({report.scope}) from {source} → "
+               + ", ".join(str(f) for f in report.files))
 
 
 @app.command()

@@ -14,7 +14,8 @@ import duckdb
 from schemas import format as fmt
 from schemas import glossary as en
 
-SQL_FILES = ("schema.sql", "documents.sql", "views.sql", "cross_year.sql", "corrections.sql", "metrics.sql", "roster.sql")
+SQL_FILES = ("schema.sql", "documents.sql", "views.sql", "cross_year.sql", "corrections.sql", "metrics.sql", "roster.sql",
+             "assessment.sql")
 _CREATE = re.compile(r"CREATE (?:OR REPLACE )?(?:TABLE|VIEW)(?: IF NOT EXISTS)? (\w+)", re.I)
 _COLUMN = re.compile(r"^\s+(\w+)\s+[A-Z][A-Z0-9_(), ]*?[^-]*?--\s*(.+)$")
 _ALTER = re.compile(r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+) [^;]*;\s*--\s*(.+)$", re.I)
@@ -96,6 +97,23 @@ COMMON_COLUMNS = {
     "county": "county-level division", "level": "province | prefecture | county | township",
     "kind": "government | general_office | department | township | special_zone",
     "published_value": "the number as published, before a correction", "correction": "the applied correction's reason",
+    # the assessment (warehouse/sql/assessment.sql, docs/assessment.md)
+    "indicator": "on_time | changed | publication | complete | accurate | consistent | substance | fees",
+    "result": "the indicator's result in a word (docs/assessment.md lists each indicator's)",
+    "score": "0..1 (NULL: not scored — unknown or not applicable; left out of the total)",
+    "evidence": "what decided the result: dates, cells, findings, matching passages",
+    "basis": "the legal or format basis of the indicator (assessment.yaml)",
+    "total": "100 × Σ weight × score / Σ weight of the indicators scored, 2 decimals",
+    "weight_scored": "the weight the total rests on (indicators scored)", "weight_total": "the weight of every indicator",
+    "days_late": "days after the deadline (< 0: days to spare); NULL when no date decides it",
+    "deadline": "the report's deadline (条例 第四十九条; assessment.yaml by kind and province)",
+    "date_basis": "stated (the page or document states it) | first_seen (when the crawler first fetched it)",
+    "format_in_force": "the format in force for the year: 2021 from the 2021 reports on, else 2019",
+    "share_previous": "share of part 5's comparable characters found word for word in last year's part 5",
+    "share_other": "share of part 5's comparable characters found in an earlier part 5 of another agency that year",
+    "rank_in_year": "rank by total among the year's agency-years (ties share a rank)",
+    "rank_in_level": "rank by total within the year and level", "rank_in_province": "rank by total within the year and province",
+    "rank_in_kind": "rank by total within the year and kind",
 }
 
 

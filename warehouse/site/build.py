@@ -135,6 +135,7 @@ def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = B
         located = conn.execute(model.SQL["document_paths"]).fetchall()
         renderer = pages.Renderer(out, SourcePaths.of((s for s, _ in located), (b for _, b in located)))
         everyone = model.agencies(conn)
+        model.prepare_assessment(conn)
         archived_pictures = dict(conn.execute(model.SQL["pictures"]).fetchall())
         assets = _Assets(out, archived_pictures, summary, archive_url)
         index = {a.key: i for i, a in enumerate(everyone)}
@@ -151,6 +152,8 @@ def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = B
             "coverage_by_year", "coverage_by_province", "national_totals", "national_review_litigation", "problems")},
             {a.key: a for a in everyone})
         renderer.rankings_page()
+        renderer.assessment_page(everyone, index, model.records(conn, "assessment_league"),
+                                 model.records(conn, "assessment_distribution"), model.records(conn, "assessment_indicators"))
         renderer.search_page()
     summary.page_images = len(assets.jobs)
     summary.problems += images.render_pages(list(assets.jobs.values()), workers)

@@ -129,6 +129,7 @@ class AgencyPage:
     agency: Agency
     reports: list[Report]  # every version, newest first within a year
     metrics: list[dict[str, Any]]
+    scorecards: dict[int, dict[str, Any]] = field(default_factory=dict)  # year → total, rank, indicators
 
     def years(self) -> list[int]:
         return sorted({r.year for r in self.reports if r.year is not None})
@@ -180,9 +181,29 @@ def agency_pages(conn: duckdb.DuckDBPyConnection, batch: list[Agency]) -> list[A
         for m in _rows(conn, "metrics"):
             metrics[m.pop("agency_key")].append({k: (float(v) if v is not None else None) if k != "year" else v
                                                  for k, v in m.items()})
+        cards: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        for c in _rows(conn, "scorecards"):
+            card = cards[c["agency_key"]].setdefault(c["year"], {"total": c["total"], "rank": c["rank_in_year"],
+                                                                   "of": c["agencies_in_year"], "indicators": []})
+            card["indicators"].append(c)
     finally:
         conn.unregister("site_batch")
-    return [AgencyPage(a, by_agency.get(a.key, []), metrics.get(a.key, [])) for a in batch]
+    return [AgencyPage(a, by_agency.get(a.key, []), metrics.get(a.key, []), cards.get(a.key, {})) for a in batch]
+
+
+def prepare_assessment(conn: duckdb.DuckDBPyConnection) -> None:
+    """Compute the assessment once for the build (temp tables the batches read). A warehouse written
+    before the assessment existed, or whose parameters are empty, is assessed with the reviewed
+    parameters of this release (on this read-only connection only)."""
+    from warehouse import assessment
+
+    try:
+        ready = conn.execute("SELECT count(*) FROM assessment_parameters").fetchone()[0] > 0
+    except duckdb.CatalogException:
+        ready = False
+    if not ready:
+        assessment.use_config(conn, assessment.load_config())
+    conn.execute(SQL["assessment_materialise"])
 
 
 def records(conn: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:

@@ -65,6 +65,17 @@ class Renderer:
     def rankings_page(self) -> None:
         self._page("rankings.html", "rankings.html")
 
+    def assessment_page(self, agencies: list[model.Agency], index: dict[str, int], league: list[dict[str, Any]],
+                        distribution: list[dict[str, Any]], indicators: list[dict[str, Any]]) -> None:
+        """The assessment page; its league as a data file: per year [agency index, total, rank, results]."""
+        years: dict[int, list[list[Any]]] = {}
+        for r in league:
+            years.setdefault(r["year"], []).append([index[r["agency_key"]], r["total"], r["rank_in_year"], r["results"]])
+        _write(self.out / "data" / "assessment.js",
+               f"window.NB_ASSESSMENT={dumps({'years': years, 'indicators': indicators})};\n")
+        self._page("assessment.html", "assessment.html", distribution=distribution, indicators=indicators,
+                   years=sorted(years, reverse=True))
+
     def search_page(self) -> None:
         self._page("search.html", "search.html")
 

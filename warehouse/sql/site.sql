@@ -126,3 +126,44 @@ ORDER BY o.year, m.value DESC NULLS LAST, o.canonical_name, o.agency_key;
 SELECT source, bytes_at FROM report_documents
 UNION SELECT source, NULL FROM parse_failures
 UNION SELECT NULL, archive_path FROM documents;
+
+-- name: assessment_materialise
+-- The assessment (warehouse/sql/assessment.sql) computed once per build into temp tables the agency
+-- pages' batches and the assessment page read: every indicator of every agency-year, and the league.
+CREATE OR REPLACE TEMP TABLE site_assessment AS
+SELECT agency_key, year, report_id, indicator, position, name_zh, name_en, result, score, weight, evidence, basis
+FROM assessment_indicators;
+CREATE OR REPLACE TEMP TABLE site_assessment_totals AS
+WITH t AS (
+    SELECT agency_key, year, report_id,
+           round(100 * sum(weight * score) FILTER (WHERE score IS NOT NULL)
+                     / nullif(sum(weight) FILTER (WHERE score IS NOT NULL), 0), 2) AS total,
+           list(result ORDER BY position) AS results
+    FROM site_assessment GROUP BY ALL
+)
+SELECT t.*, g.level, g.kind, g.province,
+       rank() OVER (PARTITION BY t.year ORDER BY t.total DESC NULLS LAST) AS rank_in_year,
+       count(*) OVER (PARTITION BY t.year) AS agencies_in_year
+FROM t JOIN agencies g USING (agency_key);
+
+-- name: scorecards
+-- The scorecards of the batch's agencies: each year's indicators with result, score, evidence, basis.
+SELECT s.agency_key, s.year, s.indicator, s.name_zh, s.name_en, s.result, s.score, s.weight, s.evidence, s.basis,
+       t.total, t.rank_in_year, t.agencies_in_year
+FROM site_assessment s
+JOIN site_batch b ON b.agency_key = s.agency_key
+JOIN site_assessment_totals t USING (report_id)
+ORDER BY s.agency_key, s.year, s.position;
+
+-- name: assessment_league
+-- The assessment page's league: every assessed agency-year, best total first within a year.
+SELECT year, agency_key, total, rank_in_year, results FROM site_assessment_totals
+ORDER BY year, rank_in_year, agency_key;
+
+-- name: assessment_distribution
+SELECT year, indicator, any_value(name_zh) AS name_zh, any_value(name_en) AS name_en, result, count(*) AS agency_years,
+       round(avg(score), 4) AS mean_score, min(position) AS position
+FROM site_assessment GROUP BY year, indicator, result ORDER BY year, position, result;
+
+-- name: assessment_indicators
+SELECT indicator, name_zh, name_en, weight, basis FROM assessment_indicator_config ORDER BY position;
