@@ -166,7 +166,17 @@ ORDINAL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[�
 
 def _starts_label(text: str) -> bool:
     """A word that begins a label of its own: an ordinal (一、 （三） 2.), a heading or a caption."""
-    return bool(ORDINAL.match(text) or lab.section_code(text) or lab.t2_caption_block(text))
+    return bool(ORDINAL.match(text) or lab.section_code(text) or lab.t2_caption_block(text)) or _t4_list_label(text)
+
+
+def _t4_list_label(text: str) -> bool:
+    """A whole label of table 4 printed as a list, one under another at the row pitch: a result
+    (结果维持 …) or one proceeding (行政复议, 行政诉讼（复议后起诉） printed on every row). Never with an
+    ordinal: "2.其他" is the first line of table 3's 2.其他法律行政法规禁止公开."""
+    if ORDINAL.match(text):
+        return False
+    match = lab.t4_result(text)
+    return (match is not None and match.nearest is None) or lab.t4_single_proceeding([text]) is not None
 
 
 HEADER_VOCABULARY = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021 + L.T3_HEADER_WORDS + L.T4_HEADER_WORDS
@@ -176,7 +186,7 @@ HEADER_SET = frozenset(normalise_label(w) for w in HEADER_VOCABULARY + LEAF_HEAD
 def _complete(text: str) -> bool:
     """Label text that is a whole cell already: a header word or a (short, never wrapped) table-2
     row label. The next line in its column starts a new cell even at the same line pitch."""
-    return normalise_label(text) in HEADER_SET or bool(lab.t2_row_code(text))
+    return normalise_label(text) in HEADER_SET or bool(lab.t2_row_code(text)) or _t4_list_label(text)
 
 
 def _label_blocks(words: list[dict[str, Any]]) -> list[_Block]:
@@ -316,7 +326,9 @@ def _plausible_row(row: list[GridCell]) -> bool:
     labels = [c.text for c, t in zip(row, tokens, strict=True) if t is None]
     leaf = labels[-1] if labels else ""
     # (as the last group's "3.其他", the one label that needs its group to be known)
-    return bool(leaf and (lab.t2_row_code(leaf) or lab.t3_row_code(leaf, "3.3.6") or lab.t3_group_code(leaf)))
+    # (or a result of table 4 printed as a list: 结果维持 | 0)
+    return bool(leaf and (lab.t2_row_code(leaf) or lab.t3_row_code(leaf, "3.3.6") or lab.t3_group_code(leaf)
+                          or lab.t4_result(leaf)))
 
 
 def _bbox(w: dict[str, Any]) -> tuple[float, float, float, float]:
