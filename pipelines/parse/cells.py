@@ -183,8 +183,8 @@ def _caption_context(st: _State, grid: Grid) -> None:
         _update_context(st, [caption])
         if lab.t4_parts([caption]) - {"L"}:
             st.table = "T4"
-        if st.table == "T4" and (part := lab.t4_single_proceeding([caption])):
-            st.t4_list.proceeding(part)  # a caption over one proceeding's list
+        if st.table == "T4" and (part := lab.t4_single_proceeding([caption])) and not lab.t4_result(caption):
+            st.t4_list.proceeding(part)  # a caption over one proceeding's list (not a row's text taken for one)
 
 
 def extract_cells(grids: list[Grid]) -> CellExtraction:
@@ -514,9 +514,12 @@ def _assemble(st: _State, out: CellExtraction) -> None:
     for r in fmt.t3_data_rows(single):
         defs = [d for d in t3_defs if d.row_code == r.code]
         _place(out, defs, st.t3_rows.get(r.code), grid_of, f"T3 {r.code} {r.label}", st.t3_maps.get(r.code))
-    if st.t4_row is not None or not (st.t4_parts or st.t4_list or st.t4_turned):
+    long = bool(st.t4_list or st.t4_turned)
+    if st.t4_row is not None or not (st.t4_parts or long):
         _place(out, list(fmt.t4_cells()), st.t4_row, grid_of, "T4", st.t4_row_map)
-    elif not st.t4_parts:  # table 4 printed long: a list, or turned
+    elif long and not any(t.raw.strip() for v in st.t4_parts.values() for _, t in v):
+        # table 4 printed long: a list, or turned (a row of empty cells at a page break held as a
+        # proceeding's row says nothing)
         _assemble_t4_long(st, out)
     else:  # table 4 printed as one small table (or row) per proceeding
         for part, label in fmt.T4_GROUPS.items():

@@ -41,6 +41,7 @@ from pipelines.parse.pdf_words import (
     is_furniture,
     page_has_table_text,
     running_lines,
+    t4_list_label,
     word_grids,
 )
 from pipelines.parse.tokens import parse_token
@@ -463,6 +464,8 @@ def _never_continued(upper: list[GridCell], pairs: list[tuple[GridCell, GridCell
     nor a header row by whole header words of their own (总计 printed lower in its merged cell): the
     rest of a wrapped header word ("结果" / "维持") does continue it."""
     texts = [c.text for c in upper if c.text]
+    if any(t4_list_label(t) for t in texts if parse_token(t) is None):
+        return True  # a result or proceeding of table 4 printed as a list: a whole label of its own
     if _has_values(upper):
         return False
     if any(lab.section_code(t) for t in texts):
