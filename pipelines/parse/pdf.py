@@ -464,10 +464,9 @@ def _never_continued(upper: list[GridCell], pairs: list[tuple[GridCell, GridCell
     nor a header row by whole header words of their own (总计 printed lower in its merged cell): the
     rest of a wrapped header word ("结果" / "维持") does continue it."""
     texts = [c.text for c in upper if c.text]
-    if any(t4_list_label(t) for t in texts if parse_token(t) is None):
-        return True  # a result or proceeding of table 4 printed as a list: a whole label of its own
     if _has_values(upper):
-        return False
+        # (a row of table 4 printed as a list — 总计 | 6 — has a whole label of its own)
+        return any(t4_list_label(t) for t in texts if parse_token(t) is None)
     if any(lab.section_code(t) for t in texts):
         return True
     return lab.has_any(texts, HEADER_VOCABULARY) and all(normalise_label(lower.text) in HEADER_SET for _, lower in pairs)

@@ -8,7 +8,9 @@ three captioned sub-tables (行政复议 / 行政诉讼（未经复议直接起�
 one line or wrapped over two with spaces around the year; font size and line spacing; blank tokens
 (from the truth); medium (HTML, text, DOCX, and PDF printed from the DOCX by LibreOffice); the
 order of table 3's applicant columns and of table 4's proceedings and results (headers printed in
-that order too; the format's order by default, which the committed corpus uses).
+that order too; the format's order by default, which the committed corpus uses); table 4's shape
+(``t4_shape``: the format's one wide row by default; a vertical list with its proceeding labels merged
+or repeated, or captioned lists with ``t4_split``; or turned, results as rows — drawn only when asked).
 """
 
 from __future__ import annotations
