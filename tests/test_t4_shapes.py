@@ -201,3 +201,19 @@ def test_turned_table_is_read_by_its_proceeding_headers() -> None:
                                             for c, g in enumerate(("R", "LD", "LA"))}
     warned = [i for i in vr.issues if i.rule == "columns_by_position"]
     assert len(warned) == 1 and warned[0].severity == "warning" and len(warned[0].cells) == 15
+
+
+def test_turned_table_goes_on_under_a_repeated_header_that_lost_its_second_row() -> None:
+    """A turned table broken over a page, its header repeated with only its first row (行政复议 /
+    行政诉讼): the rows below are still read under the proceedings named above (复议后起诉 printed
+    before 未经复议直接起诉), never by position."""
+    values = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [0, 1, 0], [12, 16, 18]]
+    top = '<tr><td rowspan="2">项目</td><td rowspan="2">行政复议</td><td colspan="2">行政诉讼</td></tr>'
+    head = top + "<tr><td>复议后起诉</td><td>未经复议直接起诉</td></tr>"
+    rows = _rows(values).split("</tr>")
+    table = head + "</tr>".join(rows[:3]) + "</tr>" + top.replace(' rowspan="2"', "") + "</tr>".join(rows[3:])
+    vr = validate(parse_bytes(_report(table), "turned-broken.html"))
+    results = ("maintain", "correct", "other", "pending", "total")
+    assert _t4(vr.result.cell_values()) == {f"4|{g}.{r}": row[c] for r, row in zip(results, values, strict=True)
+                                            for c, g in enumerate(("R", "LA", "LD"))}
+    assert [i for i in vr.issues if i.origin == "parser" and any(c.startswith("4|") for c in i.cells)] == []

@@ -81,6 +81,7 @@ class _State:
     t4_list: t4_shapes.ListTable = field(default_factory=t4_shapes.ListTable)
     t4_turned: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
     t4_turned_maps: dict[str, ColumnMap] = field(default_factory=dict)
+    t4_turned_head: ColumnMap | None = None  # the proceedings read off the last header naming them
 
 
 T3_COLUMN_LABELS = frozenset(normalise_label(c.label) for c in fmt.t3_columns())  # as printed, ordinal and all
@@ -273,19 +274,23 @@ def _t4_long_row(st: _State, texts: list[str], values: list[tuple[GridCell, Toke
         return False
     one = _align(values, 1)
     turned = colmap.t4_names_proceedings(st.t4_head.cells)
-    if one is not None and not turned:
+    if one is not None and not turned and st.t4_turned_head is None:
         variant = match.nearest.describe(texts[-1]) if match.nearest else None
         st.t4_list.row(t4_shapes.ListRow(match.code, lab.t4_single_proceeding(texts), one[0], texts[-1], variant))
         return True
-    if not turned and _align(values, len(t4_shapes.PROCEEDINGS)) is None:
+    if turned:
+        st.t4_turned_head = colmap.t4_proceeding_map(st.t4_head.cells)
+    elif _align(values, len(t4_shapes.PROCEEDINGS)) is None:
         return False
     if match.nearest:
         out.issues.append(Issue("label_variant", "warning", "parser",
                                 [fmt.cell_key("4", f"{g}.{match.code}") for g in t4_shapes.PROCEEDINGS],
                                 match.nearest.describe(texts[-1])))
     if _keep(st.t4_turned, match.code, values, out):
-        # no header naming the proceedings: read by position, said when placed
-        st.t4_turned_maps[match.code] = colmap.t4_proceeding_map(st.t4_head.cells) if turned else ColumnMap(None, "missing")
+        # under a header that does not name the proceedings (repeated on a new page without its
+        # second row), the table goes on under the last one that did; no such header at all: by
+        # position, said when placed
+        st.t4_turned_maps[match.code] = st.t4_turned_head or ColumnMap(None, "missing")
     return True
 
 

@@ -51,6 +51,7 @@ VALIGNS = ("top", "center", "bottom")
 T4_PARTS = (("R", "行政复议"), ("LD", "行政诉讼（未经复议直接起诉）"), ("LA", "行政诉讼（复议后起诉）"))
 T3_HEADER_ROWS = 3
 T4_SHAPES = ("wide", "vertical", "vertical_repeated", "transposed")
+T4_HEADER_ROWS = {"transposed": 2}  # (Word's 重复标题行 over table 4 turned: both rows of proceedings)
 T4_SHAPE_STREAM = 11  # table 4's shape is drawn from random.Random(seed + 11)
 
 
@@ -461,7 +462,7 @@ def _docx_report(document: Any, truth: dict[str, Any], spec: LayoutSpec) -> None
         for caption, layout, n_cols in layouts.get(s, []):
             if caption:
                 document.add_paragraph(caption)
-            header_rows = T3_HEADER_ROWS if s == "S3" else 1 if s == "S4" else 0
+            header_rows = T3_HEADER_ROWS if s == "S3" else T4_HEADER_ROWS.get(spec.t4_shape, 1) if s == "S4" else 0
             _add_table(document, layout, n_cols, spec, header_rows, 3 if s == "S3" else 0)
 
 
