@@ -286,11 +286,16 @@ def _t4_long_row(st: _State, texts: list[str], values: list[tuple[GridCell, Toke
         out.issues.append(Issue("label_variant", "warning", "parser",
                                 [fmt.cell_key("4", f"{g}.{match.code}") for g in t4_shapes.PROCEEDINGS],
                                 match.nearest.describe(texts[-1])))
-    if _keep(st.t4_turned, match.code, values, out):
-        # under a header that does not name the proceedings (repeated on a new page without its
-        # second row), the table goes on under the last one that did; no such header at all: by
-        # position, said when placed
-        st.t4_turned_maps[match.code] = st.t4_turned_head or ColumnMap(None, "missing")
+    if match.code in st.t4_turned:
+        out.issues.append(Issue("row_duplicate", "warning", "parser",
+                                [fmt.cell_key("4", f"{g}.{match.code}") for g in t4_shapes.PROCEEDINGS],
+                                f"table 4's row {texts[-1]} appears twice; the first occurrence is kept"))
+        return True
+    st.t4_turned[match.code] = values
+    # under a header that does not name the proceedings (repeated on a new page without its second
+    # row), the table goes on under the last one that did; no such header at all: by position, said
+    # when placed
+    st.t4_turned_maps[match.code] = st.t4_turned_head or ColumnMap(None, "missing")
     return True
 
 
