@@ -91,6 +91,18 @@ T4_PART_PATTERNS: tuple[tuple[str, str], ...] = (
     ("L", r"行政诉讼"),
 )
 
+# Table 4's results when they are printed as row labels (table 4 as a list, one row per proceeding ×
+# result, or turned, one row per result): result code → pattern on the label without its ordinal. A
+# label may name its proceeding too (行政复议结果维持). 总计 ends a label (行政复议总计); a subtotal
+# (小计, 行政诉讼合计) is no cell of the format.
+T4_RESULT_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("maintain", r"维持"),
+    ("correct", r"纠正"),
+    ("other", r"其他结果|^其他$"),
+    ("pending", r"尚未审结|未审结"),
+    ("total", r"总计$|^合计$"),
+)
+
 # Section headings: code → pattern on a normalised line (ordinal kept, since it is the anchor).
 SECTION_PATTERNS: tuple[tuple[str, str], ...] = (
     ("S1", r"^一、总体情况"),

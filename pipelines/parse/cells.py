@@ -14,6 +14,7 @@ from typing import Any
 
 from pipelines.parse import columns as colmap
 from pipelines.parse import labels as lab
+from pipelines.parse import t4_shapes
 from pipelines.parse.base import Grid, GridCell
 from pipelines.parse.columns import ColumnMap, HeaderBlock
 from pipelines.parse.normalize import normalise_label
@@ -76,6 +77,11 @@ class _State:
     t3_maps: dict[str, ColumnMap] = field(default_factory=dict)
     t4_row_map: ColumnMap | None = None
     t4_part_maps: dict[str, ColumnMap] = field(default_factory=dict)
+    # table 4 printed long (pipelines/parse/t4_shapes.py): list rows, and turned rows by result
+    t4_list: t4_shapes.ListTable = field(default_factory=t4_shapes.ListTable)
+    t4_turned: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
+    t4_turned_maps: dict[str, ColumnMap] = field(default_factory=dict)
+    t4_turned_head: ColumnMap | None = None  # the proceedings read off the last header naming them
 
 
 T3_COLUMN_LABELS = frozenset(normalise_label(c.label) for c in fmt.t3_columns())  # as printed, ordinal and all
@@ -178,6 +184,8 @@ def _caption_context(st: _State, grid: Grid) -> None:
         _update_context(st, [caption])
         if lab.t4_parts([caption]) - {"L"}:
             st.table = "T4"
+        if st.table == "T4" and (part := lab.t4_single_proceeding([caption])) and not lab.t4_result(caption):
+            st.t4_list.proceeding(part)  # a caption over one proceeding's list (not a row's text taken for one)
 
 
 def extract_cells(grids: list[Grid]) -> CellExtraction:
@@ -191,6 +199,12 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
             labels, values = _split_row(row)
             texts = [c.text for c in labels]
             _update_context(st, texts)
+            if st.table == "T4" and _t4_long_row(st, texts, values, out):
+                _data_row(st)
+                continue
+            if st.table == "T4" and not any(t.raw.strip() for _, t in values) and (
+                    part := lab.t4_single_proceeding([t for t in texts if not lab.section_code(t)])):
+                st.t4_list.proceeding(part)  # a proceeding's label on a row of its own (merged, or a group row)
             if _header_row(st, row, texts, values) or not values:
                 continue
             leaf = texts[-1] if texts else None
@@ -249,6 +263,72 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                 )
     _assemble(st, out)
     return out
+
+
+def _t4_long_row(st: _State, texts: list[str], values: list[tuple[GridCell, Token]], out: CellExtraction) -> bool:
+    """A row of table 4 printed long — one result named, with one value (a list) or one per
+    proceeding (turned: the header above names the proceedings) — kept for assembly. True when the
+    row is one."""
+    match = lab.t4_row_result(texts)
+    if match is None or not values:
+        return False
+    one = _align(values, 1)
+    turned = colmap.t4_names_proceedings(st.t4_head.cells)
+    if one is not None and not turned and st.t4_turned_head is None:
+        variant = match.nearest.describe(texts[-1]) if match.nearest else None
+        st.t4_list.row(t4_shapes.ListRow(match.code, lab.t4_single_proceeding(texts), one[0], texts[-1], variant))
+        return True
+    if turned:
+        st.t4_turned_head = colmap.t4_proceeding_map(st.t4_head.cells)
+    elif _align(values, len(t4_shapes.PROCEEDINGS)) is None:
+        return False
+    if match.nearest:
+        out.issues.append(Issue("label_variant", "warning", "parser",
+                                [fmt.cell_key("4", f"{g}.{match.code}") for g in t4_shapes.PROCEEDINGS],
+                                match.nearest.describe(texts[-1])))
+    if match.code in st.t4_turned:
+        out.issues.append(Issue("row_duplicate", "warning", "parser",
+                                [fmt.cell_key("4", f"{g}.{match.code}") for g in t4_shapes.PROCEEDINGS],
+                                f"table 4's row {texts[-1]} appears twice; the first occurrence is kept"))
+        return True
+    st.t4_turned[match.code] = values
+    # under a header that does not name the proceedings (repeated on a new page without its second
+    # row), the table goes on under the last one that did; no such header at all: by position, said
+    # when placed
+    st.t4_turned_maps[match.code] = st.t4_turned_head or ColumnMap(None, "missing")
+    return True
+
+
+def _assemble_t4_long(st: _State, out: CellExtraction) -> None:
+    """Table 4's cells from its rows printed long (a list, or turned)."""
+    defs = {d.col_code: d for d in fmt.t4_cells()}
+    for result, values in st.t4_turned.items():
+        cmap = st.t4_turned_maps[result]
+        codes = tuple(f"{g}.{result}" for g in cmap.codes) if cmap.codes is not None else None
+        _place(out, [defs[f"{g}.{result}"] for g in t4_shapes.PROCEEDINGS], values, st.grid_of, f"T4 {result}",
+               ColumnMap(codes, cmap.problem, cmap.found, cmap.spans))
+    placed = t4_shapes.place_list(st.t4_list)
+    if placed.by_position:
+        out.issues.append(Issue("columns_by_position", "warning", "parser", [defs[f"{p}.{r}"].key for p, r in placed.cells],
+                                "T4: table 4 printed as a list names no proceeding (行政复议 / 未经复议直接起诉 / "
+                                "复议后起诉): its runs of results are taken in the format's order"))
+    for (part, result), row in placed.cells.items():
+        d = defs[f"{part}.{result}"]
+        if d.key in out.cells:
+            out.issues.append(Issue("row_duplicate", "warning", "parser", [d.key],
+                                    f"{d.key} is printed twice (in a list and turned); the first is kept"))
+            continue
+        _place(out, [d], [row.value], st.grid_of, f"T4 {part}.{result} {row.label}")
+        if row.variant:
+            out.issues.append(Issue("label_variant", "warning", "parser", [d.key], row.variant))
+    for row in placed.unplaced:
+        out.issues.append(Issue("row_unmatched", "warning", "parser", [],
+                                f"T4: row {row.label} with value {row.value[1].raw!r} is in a run of table 4's list that "
+                                "no proceeding label names; not loaded"))
+    for part, result in placed.duplicates:
+        key = defs[f"{part}.{result}"].key
+        out.issues.append(Issue("row_duplicate", "warning", "parser", [key],
+                                f"{key} appears twice in table 4's list; the first occurrence is kept"))
 
 
 def _keep(store: dict, code: str, values: list, out: CellExtraction) -> bool:
@@ -444,8 +524,13 @@ def _assemble(st: _State, out: CellExtraction) -> None:
     for r in fmt.t3_data_rows(single):
         defs = [d for d in t3_defs if d.row_code == r.code]
         _place(out, defs, st.t3_rows.get(r.code), grid_of, f"T3 {r.code} {r.label}", st.t3_maps.get(r.code))
-    if st.t4_row is not None or not st.t4_parts:
+    long = bool(st.t4_list or st.t4_turned)
+    if st.t4_row is not None or not (st.t4_parts or long):
         _place(out, list(fmt.t4_cells()), st.t4_row, grid_of, "T4", st.t4_row_map)
+    elif long and not any(t.raw.strip() for v in st.t4_parts.values() for _, t in v):
+        # table 4 printed long: a list, or turned (a row of empty cells at a page break held as a
+        # proceeding's row says nothing)
+        _assemble_t4_long(st, out)
     else:  # table 4 printed as one small table (or row) per proceeding
         for part, label in fmt.T4_GROUPS.items():
             defs = [d for d in fmt.t4_cells() if d.col_code.split(".")[0] == part]

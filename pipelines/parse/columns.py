@@ -206,6 +206,26 @@ def t4_map(cells: list[GridCell]) -> ColumnMap:
     return ColumnMap(None, "ambiguous", tuple(r for _, r in leaves))
 
 
+T4_PROCEEDING_ORDER = tuple(fmt.T4_GROUPS)  # R, LD, LA
+
+
+def t4_proceeding_map(cells: list[GridCell]) -> ColumnMap:
+    """Table 4 turned (a row per result): its value columns are the proceedings, read from the
+    header cells naming them (行政复议 / 未经复议直接起诉 / 复议后起诉; 行政诉讼 over the two says no
+    column of its own)."""
+    pieces = [p for p in header_pieces(cells, "T4") if lab.t4_proceeding(p.text) in T4_PROCEEDING_ORDER]
+    found = [(p.x, lab.t4_proceeding(p.text) or "") for p in pieces]
+    return _decide(found, T4_PROCEEDING_ORDER, None if all(p.boxed for p in pieces) else pieces)
+
+
+def t4_names_proceedings(cells: list[GridCell]) -> bool:
+    """Header cells over table 4 turned: two or more proceedings named, and no result (a result
+    in the header means the results are the columns)."""
+    texts = [c.text for c in cells]
+    return (len({lab.t4_proceeding(t) for t in texts} & set(T4_PROCEEDING_ORDER)) >= 2
+            and not any(lab.t4_result(t) for t in texts))
+
+
 @dataclass
 class HeaderBlock:
     """The header cells of the table being read: consecutive header rows; a header row after data

@@ -85,6 +85,64 @@ def _t4_part(label: str) -> str | None:
 
 
 @lru_cache(maxsize=LABEL_CACHE)
+def t4_proceeding(label: str) -> str | None:
+    """The one table-4 proceeding a label names (R, LD, LA; L = litigation in general), or None —
+    also for a heading or caption naming the whole table (行政复议、行政诉讼情况: review and litigation)."""
+    n = normalise_label(label)
+    if section_code(n):
+        return None
+    named = {code for code, pat in _compiled(L.T4_PART_PATTERNS) if pat.search(n)}
+    if named & {"LA", "LD"}:
+        return "LA" if "LA" in named else "LD"  # (复议后起诉 names 复议 too)
+    if named == {"R", "L"}:
+        return None
+    return next(iter(named), None)
+
+
+def t4_single_proceeding(labels: list[str]) -> str | None:
+    """The proceeding a row's labels name between them: one of R, LD, LA, alone or under 行政诉讼
+    (行政诉讼 | 未经复议直接起诉); None when they name none, or two (a header over several)."""
+    parts = {p for p in map(t4_proceeding, labels) if p}
+    proper = parts - {"L"}
+    if len(proper) != 1 or ("L" in parts and proper == {"R"}):
+        return None
+    return next(iter(proper))
+
+
+@dataclass(frozen=True)
+class ResultMatch:
+    code: str  # maintain | correct | other | pending | total
+    nearest: Nearest | None = None  # set when the label was read as the nearest result (a warning)
+
+
+@lru_cache(maxsize=LABEL_CACHE)
+def t4_result(label: str) -> ResultMatch | None:
+    """The table-4 result one label names: by the patterns (as printed, or with its proceeding:
+    行政复议结果维持), else the nearest result label under the margin rule; None when it names none
+    or several (labels of one column run together)."""
+    c = core(label)
+    named = {code for code, pat in _compiled(L.T4_RESULT_PATTERNS) if pat.search(c)}
+    if len(named) == 1:
+        return ResultMatch(next(iter(named)))
+    if named:
+        return None
+    near = _nearest(c, _t4_result_cores())
+    return ResultMatch(near.code, near) if near else None
+
+
+def t4_row_result(labels: list[str]) -> ResultMatch | None:
+    """The one result a row's labels name (a row of table 4 printed as a list or turned); None when
+    they name none or several (a header row over the results)."""
+    found = [m for m in map(t4_result, labels) if m]
+    return found[0] if len({m.code for m in found}) == 1 and len(found) == 1 else None
+
+
+@cache
+def _t4_result_cores() -> tuple[tuple[str, str, str], ...]:
+    return tuple((c.code.split(".", 1)[1], c.label, core(c.label)) for c in fmt.t4_columns() if c.code.startswith("R."))
+
+
+@lru_cache(maxsize=LABEL_CACHE)
 def section_code(line: str) -> str | None:
     return _first_code(L.SECTION_PATTERNS, normalise_label(line))
 

@@ -41,6 +41,7 @@ from pipelines.parse.pdf_words import (
     is_furniture,
     page_has_table_text,
     running_lines,
+    t4_list_label,
     word_grids,
 )
 from pipelines.parse.tokens import parse_token
@@ -464,7 +465,8 @@ def _never_continued(upper: list[GridCell], pairs: list[tuple[GridCell, GridCell
     rest of a wrapped header word ("结果" / "维持") does continue it."""
     texts = [c.text for c in upper if c.text]
     if _has_values(upper):
-        return False
+        # (a row of table 4 printed as a list — 总计 | 6 — has a whole label of its own)
+        return any(t4_list_label(t) for t in texts if parse_token(t) is None)
     if any(lab.section_code(t) for t in texts):
         return True
     return lab.has_any(texts, HEADER_VOCABULARY) and all(normalise_label(lower.text) in HEADER_SET for _, lower in pairs)

@@ -127,7 +127,8 @@ def _bands(lines: list[_Line], carried: list[tuple[float, float]]) -> list[tuple
     every row still has its header). When every band fits a band of the table continued from the
     previous page, that table's bands are kept, so a page of mostly blank cells keeps its columns."""
     spans = [(w["x0"], w["x1"]) for ln in lines for w in ln.values()]
-    spans += [(w["x0"], w["x1"]) for ln in lines if not ln.values() for w in ln.words if _leaf_header(w["text"])]
+    spans += [(w["x0"], w["x1"]) for ln in lines if not ln.values() for w in ln.words if _leaf_header(w["text"])
+              and not _in_label_column(w, lines)]
     bands: list[list[float]] = []
     for x0, x1 in sorted(spans):
         if bands and x0 <= bands[-1][1] + BAND_GAP:
@@ -138,6 +139,16 @@ def _bands(lines: list[_Line], carried: list[tuple[float, float]]) -> list[tuple
     if carried and found and all(any(a < cb + BAND_GAP and b > ca - BAND_GAP for ca, cb in carried) for a, b in found):
         return carried
     return found
+
+
+def _in_label_column(word: dict[str, Any], lines: list[_Line]) -> bool:
+    """A word under or over a row label of a line with values: in the column of row labels, where
+    table 4 printed as a list (or turned) has its results (尚未审结 alone: its value printed blank)."""
+    for ln in lines:
+        if (values := ln.values()) and any(w["x0"] < word["x1"] and w["x1"] > word["x0"] and w["x1"] <= values[0]["x0"]
+                                           for w in ln.words if parse_token(w["text"]) is None):
+            return True
+    return False
 
 
 @dataclass
@@ -166,7 +177,17 @@ ORDINAL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[�
 
 def _starts_label(text: str) -> bool:
     """A word that begins a label of its own: an ordinal (一、 （三） 2.), a heading or a caption."""
-    return bool(ORDINAL.match(text) or lab.section_code(text) or lab.t2_caption_block(text))
+    return bool(ORDINAL.match(text) or lab.section_code(text) or lab.t2_caption_block(text)) or t4_list_label(text)
+
+
+def t4_list_label(text: str) -> bool:
+    """A whole label of table 4 printed as a list, one under another at the row pitch: a result
+    (结果维持 …) or one proceeding (行政复议, 行政诉讼（复议后起诉） printed on every row). Never with an
+    ordinal: "2.其他" is the first line of table 3's 2.其他法律行政法规禁止公开."""
+    if ORDINAL.match(text):
+        return False
+    match = lab.t4_result(text)
+    return (match is not None and match.nearest is None) or lab.t4_single_proceeding([text]) is not None
 
 
 HEADER_VOCABULARY = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021 + L.T3_HEADER_WORDS + L.T4_HEADER_WORDS
@@ -176,7 +197,7 @@ HEADER_SET = frozenset(normalise_label(w) for w in HEADER_VOCABULARY + LEAF_HEAD
 def _complete(text: str) -> bool:
     """Label text that is a whole cell already: a header word or a (short, never wrapped) table-2
     row label. The next line in its column starts a new cell even at the same line pitch."""
-    return normalise_label(text) in HEADER_SET or bool(lab.t2_row_code(text))
+    return normalise_label(text) in HEADER_SET or bool(lab.t2_row_code(text)) or t4_list_label(text)
 
 
 def _label_blocks(words: list[dict[str, Any]]) -> list[_Block]:
@@ -236,7 +257,8 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
                 loose.append((block.top, [cell]))
     for _top, row in loose:
         leaf = row[-1].text
-        if lab.t2_row_code(leaf) or (ORDINAL.match(leaf) and lab.t3_row_code(leaf, None)):
+        if lab.t2_row_code(leaf) or (ORDINAL.match(leaf) and lab.t3_row_code(leaf, None)) or (
+                not ORDINAL.match(leaf) and lab.t4_result(leaf)):  # (table 4 as a list or turned: 结果纠正 | )
             # a row of the format with nothing printed in any column: its cells are blanks, in place
             # (a table-3 label starts with its ordinal: the rest of a label cut by a page break does not)
             row += [GridCell("", 0, 0, page=page_no) for _ in bands]
@@ -316,7 +338,9 @@ def _plausible_row(row: list[GridCell]) -> bool:
     labels = [c.text for c, t in zip(row, tokens, strict=True) if t is None]
     leaf = labels[-1] if labels else ""
     # (as the last group's "3.其他", the one label that needs its group to be known)
-    return bool(leaf and (lab.t2_row_code(leaf) or lab.t3_row_code(leaf, "3.3.6") or lab.t3_group_code(leaf)))
+    # (or a result of table 4 printed as a list: 结果维持 | 0)
+    return bool(leaf and (lab.t2_row_code(leaf) or lab.t3_row_code(leaf, "3.3.6") or lab.t3_group_code(leaf)
+                          or lab.t4_result(leaf)))
 
 
 def _bbox(w: dict[str, Any]) -> tuple[float, float, float, float]:

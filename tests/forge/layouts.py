@@ -8,7 +8,9 @@ three captioned sub-tables (行政复议 / 行政诉讼（未经复议直接起�
 one line or wrapped over two with spaces around the year; font size and line spacing; blank tokens
 (from the truth); medium (HTML, text, DOCX, and PDF printed from the DOCX by LibreOffice); the
 order of table 3's applicant columns and of table 4's proceedings and results (headers printed in
-that order too; the format's order by default, which the committed corpus uses).
+that order too; the format's order by default, which the committed corpus uses); table 4's shape
+(``t4_shape``: the format's one wide row by default; a vertical list with its proceeding labels merged
+or repeated, or captioned lists with ``t4_split``; or turned, results as rows — drawn only when asked).
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ RULINGS = ("full", "three_line", "frame", "none")
 VALIGNS = ("top", "center", "bottom")
 T4_PARTS = (("R", "行政复议"), ("LD", "行政诉讼（未经复议直接起诉）"), ("LA", "行政诉讼（复议后起诉）"))
 T3_HEADER_ROWS = 3
+T4_SHAPES = ("wide", "vertical", "vertical_repeated", "transposed")
+T4_HEADER_ROWS = {"transposed": 2}  # (Word's 重复标题行 over table 4 turned: both rows of proceedings)
+T4_SHAPE_STREAM = 11  # table 4's shape is drawn from random.Random(seed + 11)
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,13 @@ class LayoutSpec:
     # Labels as offices print them (tests/forge/vocabulary.py): 0 = the official labels; else the seed
     # that picks, per label, a rendering (letter-spaced, traditional, 其它) or a misprint.
     labels_seed: int = 0
+    # --- table 4's shape (issue #26 point 2) ---
+    # "wide": the format's one row of fifteen; "vertical": a list, one row per proceeding × result
+    # with one value column, the proceeding labels merged vertically (行政诉讼 over its two);
+    # "vertical_repeated": the same list with the proceeding's label printed on every row;
+    # "transposed": the results as rows, the proceedings as columns. With ``t4_split`` a vertical
+    # list is printed as three captioned lists, one per proceeding.
+    t4_shape: str = "wide"
 
     def describe(self) -> dict[str, Any]:
         out = asdict(self)
@@ -81,6 +93,8 @@ class LayoutSpec:
                 del out[name]
             elif isinstance(out[name], tuple):
                 out[name] = list(out[name])
+        if out["t4_shape"] == "wide":
+            del out["t4_shape"]
         return out
 
 
@@ -98,7 +112,8 @@ def draw_column_orders(rnd: random.Random) -> dict[str, tuple]:
             "t4_results": tuple(rnd.sample(("maintain", "correct", "other", "pending", "total"), 5))}
 
 
-def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = False) -> list[LayoutSpec]:
+def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = False,
+               t4_shapes: bool = False) -> list[LayoutSpec]:
     """``n`` layouts, every dimension drawn independently (reproducible for ``seed``). Column
     orders and printed label variants are drawn only when asked (the committed corpus keeps the
     format's order and official labels)."""
@@ -117,6 +132,9 @@ def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = Fa
     if labels:
         printed = random.Random(seed + 3)
         specs = [replace(spec, labels_seed=printed.choice((0, printed.randint(1, 10**6)))) for spec in specs]
+    if t4_shapes:  # table 4's shape (issue #26 point 2): a stream of its own
+        shaped = random.Random(seed + T4_SHAPE_STREAM)
+        specs = [replace(spec, t4_shape=shaped.choice(T4_SHAPES)) for spec in specs]
     return specs
 
 
@@ -223,11 +241,101 @@ def t4_ordered_parts(truth: dict[str, Any], groups: tuple[str, ...], results: tu
                            [(_tok(truth, fmt.cell_key("4", f"{g}.{r}")), 1, 1) for r in results]]) for g in groups]
 
 
+# --- table 4 in other shapes (issue #26 point 2) ------------------------------------------------------
+
+T4_LIST_HEAD = ("案件类型", "办理结果", "数量")
+
+
+def t4_vertical_layout(truth: dict[str, Any], groups: tuple[str, ...], results: tuple[str, ...],
+                       repeated: bool) -> tuple[Layout, int]:
+    """Table 4 as a list, one row per proceeding × result and one value column. Merged: 行政复议
+    over its results (two columns wide), 行政诉讼 over its two proceedings, each over its results;
+    repeated: one label column, 行政复议 or 行政诉讼（…） printed on every row."""
+    names = dict(zip(T4_RESULT_CODES, T4_RESULTS, strict=True))
+    captions = dict(T4_PARTS)
+    kind, result, amount = T4_LIST_HEAD
+    if repeated:
+        rows: Layout = [[(kind, 1, 1), (result, 1, 1), (amount, 1, 1)]]
+        rows += [[(captions[g], 1, 1), (names[r], 1, 1), (_tok(truth, fmt.cell_key("4", f"{g}.{r}")), 1, 1)]
+                 for g in groups for r in results]
+        return rows, 3
+    rows = [[(kind, 1, 2), (result, 1, 1), (amount, 1, 1)]]
+    n, litigation = len(results), False
+    for g in groups:
+        for k, r in enumerate(results):
+            lead: list[tuple[str, int, int]] = []
+            if k == 0 and g == "R":
+                lead = [("行政复议", n, 2)]
+            elif k == 0:
+                if not litigation:
+                    lead.append(("行政诉讼", 2 * n, 1))
+                    litigation = True
+                lead.append((T4_GROUP_HEADS[g], n, 1))
+            rows.append([*lead, (names[r], 1, 1), (_tok(truth, fmt.cell_key("4", f"{g}.{r}")), 1, 1)])
+    return rows, 4
+
+
+def t4_vertical_parts(truth: dict[str, Any], groups: tuple[str, ...],
+                      results: tuple[str, ...]) -> list[tuple[str, Layout, int]]:
+    """Table 4 as three captioned lists (result | number), one per proceeding."""
+    names = dict(zip(T4_RESULT_CODES, T4_RESULTS, strict=True))
+    captions = dict(T4_PARTS)
+    return [(captions[g], [[(T4_LIST_HEAD[1], 1, 1), (T4_LIST_HEAD[2], 1, 1)],
+                           *([(names[r], 1, 1), (_tok(truth, fmt.cell_key("4", f"{g}.{r}")), 1, 1)] for r in results)], 2)
+            for g in groups]
+
+
+def t4_transposed_layout(truth: dict[str, Any], groups: tuple[str, ...], results: tuple[str, ...]) -> tuple[Layout, int]:
+    """Table 4 turned: a row per result, a column per proceeding (行政诉讼 over its two)."""
+    names = dict(zip(T4_RESULT_CODES, T4_RESULTS, strict=True))
+    top: list[tuple[str, int, int]] = [("项目", 2, 1)]
+    second: list[tuple[str, int, int]] = []
+    for g in groups:
+        if g == "R":
+            top.append(("行政复议", 2, 1))
+            continue
+        if not any(x[0] == "行政诉讼" for x in top):
+            top.append(("行政诉讼", 1, 2))
+        second.append((T4_GROUP_HEADS[g], 1, 1))
+    rows: Layout = [top, second]
+    rows += [[(names[r], 1, 1), *((_tok(truth, fmt.cell_key("4", f"{g}.{r}")), 1, 1) for g in groups)] for r in results]
+    return rows, 1 + len(groups)
+
+
+def t4_shaped(truth: dict[str, Any], spec: LayoutSpec, groups: tuple[str, ...],
+              results: tuple[str, ...]) -> list[tuple[str | None, Layout, int]]:
+    """Table 4 in ``spec.t4_shape`` (not "wide")."""
+    if spec.t4_shape == "transposed":
+        layout, width = t4_transposed_layout(truth, groups, results)
+        return [(None, layout, width)]
+    if spec.t4_split:
+        return list(t4_vertical_parts(truth, groups, results))
+    layout, width = t4_vertical_layout(truth, groups, results, spec.t4_shape == "vertical_repeated")
+    return [(None, layout, width)]
+
+
+def _width(layout: Layout) -> int:
+    """The grid columns a layout fills (cells listed where they start, merged cells occupying theirs)."""
+    occupied: set[tuple[int, int]] = set()
+    width = 0
+    for r, row in enumerate(layout):
+        c = 0
+        for _, rs, cs in row:
+            while (r, c) in occupied:
+                c += 1
+            occupied |= {(r + dr, c + dc) for dr in range(rs) for dc in range(cs)}
+            c += cs
+            width = max(width, c)
+    return width
+
+
 def tables(truth: dict[str, Any], spec: LayoutSpec) -> dict[str, list[tuple[str | None, Layout, int]]]:
     """Per section: (caption, layout, grid columns) of each table printed there."""
     groups, results = spec.t4_groups or tuple(T4_GROUP_HEADS), spec.t4_results or T4_RESULT_CODES
     reordered = bool(spec.t4_groups or spec.t4_results)
-    if spec.t4_split:
+    if spec.t4_shape != "wide":
+        t4 = t4_shaped(truth, spec, groups, results)
+    elif spec.t4_split:
         parts = t4_ordered_parts(truth, groups, results) if reordered else t4_part_layouts(truth)
         t4 = [(caption, layout, 5) for caption, layout in parts]
     else:
@@ -354,7 +462,7 @@ def _docx_report(document: Any, truth: dict[str, Any], spec: LayoutSpec) -> None
         for caption, layout, n_cols in layouts.get(s, []):
             if caption:
                 document.add_paragraph(caption)
-            header_rows = T3_HEADER_ROWS if s == "S3" else 1 if s == "S4" else 0
+            header_rows = T3_HEADER_ROWS if s == "S3" else T4_HEADER_ROWS.get(spec.t4_shape, 1) if s == "S4" else 0
             _add_table(document, layout, n_cols, spec, header_rows, 3 if s == "S3" else 0)
 
 
@@ -476,7 +584,7 @@ def _text_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list
         for caption, layout in layouts.get(s, []):
             if caption:
                 lines.append(caption)
-            lines += _text_rows(layout, 5 if caption else widths[s])
+            lines += _text_rows(layout, _width(layout) if s == "S4" else widths[s])
         lines.append("")
     return lines
 

@@ -17,7 +17,10 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
 
 
-def make_truth(seed: int, fmt_name: str = "2021", blank_style: str = "zeros", error: str | None = None) -> dict[str, Any]:
+def make_truth(seed: int, fmt_name: str = "2021", blank_style: str = "zeros", error: str | None = None,
+               t4_blanks: bool = False) -> dict[str, Any]:
+    """``t4_blanks``: table 4's zero results printed blank too (drawn from a stream of their own, so the
+    other cells stay as without it); the committed corpus and the measure leave table 4 filled."""
     rng = random.Random(seed)
     single = fmt_name in ("2019", "hybrid")
     t2f = "2019" if fmt_name == "2019" else "2021"
@@ -63,12 +66,24 @@ def make_truth(seed: int, fmt_name: str = "2021", blank_style: str = "zeros", er
     elif error == "t4_total":
         cells["4|R.maintain"] += 2
         errors.append({"rule": "T4.review_total", "cells": ["4|R.maintain"]})
+    elif error == "t4_litigation_totals":  # (tests of table 4's shapes: errors in both litigation proceedings)
+        cells["4|LD.total"] += 1
+        cells["4|LA.pending"] += 4
+        errors.append({"rule": "T4.direct_total", "cells": ["4|LD.total"]})
+        errors.append({"rule": "T4.after_review_total", "cells": ["4|LA.pending"]})
     raw_tokens: dict[str, str] = {}
     if blank_style != "zeros":
         token = {"blank": "", "slash": "/", "dash": "—"}[blank_style]
         for k, v in list(cells.items()):
             # blanks in the applicant detail only (as real reports do), never in the totals
             if v == 0 and k.startswith("3.") and not k.endswith("|total") and rng.random() < 0.7:
+                cells[k] = None
+                raw_tokens[k] = token
+    if t4_blanks and blank_style != "zeros":
+        token = {"blank": "", "slash": "/", "dash": "—"}[blank_style]
+        blanks = random.Random(seed + 11)
+        for k in sorted(k for k in cells if k.startswith("4|") and not k.endswith(".total")):
+            if cells[k] == 0 and blanks.random() < 0.7:
                 cells[k] = None
                 raw_tokens[k] = token
     table_formats = {"T2": t2f, "T3": fmt.t3_format_name(single, t2f), "T4": t2f}
