@@ -492,6 +492,39 @@ def catalogue_import(
         typer.echo(f"  rejected {where}: {why}")
 
 
+@catalogue_app.command("build")
+def catalogue_build(
+    sites: Annotated[Path, typer.Option(help="A site catalogue folder (pipelines/catalog/china) or one list file (an import)")],
+    out: Annotated[Path, typer.Option(help="Folder for state.jsonl, sites.yaml, sources.yaml, review.csv")],
+    resume: Annotated[bool, typer.Option("--resume/--refresh", help="Skip sites already checked in OUT (default), "
+                                         "or check every site again")] = True,
+    concurrency: Annotated[int, typer.Option(help="Sites checked at once")] = 16,
+    rate_limit_seconds: Annotated[float, typer.Option(help="Minimum gap between two requests to one host")] = 1.0,
+    depth: Annotated[int, typer.Option(help="Link hops from a home page to a 年报 column")] = 4,
+    max_pages: Annotated[int, typer.Option(help="Listing and discovery pages per site")] = 50,
+    proxy: Annotated[str | None, typer.Option(help="Send every request through this HTTP proxy")] = None,
+    allow_private_addresses: Annotated[bool, typer.Option(help="Allow loopback/private addresses (local test portals)")] = False,
+) -> None:
+    """Check every listed site: 年报 columns, SiteIDCode, moved host; write the crawl catalogue and a review CSV."""
+    from pipelines.sites.build import BuildSettings, build_catalogue, summary
+    from pipelines.sites.entries import SiteListError
+
+    if not sites.exists():
+        typer.echo(f"error: --sites: no such file or folder: {sites}", err=True)
+        raise typer.Exit(code=2)
+    settings = BuildSettings(concurrency=concurrency, rate_limit_seconds=rate_limit_seconds, discovery_depth=depth,
+                             max_listing_pages=max_pages, proxy=proxy, allow_private_addresses=allow_private_addresses)
+    try:
+        result = build_catalogue(sites, out, settings, refresh=not resume,
+                                 progress=lambda s: typer.echo(f"  {s.name}: {s.status}, meta {s.meta}, "
+                                                               f"{len(s.columns)} column(s)", err=True))
+    except SiteListError as err:
+        typer.echo(f"error: --sites: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    for line in summary(result):
+        typer.echo(line)
+
+
 def _utc(when: datetime) -> str:
     return f"{when.astimezone(UTC):%Y-%m-%d %H:%M}"
 
