@@ -11,6 +11,7 @@ import csv
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -18,6 +19,9 @@ import yaml
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.sites.build import BuildSettings, write_outputs
+from pipelines.sites.built import BuiltSite, Column, crawl_catalogue, read_decisions
+from pipelines.sites.entries import Provenance, SiteEntry
 from tests.province import Province
 
 
@@ -136,3 +140,38 @@ def test_a_province_from_its_site_list_to_the_warehouse(tmp_path: Path, monkeypa
     assert {p for h, p in ingest_log if h == "www.ch.nbtest.gov.cn"} >= {"/jyj/nb/index.html", "/wjj/nb/index.html"}
     # the moved host's old name: only its redirect, in the build
     assert [p for h, p in build_log + ingest_log if h == "www.old.nbtest.gov.cn"] == ["/robots.txt", "/index.html"]
+
+
+def _built(url: str, gov: bool, meta: str = "confirmed", status: str = "columns") -> BuiltSite:
+    entry = SiteEntry(name="示例县人民政府网", url=url, kind="home_page", site_code="3601000001", gov_host=gov,
+                      provenance=[Provenance(list="import: x.csv", entry="row 2", version="sha256:0")])
+    host = url.split("/")[2]
+    return BuiltSite(key=url, name=f"site-{host}", site=entry, verified_at=datetime(2026, 12, 1, tzinfo=UTC), status=status,
+                     meta=meta, declared_codes={"3601000001": 2}, host=host, gov_host=gov,
+                     columns=[Column(url=f"{url}nb/", family="trs", reports=3, first_year=2022, last_year=2024)])
+
+
+def test_a_persons_decision_in_review_csv_admits_or_rejects_the_site_next_build(tmp_path: Path) -> None:
+    """A site off gov.cn is kept out of the crawl until a person writes ``admit`` in review.csv;
+    ``reject`` keeps a government site out; the decisions are read back by the next build."""
+    off, gov = _built("http://www.county-portal.com/", gov=False), _built("http://www.x.gov.cn/", gov=True)
+    settings = BuildSettings(rate_limit_seconds=2.0)
+    write_outputs(tmp_path, [off, gov], settings)
+    with (tmp_path / "review.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["url"], r["admitted"], r["reasons"], r["decision"]) for r in rows] == [
+        ("http://www.county-portal.com/", "false",
+         "www.county-portal.com is outside gov.cn: crawled only when a person admits it", "")]
+    sources = yaml.safe_load((tmp_path / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    assert sources == [{"name": "site-www.x.gov.cn", "start_urls": ["http://www.x.gov.cn/nb/"], "allowed_domains": ["www.x.gov.cn"],
+                        "site_code": "3601000001", "cms": "trs", "rate_limit_seconds": 2.0}]
+    # the person admits the off-gov site and rejects the other (a row added by hand)
+    text = (tmp_path / "review.csv").read_text(encoding="utf-8").replace(",\n", ",admit\n")
+    text += "site-www.x.gov.cn,http://www.x.gov.cn/,columns,confirmed,,,,,,,,,,reject\n"
+    decisions = read_decisions(text)
+    assert decisions == {"http://www.county-portal.com/": "admit", "http://www.x.gov.cn/": "reject"}
+    decided = [s.model_copy(update={"decision": decisions[s.key]}) for s in (off, gov)]
+    assert [s.admitted for s in decided] == [True, False]
+    assert [s["name"] for s in crawl_catalogue(decided, {})["sources"]] == ["site-www.county-portal.com"]
+    # a conflict is never admitted by the rule, only by a person
+    assert not _built("http://www.y.gov.cn/", gov=True, meta="conflict").admitted
