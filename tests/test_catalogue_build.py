@@ -8,6 +8,7 @@ moved host and the challenged path are recorded; the rest of the challenged host
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -107,6 +108,18 @@ def test_a_province_from_its_site_list_to_the_warehouse(tmp_path: Path, monkeypa
         again = _cli(*build)
         assert again.splitlines()[0] == "51 site(s): 0 checked now, 51 already done (resumed)"
         assert len(province.log) == asked and first.splitlines()[0] == "51 site(s): 51 checked now, 0 already done (resumed)"
+        # a build stopped half-way: five counties' lines never written, the last one torn; the next run
+        # checks those five only, and finds what the first run found
+        lines = (out / "state.jsonl").read_text(encoding="utf-8").splitlines()
+        lost = {s.home for s in province.listed if s.role == "portal"}
+        lost = set(sorted(lost)[:5])
+        kept = [x for x in lines if json.loads(x)["key"] not in lost]
+        torn = next(x for x in lines if json.loads(x)["key"] in lost)
+        (out / "state.jsonl").write_text("\n".join(kept) + "\n" + torn[: len(torn) // 2], encoding="utf-8")
+        assert _cli(*build).splitlines()[0] == "51 site(s): 5 checked now, 46 already done (resumed)"
+        assert {h for h, _p in province.log[asked:]} == {s.host for s in province.listed if s.home in lost}
+        rebuilt = {s["site"]["url"]: s for s in yaml.safe_load((out / "sites.yaml").read_text(encoding="utf-8"))["sites"]}
+        assert {u: {**s, "verified_at": None} for u, s in rebuilt.items()} == {u: {**s, "verified_at": None} for u, s in built.items()}
         build_log = list(province.log)
 
         # ingest the built catalogue (the Dagster job, in its own process)

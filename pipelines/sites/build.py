@@ -102,9 +102,11 @@ def build_catalogue(sites_path: Path, out: Path, settings: BuildSettings, refres
                "max_listing_pages": settings.max_listing_pages, "allow_private_addresses": settings.allow_private_addresses}
     archive, lock = Archive(out / "archive"), threading.Lock()
     fetcher = Fetcher(catalog)
-    mode = "w" if refresh else "a"
+    # the state file rewritten with the sites it holds whole (a line torn by a stopped build dropped),
+    # then appended to as each site finishes
+    state_path.write_text("".join(s.model_dump_json() + "\n" for s in done.values()), encoding="utf-8")
     try:
-        with state_path.open(mode, encoding="utf-8") as state, ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
+        with state_path.open("a", encoding="utf-8") as state, ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
             def run(entry: SiteEntry, name: str) -> BuiltSite:
                 site = check_site(entry.url, name, entry, fetcher, archive, options)
                 with lock:  # one whole line per site, flushed: a stopped build loses only the sites in flight
