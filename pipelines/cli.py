@@ -498,6 +498,8 @@ def catalogue_build(
     out: Annotated[Path, typer.Option(help="Folder for state.jsonl, sites.yaml, sources.yaml, review.csv")],
     resume: Annotated[bool, typer.Option("--resume/--refresh", help="Skip sites already checked in OUT (default), "
                                          "or check every site again")] = True,
+    older_than: Annotated[float | None, typer.Option(help="Also check again the sites last checked more than this "
+                                                     "many days ago")] = None,
     concurrency: Annotated[int, typer.Option(help="Sites checked at once")] = 16,
     rate_limit_seconds: Annotated[float, typer.Option(help="Minimum gap between two requests to one host")] = 1.0,
     depth: Annotated[int, typer.Option(help="Link hops from a home page to a 年报 column")] = 4,
@@ -515,7 +517,7 @@ def catalogue_build(
     settings = BuildSettings(concurrency=concurrency, rate_limit_seconds=rate_limit_seconds, discovery_depth=depth,
                              max_listing_pages=max_pages, proxy=proxy, allow_private_addresses=allow_private_addresses)
     try:
-        result = build_catalogue(sites, out, settings, refresh=not resume,
+        result = build_catalogue(sites, out, settings, refresh=not resume, older_than_days=older_than,
                                  progress=lambda s: typer.echo(f"  {s.name}: {s.status}, meta {s.meta}, "
                                                                f"{len(s.columns)} column(s)", err=True))
     except SiteListError as err:

@@ -88,7 +88,7 @@ def test_a_province_from_its_site_list_to_the_warehouse(tmp_path: Path, monkeypa
         sources = yaml.safe_load((out / "sources.yaml").read_text(encoding="utf-8"))
         assert sources["proxy"] == province.proxy
         crawled = {tuple(src["allowed_domains"]): sorted(src["start_urls"]) for src in sources["sources"]}
-        expected_crawled = {(("www.new.nbtest.gov.cn",) if s.role == "moved" else (s.host,)): sorted(s.columns)
+        expected_crawled = {(("new.nbtest.gov.cn",) if s.role == "moved" else (s.host.removeprefix("www."),)): sorted(s.columns)
                             for s in province.listed if s.role in ("family", "portal", "moved", "challenged")}
         assert crawled == expected_crawled and len(crawled) == 45
         # the review report: every site a person must look at, and why
@@ -120,6 +120,14 @@ def test_a_province_from_its_site_list_to_the_warehouse(tmp_path: Path, monkeypa
         assert {h for h, _p in province.log[asked:]} == {s.host for s in province.listed if s.home in lost}
         rebuilt = {s["site"]["url"]: s for s in yaml.safe_load((out / "sites.yaml").read_text(encoding="utf-8"))["sites"]}
         assert {u: {**s, "verified_at": None} for u, s in rebuilt.items()} == {u: {**s, "verified_at": None} for u, s in built.items()}
+        # a site checked long ago is checked again when asked (--older-than), the others not
+        county = next(s for s in province.listed if s.role == "portal")
+        lines = [json.loads(x) for x in (out / "state.jsonl").read_text(encoding="utf-8").splitlines()]
+        lines = [x | {"verified_at": "2025-01-01T00:00:00Z"} if x["key"] == county.home else x for x in lines]
+        (out / "state.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+        at = len(province.log)
+        assert _cli(*build, "--older-than", "30").splitlines()[0] == "51 site(s): 1 checked now, 50 already done (resumed)"
+        assert {h for h, _p in province.log[at:]} == {county.host}
         build_log = list(province.log)
 
         # ingest the built catalogue (the Dagster job, in its own process)
@@ -176,7 +184,7 @@ def test_a_persons_decision_in_review_csv_admits_or_rejects_the_site_next_build(
         ("http://www.county-portal.com/", "false",
          "www.county-portal.com is outside gov.cn: crawled only when a person admits it", "")]
     sources = yaml.safe_load((tmp_path / "sources.yaml").read_text(encoding="utf-8"))["sources"]
-    assert sources == [{"name": "site-www.x.gov.cn", "start_urls": ["http://www.x.gov.cn/nb/"], "allowed_domains": ["www.x.gov.cn"],
+    assert sources == [{"name": "site-www.x.gov.cn", "start_urls": ["http://www.x.gov.cn/nb/"], "allowed_domains": ["x.gov.cn"],
                         "site_code": "3601000001", "cms": "trs", "rate_limit_seconds": 2.0}]
     # the person admits the off-gov site and rejects the other (a row added by hand)
     text = (tmp_path / "review.csv").read_text(encoding="utf-8").replace(",\n", ",admit\n")

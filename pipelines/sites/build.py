@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -86,11 +87,15 @@ def _read_state(path: Path) -> dict[str, BuiltSite]:
 
 
 def build_catalogue(sites_path: Path, out: Path, settings: BuildSettings, refresh: bool = False,
-                    progress: Callable[[BuiltSite], None] | None = None) -> BuildResult:
+                    progress: Callable[[BuiltSite], None] | None = None, older_than_days: float | None = None) -> BuildResult:
+    """``refresh``: check every site again; ``older_than_days``: again those checked longer ago than that."""
     out.mkdir(parents=True, exist_ok=True)
     entries = listed_sites(sites_path)
     state_path = out / STATE
     done = {} if refresh else _read_state(state_path)
+    if older_than_days is not None:
+        cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
+        done = {k: s for k, s in done.items() if s.verified_at >= cutoff}
     decisions = read_decisions((out / REVIEW).read_text(encoding="utf-8")) if (out / REVIEW).is_file() else {}
     taken = {s.name for s in done.values() if s.key in {e.url for e in entries}}
     todo = [(e, source_name(e, taken)) for e in entries if e.url not in done]

@@ -112,7 +112,8 @@ def crawl_catalogue(sites: list[BuiltSite], settings: dict) -> dict:
     for s in sites:
         if not s.admitted:
             continue
-        entry: dict = {"name": s.name, "start_urls": [c.url for c in s.columns], "allowed_domains": [s.host]}
+        entry: dict = {"name": s.name, "start_urls": [c.url for c in s.columns],
+                       "allowed_domains": [s.host.removeprefix("www.")]}  # as the check roamed (verify.site_domain)
         if s.site.site_code:
             entry["site_code"] = s.site.site_code
         if s.site.region:

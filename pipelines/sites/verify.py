@@ -25,9 +25,16 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def site_domain(host: str) -> str:
+    """The domain a site's crawl may roam: its host without ``www.``, so that its 公开平台 on a sibling
+    host (``xxgk.x.gov.cn`` beside ``www.x.gov.cn``) is found; another site's pages under it are
+    stopped by their own SiteIDCode."""
+    return host.removeprefix("www.")
+
+
 def _discover(name: str, url: str, entry: SiteEntry, fetcher: Fetcher, archive: Archive, options: dict) -> SourceOutcome:
-    source = Source(name=name, start_urls=[url], allowed_domains=[_host(url)], discover=True, site_code=entry.site_code,
-                    **options)
+    source = Source(name=name, start_urls=[url], allowed_domains=[site_domain(_host(url))], discover=True,
+                    site_code=entry.site_code, **options)
     crawler = _SourceCrawler(source, fetcher, archive, {}, None)
     crawler.listing_items()
     crawler.out.requests = fetcher.requests_by_source.get(name, 0)
@@ -43,9 +50,9 @@ def _meta(listed: str | None, declared: dict[str, int]) -> Meta:
 
 
 def _moved(out: SourceOutcome, start: str) -> str | None:
-    """Where the start page redirected, when that is another host (the crawler did not follow it)."""
+    """Where the start page redirected, when that is outside the site's domain (the crawler did not follow it)."""
     for f in out.failures:
-        if f.url == start and f.error_type == "off_catalog" and f.refused_url and _host(f.refused_url) != _host(start):
+        if f.url == start and f.error_type == "off_catalog" and f.refused_url:
             return f.refused_url
     return None
 
