@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.sites.build import BuildSettings, write_outputs
-from pipelines.sites.built import BuiltSite, Column, crawl_catalogue, read_decisions
+from pipelines.sites.built import BuiltSite, Column, crawl_catalogue, read_decisions, site_domain
 from pipelines.sites.entries import Provenance, SiteEntry
 from tests.province import Province
 
@@ -196,3 +196,8 @@ def test_a_persons_decision_in_review_csv_admits_or_rejects_the_site_next_build(
     assert [s["name"] for s in crawl_catalogue(decided, {})["sources"]] == ["site-www.county-portal.com"]
     # a conflict is never admitted by the rule, only by a person
     assert not _built("http://www.y.gov.cn/", gov=True, meta="conflict").admitted
+
+
+def test_a_sites_domain_is_its_host_without_www_never_a_shared_suffix() -> None:
+    assert [site_domain(h) for h in ("www.x.gov.cn", "xxgk.x.gov.cn", "www.gov.cn", "www.com.cn", "www.nbtest-mirror1.com")] == [
+        "x.gov.cn", "xxgk.x.gov.cn", "www.gov.cn", "www.com.cn", "nbtest-mirror1.com"]

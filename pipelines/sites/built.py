@@ -94,6 +94,18 @@ class BuiltSite(BaseModel):
         return out
 
 
+# second-level domains shared by many sites: www.gov.cn is one site, not every gov.cn host
+_SHARED = {"gov.cn", "com.cn", "net.cn", "org.cn", "edu.cn", "ac.cn"}
+
+
+def site_domain(host: str) -> str:
+    """The domain a site's check and crawl may roam: its host without ``www.``, so that its 公开平台 on
+    a sibling host (``xxgk.x.gov.cn`` beside ``www.x.gov.cn``) is found; another site's pages under
+    it are stopped by their own SiteIDCode. Never a shared suffix (``www.gov.cn`` stays itself)."""
+    bare = host.removeprefix("www.")
+    return host if bare in _SHARED or "." not in bare else bare
+
+
 def source_name(entry: SiteEntry, taken: set[str]) -> str:
     """A crawl source name for the site: its code, else its host; made unique with a suffix."""
     base = f"site-{entry.site_code.lower()}" if entry.site_code else re.sub(r"[^\w.-]", "-", urlsplit(entry.url).hostname or "site")
@@ -112,8 +124,7 @@ def crawl_catalogue(sites: list[BuiltSite], settings: dict) -> dict:
     for s in sites:
         if not s.admitted:
             continue
-        entry: dict = {"name": s.name, "start_urls": [c.url for c in s.columns],
-                       "allowed_domains": [s.host.removeprefix("www.")]}  # as the check roamed (verify.site_domain)
+        entry: dict = {"name": s.name, "start_urls": [c.url for c in s.columns], "allowed_domains": [site_domain(s.host)]}
         if s.site.site_code:
             entry["site_code"] = s.site.site_code
         if s.site.region:

@@ -17,19 +17,12 @@ from pipelines.scrape.catalog import Source
 from pipelines.scrape.crawl import SourceOutcome, _SourceCrawler
 from pipelines.scrape.fetch import Fetcher
 from pipelines.scrape.ownership import site_id_code
-from pipelines.sites.built import BuiltSite, Column, Meta, Status
+from pipelines.sites.built import BuiltSite, Column, Meta, Status, site_domain
 from pipelines.sites.entries import SiteEntry, gov_host
 
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
-
-
-def site_domain(host: str) -> str:
-    """The domain a site's crawl may roam: its host without ``www.``, so that its 公开平台 on a sibling
-    host (``xxgk.x.gov.cn`` beside ``www.x.gov.cn``) is found; another site's pages under it are
-    stopped by their own SiteIDCode."""
-    return host.removeprefix("www.")
 
 
 def _discover(name: str, url: str, entry: SiteEntry, fetcher: Fetcher, archive: Archive, options: dict) -> SourceOutcome:
