@@ -342,6 +342,8 @@ def site(
     workers: Annotated[int, typer.Option(help="Processes rendering PDF page images")] = 2,
     archive_url: Annotated[str | None, typer.Option(help="Link archived copies to the raw archive served here "
                                                          "(<url>/<sha[:2]>/<sha>) instead of copying them into the site")] = None,
+    review: Annotated[Path | None, typer.Option(help="A `catalogue build` folder (or its review.csv): add the page of "
+                                                "sites to review")] = None,
 ) -> None:
     """A static web site of the warehouse: overview, agency profiles, rankings, search; every number one click
     from where it was printed. Opens from file:// or any static host (docs/explorer.md)."""
@@ -353,8 +355,11 @@ def site(
     if not Path(source).exists():
         typer.echo(f"error: no warehouse at {source} (run `make ingest` first)", err=True)
         raise typer.Exit(code=2)
+    if review is not None and not (review / "review.csv" if review.is_dir() else review).is_file():
+        typer.echo(f"error: --review: no review.csv at {review}", err=True)
+        raise typer.Exit(code=2)
     try:
-        s = build_site(source, out, workers=workers, archive_url=archive_url)
+        s = build_site(source, out, workers=workers, archive_url=archive_url, review=review)
     except VendorError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=2) from None

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import yaml
+from selectolax.lexbor import LexborHTMLParser
 from typer.testing import CliRunner
 
 from pipelines.cli import app
@@ -24,6 +25,7 @@ from pipelines.sites.build import BuildSettings, write_outputs
 from pipelines.sites.built import BuiltSite, Column, crawl_catalogue, read_decisions, site_domain
 from pipelines.sites.entries import Provenance, SiteEntry
 from tests.province import Province
+from warehouse.site.pages import Renderer, read_review
 
 
 def _cli(*args: str) -> str:
@@ -201,3 +203,26 @@ def test_a_persons_decision_in_review_csv_admits_or_rejects_the_site_next_build(
 def test_a_sites_domain_is_its_host_without_www_never_a_shared_suffix() -> None:
     assert [site_domain(h) for h in ("www.x.gov.cn", "xxgk.x.gov.cn", "www.gov.cn", "www.com.cn", "www.nbtest-mirror1.com")] == [
         "x.gov.cn", "xxgk.x.gov.cn", "www.gov.cn", "www.com.cn", "nbtest-mirror1.com"]
+
+
+def test_the_explorer_review_page_lists_what_review_csv_holds(tmp_path: Path) -> None:
+    """``nianbao site --review OUT``: the 待审核 page, one row per review.csv row, conflicts first."""
+    off = _built("http://www.county-portal.com/", gov=False)
+    mirror = _built("http://www.nbtest-mirror1.com/", gov=False, meta="conflict", status="conflict").model_copy(
+        update={"columns": [], "declared_codes": {"3601000002": 1}})
+    (tmp_path / "built").mkdir()
+    write_outputs(tmp_path / "built", [off, mirror, _built("http://www.x.gov.cn/", gov=True)], BuildSettings())
+    renderer = Renderer(tmp_path / "site")
+    renderer.env.globals["has_review"] = True
+    renderer.review_page(read_review(tmp_path / "built"))
+    page = LexborHTMLParser((tmp_path / "site" / "review.html").read_text(encoding="utf-8"))
+    rows = [[td.text(strip=True) for td in tr.css("td")] for tr in page.css("#review tbody tr")]
+    assert rows == [
+        ["site-www.nbtest-mirror1.com", "conflict", "conflict (3601000002)", "www.nbtest-mirror1.com", "false", "0", "0", "",
+         "false", "pages declare SiteIDCode 3601000002, the list says 3601000001www.nbtest-mirror1.com is outside gov.cn: "
+         "crawled only when a person admits it", ""],
+        ["site-www.county-portal.com", "columns", "confirmed (3601000001)", "www.county-portal.com", "false", "1", "3", "2022-2024", "false",
+         "www.county-portal.com is outside gov.cn: crawled only when a person admits it", ""]]
+    assert [[td.text(strip=True) for td in tr.css("td")] for tr in page.css("#review-counts tbody tr")] == [
+        ["conflict", "1"], ["columns", "1"]]
+    assert [a.attributes["href"] for a in page.css("nav a")][-1] == "review.html"
