@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -113,7 +114,10 @@ def build_catalogue(sites_path: Path, out: Path, settings: BuildSettings, refres
     try:
         with state_path.open("a", encoding="utf-8") as state, ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
             def run(entry: SiteEntry, name: str) -> BuiltSite:
-                site = check_site(entry.url, name, entry, fetcher, archive, options)
+                try:
+                    site = check_site(entry.url, name, entry, fetcher, archive, options)
+                except ValueError as err:  # an entry the crawler cannot take (an odd URL): recorded, the build goes on
+                    site = unchecked(entry, name, f"check refused: {err}")
                 with lock:  # one whole line per site, flushed: a stopped build loses only the sites in flight
                     state.write(site.model_dump_json() + "\n")
                     state.flush()
@@ -129,6 +133,13 @@ def build_catalogue(sites_path: Path, out: Path, settings: BuildSettings, refres
     sites = [done[e.url].model_copy(update={"decision": decisions.get(e.url)}) for e in entries]
     write_outputs(out, sites, settings)
     return BuildResult(sites, len(todo), len(entries) - len(todo))
+
+
+def unchecked(entry: SiteEntry, name: str, why: str) -> BuiltSite:
+    host = (urlsplit(entry.url).hostname or "").lower()
+    return BuiltSite(key=entry.url, name=name, site=entry, verified_at=datetime.now(UTC), status="unreachable",
+                     meta="unlisted" if entry.site_code is None else "absent", host=host, gov_host=entry.gov_host,
+                     failures=[f"listing error {entry.url}: {why}"])
 
 
 def write_outputs(out: Path, sites: list[BuiltSite], settings: BuildSettings) -> None:
