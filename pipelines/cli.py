@@ -343,6 +343,8 @@ def site(
     workers: Annotated[int, typer.Option(help="Processes rendering PDF page images")] = 2,
     archive_url: Annotated[str | None, typer.Option(help="Link archived copies to the raw archive served here "
                                                          "(<url>/<sha[:2]>/<sha>) instead of copying them into the site")] = None,
+    review: Annotated[Path | None, typer.Option(help="A `catalogue build` folder (or its review.csv): add the page of "
+                                                "sites to review")] = None,
 ) -> None:
     """A static web site of the warehouse: overview, agency profiles, rankings, search; every number one click
     from where it was printed. Opens from file:// or any static host (docs/explorer.md)."""
@@ -354,8 +356,11 @@ def site(
     if not Path(source).exists():
         typer.echo(f"error: no warehouse at {source} (run `make ingest` first)", err=True)
         raise typer.Exit(code=2)
+    if review is not None and not (review / "review.csv" if review.is_dir() else review).is_file():
+        typer.echo(f"error: --review: no review.csv at {review}", err=True)
+        raise typer.Exit(code=2)
     try:
-        s = build_site(source, out, workers=workers, archive_url=archive_url)
+        s = build_site(source, out, workers=workers, archive_url=archive_url, review=review)
     except VendorError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=2) from None
@@ -522,6 +527,41 @@ def catalogue_import(
     typer.echo(f"{len(got.entries)} entries written to {target}; {len(got.rejected)} row(s) rejected")
     for where, why in got.rejected:
         typer.echo(f"  rejected {where}: {why}")
+
+
+@catalogue_app.command("build")
+def catalogue_build(
+    sites: Annotated[Path, typer.Option(help="A site catalogue folder (pipelines/catalog/china) or one list file (an import)")],
+    out: Annotated[Path, typer.Option(help="Folder for state.jsonl, sites.yaml, sources.yaml, review.csv")],
+    resume: Annotated[bool, typer.Option("--resume/--refresh", help="Skip sites already checked in OUT (default), "
+                                         "or check every site again")] = True,
+    older_than: Annotated[float | None, typer.Option(help="Also check again the sites last checked more than this "
+                                                     "many days ago")] = None,
+    concurrency: Annotated[int, typer.Option(help="Sites checked at once")] = 16,
+    rate_limit_seconds: Annotated[float, typer.Option(help="Minimum gap between two requests to one host")] = 1.0,
+    depth: Annotated[int, typer.Option(help="Link hops from a home page to a 年报 column")] = 4,
+    max_pages: Annotated[int, typer.Option(help="Listing and discovery pages per site")] = 50,
+    proxy: Annotated[str | None, typer.Option(help="Send every request through this HTTP proxy")] = None,
+    allow_private_addresses: Annotated[bool, typer.Option(help="Allow loopback/private addresses (local test portals)")] = False,
+) -> None:
+    """Check every listed site: 年报 columns, SiteIDCode, moved host; write the crawl catalogue and a review CSV."""
+    from pipelines.sites.build import BuildSettings, build_catalogue, summary
+    from pipelines.sites.entries import SiteListError
+
+    if not sites.exists():
+        typer.echo(f"error: --sites: no such file or folder: {sites}", err=True)
+        raise typer.Exit(code=2)
+    settings = BuildSettings(concurrency=concurrency, rate_limit_seconds=rate_limit_seconds, discovery_depth=depth,
+                             max_listing_pages=max_pages, proxy=proxy, allow_private_addresses=allow_private_addresses)
+    try:
+        result = build_catalogue(sites, out, settings, refresh=not resume, older_than_days=older_than,
+                                 progress=lambda s: typer.echo(f"  {s.name}: {s.status}, meta {s.meta}, "
+                                                               f"{len(s.columns)} column(s)", err=True))
+    except SiteListError as err:
+        typer.echo(f"error: --sites: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    for line in summary(result):
+        typer.echo(line)
 
 
 def _utc(when: datetime) -> str:

@@ -131,6 +131,9 @@ class Catalog(BaseModel):
     # An anti-bot answer leaves its path prefix (the URL's folder) alone for the crawl; the whole host
     # only once this many distinct prefixes of it were challenged (1: the first challenge leaves the host).
     challenged_prefixes_to_leave_host: int = Field(default=3, ge=1, le=100)
+    # Every request through this HTTP proxy (a crawling machine outside the mainland reaching portals
+    # through one inside; the tests' loopback "province" of named hosts). None: direct connections.
+    proxy: str | None = Field(default=None, pattern=r"^https?://")
     sources: list[Source]
 
     @model_validator(mode="after")

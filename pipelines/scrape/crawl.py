@@ -73,6 +73,7 @@ class Failure:
     http_status: int | None
     message: str
     body_sha256: str | None = None  # the archived answer a person should look at (blocked, unknown_listing)
+    refused_url: str | None = None  # off_catalog: the URL not requested (where a redirect pointed: a moved host)
 
 
 @dataclass
@@ -84,6 +85,7 @@ class SourceOutcome:
     requests: int = 0
     columns: dict[str, str] = field(default_factory=dict)  # column URL → the CMS family that read it
     column_reports: dict[str, int] = field(default_factory=dict)  # column URL → report items listed there
+    column_years: dict[str, list[int]] = field(default_factory=dict)  # column URL → the years its report items name
     reports: list[FoundReport] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     new_versions: list[dict] = field(default_factory=list)  # rows for the documents table
@@ -170,6 +172,7 @@ class _SourceCrawler:
         self.source, self.fetcher, self.archive, self.known = source, fetcher, archive, known
         self.progress = progress or (lambda _s, _m: None)
         self.out = SourceOutcome(source.name, datetime.now(UTC))
+        self.walked: set[str] = set()  # listing pages a family asked for while walking a column (its later pages)
 
     def _get(self, url: str, stage: str, conditional: bool) -> FetchResult | None:
         prev = self.known.get(url) if conditional else None
@@ -187,7 +190,7 @@ class _SourceCrawler:
                 self.out.hosts_left.append(res.challenged_prefix.split("/", 1)[0])
         kept = self.archive.put(res.body)[0] if res.error_type == "blocked" and res.body else None
         self.out.failures.append(Failure(self.source.name, url, stage, res.error_type or "error", res.status,
-                                         res.error or "", kept))
+                                         res.error or "", kept, res.refused_url))
 
     def _store(self, url: str, res: FetchResult, role: str, title: str, agency: str | None, year: int | None,
                embedded_in: str | None = None) -> tuple[bytes, str, str]:
@@ -253,7 +256,11 @@ class _SourceCrawler:
 
     def _walk(self, page: Page, family: Family | None) -> dict[str, tuple[str, str, int]] | None:
         """Report items of one column; None when the page yields nothing a family can read."""
-        batches = family.walk(page, self._page) if family is not None else iter([page_items(page)])
+        def fetch(request: ListingRequest) -> Page | None:
+            self.walked.add(request.url)
+            return self._page(request)
+
+        batches = family.walk(page, fetch) if family is not None else iter([page_items(page)])
         items: dict[str, tuple[str, str, int]] = {}
         listed = 0
         for batch in batches:
@@ -270,6 +277,7 @@ class _SourceCrawler:
             return None
         self.out.columns[page.url] = family.name if family is not None else "page"
         self.out.column_reports[page.url] = len(items)
+        self.out.column_years[page.url] = sorted({year for _t, _a, year in items.values() if year})
         return items
 
     def _family(self, page: Page) -> Family | None:
@@ -316,7 +324,8 @@ class _SourceCrawler:
                 for nxt in leads(page, units):
                     if lead is not None and lead.kind == "column" and nxt.kind != "column":
                         continue  # from a column, only its sub-columns (departments' 年报)
-                    if nxt.url not in visited and self.source.allows(nxt.url):
+                    # a column's own later pages (its pager's links) were read with it: not a sub-column
+                    if nxt.url not in visited and nxt.url not in self.walked and self.source.allows(nxt.url):
                         queue.append((nxt.url, depth + 1, nxt))
         if not items and not self.out.columns and not any(f.stage == "listing" for f in self.out.failures):
             for start in self.source.start_urls:

@@ -83,6 +83,7 @@ class FetchResult:
     attempts: int = 0
     challenged_prefix: str | None = None  # blocked by an answer to this request: host + the path prefix now left alone
     left_host: bool = False  # that answer was the one that made the crawl leave the whole host
+    refused_url: str | None = None  # off_catalog: the URL not requested (a redirect's target on another host)
 
     @property
     def ok(self) -> bool:
@@ -127,7 +128,8 @@ class Fetcher:
         limits = httpx.Limits(max_connections=catalog.max_connections,
                               max_keepalive_connections=min(catalog.max_connections, catalog.max_concurrent_sources))
         self.client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport,
-                                   headers={"User-Agent": catalog.user_agent}, limits=limits)
+                                   headers={"User-Agent": catalog.user_agent}, limits=limits,
+                                   proxy=catalog.proxy)
         self._lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
         self._host_next: dict[str, float] = {}
@@ -272,6 +274,7 @@ class Fetcher:
             if urlsplit(current).scheme not in ("http", "https"):
                 return self._fail(result, "bad_scheme", f"{current} is not an http(s) URL")
             if not source.allows(current):
+                result.refused_url = current
                 return self._fail(result, "off_catalog", f"{current} is outside the source's allowed_domains")
             if (internal := self._internal_address(current, source)) is not None:
                 return self._fail(result, "private_address", f"{current} resolves to {internal} (loopback, private or "

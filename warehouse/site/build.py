@@ -123,7 +123,8 @@ def _year_blocks(page: model.AgencyPage, assets: _Assets) -> tuple[list[dict[str
 
 
 def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = BATCH,
-               archive_url: str | None = None) -> SiteSummary:
+               archive_url: str | None = None, review: Path | None = None) -> SiteSummary:
+    """``review``: a ``nianbao catalogue build`` folder (or its review.csv): adds the 待审核 page."""
     start = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -134,6 +135,9 @@ def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = B
     with duckdb.connect(str(db), read_only=True) as conn:
         located = conn.execute(model.SQL["document_paths"]).fetchall()
         renderer = pages.Renderer(out, SourcePaths.of((s for s, _ in located), (b for _, b in located)))
+        if review is not None:
+            renderer.env.globals["has_review"] = True
+            renderer.review_page(pages.read_review(review))
         everyone = model.agencies(conn)
         model.prepare_assessment(conn)
         archived_pictures = dict(conn.execute(model.SQL["pictures"]).fetchall())

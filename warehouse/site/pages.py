@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,13 @@ from warehouse.site.search import spellings
 TEMPLATES = Path(__file__).with_name("templates")
 STATUS_LABELS = {"valid": "有效 valid", "invalid": "不自洽 invalid", "failed": "读取失败 failed",
                  "parsed": "有效 valid", "missing": "未找到 missing", "found": "待读取 found"}
+
+
+def read_review(path: Path) -> list[dict[str, str]]:
+    """A catalogue build's review.csv (``path``: the file or the build's folder)."""
+    f = path / "review.csv" if path.is_dir() else path
+    with f.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def _write(path: Path, text: str) -> None:
@@ -48,7 +56,8 @@ class Renderer:
         self.env.filters["json"] = dumps
         self.env.filters["rel"] = self.paths.rel  # a document's path or a message quoting one
         self.env.filters["num"] = number_text  # expected / found: 1191, never 1191.0 or 1.19e+03
-        self.env.globals.update(display=display, layout=table_layout, STATUS=STATUS_LABELS, METRICS=model.METRICS)
+        self.env.globals.update(display=display, layout=table_layout, STATUS=STATUS_LABELS, METRICS=model.METRICS,
+                                has_review=False)
 
     def _page(self, template: str, rel: str, **context: Any) -> None:
         root = "../" * rel.count("/")
@@ -78,6 +87,13 @@ class Renderer:
 
     def search_page(self) -> None:
         self._page("search.html", "search.html")
+
+    def review_page(self, rows: list[dict[str, str]]) -> None:
+        """The sites a catalogue build left for a person (rows of its review.csv), grouped by status."""
+        order = ["conflict", "moved", "unreachable", "none", "columns"]
+        rows = sorted(rows, key=lambda r: (order.index(r["status"]) if r.get("status") in order else len(order), r.get("name", "")))
+        counts = [(s, n) for s in order if (n := sum(r.get("status") == s for r in rows))]
+        self._page("review.html", "review.html", rows=rows, counts=counts)
 
     def search_data(self, agencies: list[model.Agency]) -> None:
         # [9]: every name in every spelling the search matches; [10]: the region is not known
