@@ -15,7 +15,7 @@ from pipelines.parse import labels as lab
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.decode import decode_bytes
 from pipelines.parse.identify import title_lines
-from pipelines.parse.normalize import clean_cell
+from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.runs import read_run_together
 from pipelines.parse.tokens import is_value_token
 
@@ -35,9 +35,16 @@ def split_cells(line: str) -> list[str]:
     return [clean_cell(line)]
 
 
+# Column headers that are also row labels of the format once an ordinal is added (（七）总计, 3.其他):
+# printed bare among header cells they name a column, not a row.
+COLUMN_WORDS = frozenset({"总计", "合计", "其他"})
+
+
 def starts_row(label: str) -> bool:
     """A label the format knows as a row's own (a table-2 or table-3 row, a table-3 group): in text
     that lost its row structure it begins a row, even straight after header cells."""
+    if normalise_label(label) in COLUMN_WORDS:
+        return False
     return bool(lab.t3_row_code(label, None) or lab.t2_row_code(label) or lab.t3_group_code(label))
 
 
@@ -63,10 +70,13 @@ def lines_to_grid(lines: list[str], index: int = 0, first_line: int = 0) -> Grid
             continue
         token = filled[0]
         value = is_value_token(token)
-        if not value and (pending_has_value or (pending and starts_row(token))):
+        heading = not value and lab.section_code(token) is not None
+        if not value and (pending_has_value or heading or (pending and starts_row(token))):
             flush()
         pending.append(GridCell(token, first_line + line_no, len(pending)))
         pending_has_value = pending_has_value or value
+        if heading:  # a section heading is a row of its own: the header cells after it are the table's
+            flush()
     flush()
     return grid
 

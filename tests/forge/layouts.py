@@ -73,10 +73,14 @@ class LayoutSpec:
     # Labels as offices print them (tests/forge/vocabulary.py): 0 = the official labels; else the seed
     # that picks, per label, a rendering (letter-spaced, traditional, 其它) or a misprint.
     labels_seed: int = 0
+    # Pastes whose empty cells were dropped (issue #26 point 6): the text medium printed one cell per
+    # line, every empty cell (a blank value, a merged label area) left out; other media ignore it.
+    paste_dropped: bool = False
 
     def describe(self) -> dict[str, Any]:
         out = asdict(self)
-        for name in ("t2_columns", "t3_columns", "t4_groups", "t4_results", "labels_seed"):  # (the committed corpus predates them)
+        for name in ("t2_columns", "t3_columns", "t4_groups", "t4_results", "labels_seed",
+                     "paste_dropped"):  # (the committed corpus predates them)
             if not out[name]:
                 del out[name]
             elif isinstance(out[name], tuple):
@@ -98,7 +102,8 @@ def draw_column_orders(rnd: random.Random) -> dict[str, tuple]:
             "t4_results": tuple(rnd.sample(("maintain", "correct", "other", "pending", "total"), 5))}
 
 
-def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = False) -> list[LayoutSpec]:
+def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = False,
+               paste_dropped: bool = False) -> list[LayoutSpec]:
     """``n`` layouts, every dimension drawn independently (reproducible for ``seed``). Column
     orders and printed label variants are drawn only when asked (the committed corpus keeps the
     format's order and official labels)."""
@@ -117,6 +122,9 @@ def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = Fa
     if labels:
         printed = random.Random(seed + 3)
         specs = [replace(spec, labels_seed=printed.choice((0, printed.randint(1, 10**6)))) for spec in specs]
+    if paste_dropped:
+        pasted = random.Random(seed + 12)
+        specs = [replace(spec, paste_dropped=pasted.random() < 0.5) for spec in specs]
     return specs
 
 
@@ -447,8 +455,10 @@ def render_html(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes
     return "\n".join([_HTML_HEAD, *_html_report(truth, spec, break_at), "</body></html>"]).encode("utf-8")
 
 
-def _text_rows(layout: Layout, n_cols: int) -> list[str]:
-    """A table as a paste gives it: one tab-separated line per row, merged cells as empty cells."""
+def _text_rows(layout: Layout, n_cols: int, dropped: bool = False) -> list[str]:
+    """A table as a paste gives it: one tab-separated line per row, merged cells as empty cells; or
+    (``dropped``) one cell per line with every empty cell left out, as a paste of a web page's table
+    into a plain editor gives it."""
     occupied: set[tuple[int, int]] = set()
     lines = []
     for r, row in enumerate(layout):
@@ -462,7 +472,7 @@ def _text_rows(layout: Layout, n_cols: int) -> list[str]:
                 for dc in range(cs):
                     occupied.add((r + dr, c + dc))
             c += cs
-        lines.append("\t".join(cells))
+        lines += [x for x in cells if x] if dropped else ["\t".join(cells)]
     return lines
 
 
@@ -476,7 +486,7 @@ def _text_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list
         for caption, layout in layouts.get(s, []):
             if caption:
                 lines.append(caption)
-            lines += _text_rows(layout, 5 if caption else widths[s])
+            lines += _text_rows(layout, 5 if caption else widths[s], spec.paste_dropped)
         lines.append("")
     return lines
 

@@ -30,10 +30,11 @@ from tests.forge.truths import make_truth
 
 def random_docs(seed: int, count: int) -> list[layouts.LayoutDoc]:
     """``count`` documents drawn like the committed random set, from another seed, with every dimension
-    (column orders and printed label variants too)."""
+    (column orders, printed label variants and pastes with dropped cells too)."""
     rnd = random.Random(seed)
     docs = []
-    for i, spec in enumerate(layouts.draw_specs(seed, count, column_orders=True, labels=True)):
+    specs = layouts.draw_specs(seed, count, column_orders=True, labels=True, paste_dropped=True)
+    for i, spec in enumerate(specs):
         medium = rnd.choice(("pdf", "pdf", "pdf", "docx", "html", "text"))
         docs.append(layouts.LayoutDoc(f"seed{seed}-{i:03d}-{medium}", seed * 1000 + i, rnd.choice(layouts.FORMATS),
                                       rnd.choice(layouts.BLANKS), rnd.choice(layouts.ERRORS), spec, medium,
