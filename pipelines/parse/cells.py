@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipelines.parse import columns as colmap
+from pipelines.parse import dropped
 from pipelines.parse import labels as lab
 from pipelines.parse.base import Grid, GridCell
 from pipelines.parse.columns import ColumnMap, HeaderBlock
@@ -235,8 +236,13 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                     _keep(st.t4_parts, st.t4_part, values, out)
                 _data_row(st)
                 continue
-            if st.table == "T4" and (not leaf or is_t4_header) and len(values) >= len(fmt.t4_columns()):
-                if st.t4_row is None or (all(t.blank for _, t in st.t4_row) and not all(t.blank for _, t in values)):
+            full = len(values) >= len(fmt.t4_columns())
+            # a row with fewer values under the whole table's header: its empty cells dropped (a paste);
+            # held only until a full row comes
+            if st.table == "T4" and (not leaf or is_t4_header) and (full or (st.t4_row is None and not st.t4_parts)):
+                held = st.t4_row
+                if held is None or (all(t.blank for _, t in held) and not all(t.blank for _, t in values)) or (
+                        full and len(held) < len(fmt.t4_columns())):
                     st.t4_row = values
                     st.t4_row_map = colmap.t4_map(st.t4_head.cells)
                 _data_row(st)
@@ -373,29 +379,104 @@ def _under_headers(spans: tuple[tuple[float, float], ...],
 
 
 def _place(out: CellExtraction, defs: list[fmt.CellDef], values: list[tuple[GridCell, Token]] | None,
-           grid_of: dict[int, int], row_label: str, cmap: ColumnMap | None = None, prefix: str = "") -> None:
+           grid_of: dict[int, int], row_label: str, cmap: ColumnMap | None = None,
+           prefix: str = "") -> list[fmt.CellDef] | None:
+    """Place a row's values; the row's cell definitions in printed order, or None when not placed."""
     if values is None:
-        return
+        return None
     aligned = _under_headers(cmap.spans, values) if cmap is not None and cmap.spans is not None else None
     aligned = aligned or _align(values, len(defs))
     if aligned is None:
         out.issues.append(Issue("row_shape", "error", "parser", [d.key for d in defs],
                                 f"{row_label}: {len(values)} value cells "
                                 f"{[t.raw for _, t in values]} for {len(defs)} columns; not placed"))
-        return
+        return None
     if cmap is not None and cmap.spans is not None and not _under(cmap.spans, aligned):
         # headers read from a grid whose columns do not line up with the values' (a table drawn
         # without its merged cells' spans: <div> rows, a paste): their order says nothing — by position
         cmap = ColumnMap(None, "unaligned", cmap.found)
     printed = _by_header(out, defs, cmap, prefix)
     if printed is None:
-        return
+        return None
+    _put(out, printed, aligned, grid_of)
+    return printed
+
+
+def _put(out: CellExtraction, printed: list[fmt.CellDef], aligned: list[tuple[GridCell, Token]],
+         grid_of: dict[int, int]) -> None:
     out.data_rows += 1
     for d, (cell, tok) in zip(printed, aligned, strict=True):
         value, number = _convert(d, tok, out)
         out.cells[d.key] = CellValue(d.key, value, number, tok.raw, grid_of.get(id(cell), -1),
                                      cell.row, cell.col, cell.page, cell.bbox, cell.confidence,
                                      cell.image)
+
+
+# --- rows whose empty cells were dropped (pipelines/parse/dropped.py) ------------------------------
+
+def _short(values: list[tuple[GridCell, Token]] | None, n: int, cmap: ColumnMap | None) -> bool:
+    """A row printed with fewer value cells than its columns (and not placed by its headers' spans)."""
+    if values is None or not 0 < len(values) < n:
+        return False
+    return not (cmap is not None and cmap.spans is not None and _under_headers(cmap.spans, values))
+
+
+def _short_order(out: CellExtraction, defs: list[fmt.CellDef], values: list[tuple[GridCell, Token]],
+                 cmap: ColumnMap | None, complete: list[tuple[str, ...]], prefix: str = "") -> list[fmt.CellDef] | None:
+    """The printed column order of a short row: the one the table's full rows were read in; else its
+    headers' order where nothing contradicts it; None when it cannot be told (nothing is placed)."""
+    by_code = {d.col_code: d for d in defs}
+    if complete:
+        orders = set(complete)
+        only = next(iter(orders))
+        return [by_code[c] for c in only] if len(orders) == 1 and sorted(only) == sorted(by_code) else None
+    if cmap is not None and cmap.codes is not None and cmap.spans is not None:
+        if len({c.row for c, _ in values}) > 1:
+            # a row regrouped from one cell a line (pipelines/parse/text.py): its grid, headers and
+            # all, kept no columns — read by position, as the full rows of such a paste are
+            return _by_header(out, defs, ColumnMap(None, "unaligned", cmap.found), prefix)
+        # headers read from a grid's columns (no printed box) cannot be checked against a row that
+        # lost cells: trusted only where they print the format's own order
+        codes = [prefix + c for c in cmap.codes]
+        return defs if codes == [d.col_code for d in defs] else None
+    return _by_header(out, defs, cmap, prefix)
+
+
+def _place_short(out: CellExtraction, row: dropped.ShortRow, printed: list[fmt.CellDef] | None,
+                 defs: list[fmt.CellDef], values: list[tuple[GridCell, Token]], grid_of: dict[int, int],
+                 row_label: str) -> None:
+    """Place a short row's values where the identities allow one placement; flag the rest (all of
+    the row when its columns' order is unknown: ``printed`` None)."""
+    agreed = row.agreed() if printed is not None else [None] * len(defs)
+    order_known = printed is not None
+    defs = printed or defs
+    shown = " ".join(t.raw for _, t in values)
+    anchor = values[0][0]
+    full: list[tuple[GridCell, Token]] = []
+    for j in agreed:
+        if j is None:
+            full.append((GridCell(shown, anchor.row, -1, page=anchor.page), Token(shown, None)))
+        elif j < 0:
+            full.append((GridCell("", anchor.row, -1, page=anchor.page), Token("", None)))
+        else:
+            full.append(values[j])
+    unsure = [d.key for d, j in zip(defs, agreed, strict=True) if j is None]
+    _put(out, defs, full, grid_of)
+    n_fit = len(row.feasible)
+    if unsure:
+        why = ("the columns' printed order cannot be told" if not order_known
+               else "no placement fits the format's identities (the report may break one itself)" if not n_fit
+               else f"{n_fit} of the {row.placements} placements fit the format's identities" if row.code[0] != "2"
+               else f"{row.placements} placements and no identity to choose one")
+        out.issues.append(Issue("ambiguous_placement", "error", "parser", unsure,
+                                f"{row_label}: {len(values)} values '{shown}' for {len(defs)} columns (empty cells "
+                                f"dropped); {why}: these cells are left blank with the row's printed values"))
+    else:
+        blanks = [d.key for d, j in zip(defs, agreed, strict=True) if j is not None and j < 0]
+        out.issues.append(Issue("cells_dropped", "warning", "parser", blanks,
+                                f"{row_label}: {len(values)} values '{shown}' for {len(defs)} columns (empty cells "
+                                f"dropped); placed where the format's identities allow only one placement, "
+                                f"{len(blanks)} cells blank"))
 
 
 def _t2_format(st: _State) -> str | None:
@@ -413,6 +494,49 @@ def _t2_format(st: _State) -> str | None:
     if not votes:
         return "2021"
     return max(("2021", "2019"), key=votes.count)
+
+
+def _assemble_t3(st: _State, out: CellExtraction, single: bool) -> None:
+    """Table 3's rows: those printed in full first; then the rows whose empty cells were dropped,
+    placed together where the table's identities allow one placement (pipelines/parse/dropped.py)."""
+    t3_defs = fmt.t3_cells(single)
+    short: list[tuple[str, list[fmt.CellDef], list[tuple[GridCell, Token]], ColumnMap | None]] = []
+    orders: list[tuple[str, ...]] = []
+    fixed: dict[str, list[str]] = {}
+    fixed_columns: dict[str, list[str]] = {}
+    for r in fmt.t3_data_rows(single):
+        defs = [d for d in t3_defs if d.row_code == r.code]
+        vals, cmap, label = st.t3_rows.get(r.code), st.t3_maps.get(r.code), f"T3 {r.code} {r.label}"
+        if vals is not None and _short(vals, len(defs), cmap):
+            short.append((label, defs, vals, cmap))
+            continue
+        printed = _place(out, defs, vals, st.grid_of, label, cmap)
+        if printed is not None:
+            orders.append(tuple(d.col_code for d in printed))
+            fixed[r.code] = [out.cells[d.key].raw for d in printed]
+            fixed_columns[r.code] = [d.col_code for d in printed]
+    if not short:
+        return
+    rows = []
+    for _label, defs, vals, cmap in short:
+        printed = _short_order(out, defs, vals, cmap, orders)
+        rows.append((printed, dropped.ShortRow(defs[0].row_code, [d.col_code for d in printed or defs],
+                                               [t.raw for _, t in vals])))
+    dropped.resolve_t3(fixed, fixed_columns, [row for printed, row in rows if printed is not None], single)
+    for (label, defs, vals, _cmap), (printed, row) in zip(short, rows, strict=True):
+        _place_short(out, row, printed, defs, vals, st.grid_of, label)
+
+
+def _place_t4(st: _State, out: CellExtraction, defs: list[fmt.CellDef], vals: list[tuple[GridCell, Token]] | None,
+              code: str, label: str, cmap: ColumnMap | None, prefix: str = "") -> None:
+    if vals is not None and _short(vals, len(defs), cmap):
+        printed = _short_order(out, defs, vals, cmap, [], prefix)
+        row = dropped.ShortRow(code, [d.col_code for d in printed or defs], [t.raw for _, t in vals])
+        if printed is not None:
+            dropped.resolve_t4(row)
+        _place_short(out, row, printed, defs, vals, st.grid_of, label)
+    else:
+        _place(out, defs, vals, st.grid_of, label, cmap, prefix)
 
 
 def _assemble(st: _State, out: CellExtraction) -> None:
@@ -434,23 +558,27 @@ def _assemble(st: _State, out: CellExtraction) -> None:
     for block in fmt.t2_blocks(out.table_formats["T2"]):
         for r in block.rows:
             defs = [fmt.CellDef(fmt.cell_key(r.code, c.code), "T2", r.code, c.code, c.kind) for c in block.columns]
-            _place(out, defs, st.t2_rows.get(r.code), grid_of, f"T2 {r.code} {r.label}",
-                   colmap.t2_map(st.t2_heads.get(r.code, []), block.columns))
+            vals, cmap, label = st.t2_rows.get(r.code), colmap.t2_map(st.t2_heads.get(r.code, []), block.columns), \
+                f"T2 {r.code} {r.label}"
+            if vals is not None and _short(vals, len(defs), cmap):
+                printed = _short_order(out, defs, vals, cmap, [])
+                row = dropped.ShortRow(r.code, [d.col_code for d in printed or defs], [t.raw for _, t in vals])
+                dropped.resolve_free(row)  # table 2 has no identities
+                _place_short(out, row, printed, defs, vals, grid_of, label)
+            else:
+                _place(out, defs, vals, grid_of, label, cmap)
     for code in st.t2_rows:
         if not any(r.code == code for b in fmt.t2_blocks(out.table_formats["T2"]) for r in b.rows):
             out.issues.append(Issue("row_unexpected", "warning", "parser", [code],
                                     f"T2 row {code} does not exist in the {out.table_formats['T2']} format; not loaded"))
-    t3_defs = fmt.t3_cells(single)
-    for r in fmt.t3_data_rows(single):
-        defs = [d for d in t3_defs if d.row_code == r.code]
-        _place(out, defs, st.t3_rows.get(r.code), grid_of, f"T3 {r.code} {r.label}", st.t3_maps.get(r.code))
+    _assemble_t3(st, out, single)
     if st.t4_row is not None or not st.t4_parts:
-        _place(out, list(fmt.t4_cells()), st.t4_row, grid_of, "T4", st.t4_row_map)
+        _place_t4(st, out, list(fmt.t4_cells()), st.t4_row, "4", "T4", st.t4_row_map)
     else:  # table 4 printed as one small table (or row) per proceeding
         for part, label in fmt.T4_GROUPS.items():
             defs = [d for d in fmt.t4_cells() if d.col_code.split(".")[0] == part]
-            _place(out, defs, st.t4_parts.get(part), grid_of, f"T4 {part} {label}", st.t4_part_maps.get(part),
-                   f"{part}.")
+            _place_t4(st, out, defs, st.t4_parts.get(part), f"4:{part}", f"T4 {part} {label}",
+                      st.t4_part_maps.get(part), f"{part}.")
     if not other_read:
         either = [d.key for layout in (True, False) for d in fmt.t3_cells(layout)
                   if d.row_code == "3.3.6" or d.row_code.startswith("3.3.6.")]
