@@ -77,6 +77,9 @@ class _State:
     t3_maps: dict[str, ColumnMap] = field(default_factory=dict)
     t4_row_map: ColumnMap | None = None
     t4_part_maps: dict[str, ColumnMap] = field(default_factory=dict)
+    # value lists (by id) of rows whose cells lie on several lines: regrouped from one cell a line
+    # (pipelines/parse/text.py), a grid that kept no columns
+    regrouped: set[int] = field(default_factory=set)
 
 
 T3_COLUMN_LABELS = frozenset(normalise_label(c.label) for c in fmt.t3_columns())  # as printed, ordinal and all
@@ -190,6 +193,8 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
             for c in row:
                 st.grid_of[id(c)] = grid.index
             labels, values = _split_row(row)
+            if len({c.row for c in row}) > 1:
+                st.regrouped.add(id(values))
             texts = [c.text for c in labels]
             _update_context(st, texts)
             if _header_row(st, row, texts, values) or not values:
@@ -421,8 +426,8 @@ def _short(values: list[tuple[GridCell, Token]] | None, n: int, cmap: ColumnMap 
     return not (cmap is not None and cmap.spans is not None and _under_headers(cmap.spans, values))
 
 
-def _short_order(out: CellExtraction, defs: list[fmt.CellDef], values: list[tuple[GridCell, Token]],
-                 cmap: ColumnMap | None, complete: list[tuple[str, ...]], prefix: str = "") -> list[fmt.CellDef] | None:
+def _short_order(out: CellExtraction, defs: list[fmt.CellDef], regrouped: bool, cmap: ColumnMap | None,
+                 complete: list[tuple[str, ...]], prefix: str = "") -> list[fmt.CellDef] | None:
     """The printed column order of a short row: the one the table's full rows were read in; else its
     headers' order where nothing contradicts it; None when it cannot be told (nothing is placed)."""
     by_code = {d.col_code: d for d in defs}
@@ -431,7 +436,7 @@ def _short_order(out: CellExtraction, defs: list[fmt.CellDef], values: list[tupl
         only = next(iter(orders))
         return [by_code[c] for c in only] if len(orders) == 1 and sorted(only) == sorted(by_code) else None
     if cmap is not None and cmap.codes is not None and cmap.spans is not None:
-        if len({c.row for c, _ in values}) > 1:
+        if regrouped:
             # a row regrouped from one cell a line (pipelines/parse/text.py): its grid, headers and
             # all, kept no columns — read by position, as the full rows of such a paste are
             return _by_header(out, defs, ColumnMap(None, "unaligned", cmap.found), prefix)
@@ -519,7 +524,7 @@ def _assemble_t3(st: _State, out: CellExtraction, single: bool) -> None:
         return
     rows = []
     for _label, defs, vals, cmap in short:
-        printed = _short_order(out, defs, vals, cmap, orders)
+        printed = _short_order(out, defs, id(vals) in st.regrouped, cmap, orders)
         rows.append((printed, dropped.ShortRow(defs[0].row_code, [d.col_code for d in printed or defs],
                                                [t.raw for _, t in vals])))
     dropped.resolve_t3(fixed, fixed_columns, [row for printed, row in rows if printed is not None], single)
@@ -530,7 +535,7 @@ def _assemble_t3(st: _State, out: CellExtraction, single: bool) -> None:
 def _place_t4(st: _State, out: CellExtraction, defs: list[fmt.CellDef], vals: list[tuple[GridCell, Token]] | None,
               code: str, label: str, cmap: ColumnMap | None, prefix: str = "") -> None:
     if vals is not None and _short(vals, len(defs), cmap):
-        printed = _short_order(out, defs, vals, cmap, [], prefix)
+        printed = _short_order(out, defs, id(vals) in st.regrouped, cmap, [], prefix)
         row = dropped.ShortRow(code, [d.col_code for d in printed or defs], [t.raw for _, t in vals])
         if printed is not None:
             dropped.resolve_t4(row)
@@ -561,7 +566,7 @@ def _assemble(st: _State, out: CellExtraction) -> None:
             vals, cmap, label = st.t2_rows.get(r.code), colmap.t2_map(st.t2_heads.get(r.code, []), block.columns), \
                 f"T2 {r.code} {r.label}"
             if vals is not None and _short(vals, len(defs), cmap):
-                printed = _short_order(out, defs, vals, cmap, [])
+                printed = _short_order(out, defs, id(vals) in st.regrouped, cmap, [])
                 row = dropped.ShortRow(r.code, [d.col_code for d in printed or defs], [t.raw for _, t in vals])
                 dropped.resolve_free(row)  # table 2 has no identities
                 _place_short(out, row, printed, defs, vals, grid_of, label)
