@@ -80,6 +80,7 @@ class _State:
     # value lists (by id) of rows whose cells lie on several lines: regrouped from one cell a line
     # (pipelines/parse/text.py), a grid that kept no columns
     regrouped: set[int] = field(default_factory=set)
+    final: int | None = None  # the document's very last row, by id of its values: if short, cut off, not dropped
 
 
 T3_COLUMN_LABELS = frozenset(normalise_label(c.label) for c in fmt.t3_columns())  # as printed, ordinal and all
@@ -146,9 +147,12 @@ def _update_context(st: _State, texts: list[str]) -> None:
 T2_HEADER_WORDS = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021
 
 
-def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[tuple[GridCell, Token]]) -> bool:
+def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[tuple[GridCell, Token]],
+                regrouped: bool = False) -> bool:
     """Keep a row of column headers of table 2, 3 or 4 (no numbers; header words, or the wrapped
-    rest of a header already open). True when the row is one."""
+    rest of a header already open). True when the row is one. A header regrouped from one cell a
+    line is recognised but not kept: its cells' order is a multi-level header read row after row,
+    not the columns' (the values are read by position)."""
     if any(not t.blank for _, t in values):
         _data_row(st)  # numbers: the header above is complete
         return False
@@ -163,7 +167,8 @@ def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[
     if any(normalise_label(t) not in vocab and (lab.t3_row_code(t, None) or lab.t3_group_code(t) or lab.t2_row_code(t))
            for t in texts):
         return False
-    head.add(row)
+    if not regrouped:
+        head.add(row)
     return True
 
 
@@ -189,15 +194,18 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
     out = CellExtraction()
     for grid in grids:
         _caption_context(st, grid)
-        for row in grid.rows:
+        for ri, row in enumerate(grid.rows):
             for c in row:
                 st.grid_of[id(c)] = grid.index
             labels, values = _split_row(row)
-            if len({c.row for c in row}) > 1:
+            regrouped = ri in grid.regrouped
+            if grid is grids[-1] and ri == len(grid.rows) - 1:
+                st.final = id(values)
+            if regrouped:
                 st.regrouped.add(id(values))
             texts = [c.text for c in labels]
             _update_context(st, texts)
-            if _header_row(st, row, texts, values) or not values:
+            if _header_row(st, row, texts, values, regrouped) or not values:
                 continue
             leaf = texts[-1] if texts else None
             # a column's header cell (总计 over table 3's last column) followed by nothing printed is no
@@ -408,8 +416,10 @@ def _place(out: CellExtraction, defs: list[fmt.CellDef], values: list[tuple[Grid
 
 
 def _put(out: CellExtraction, printed: list[fmt.CellDef], aligned: list[tuple[GridCell, Token]],
-         grid_of: dict[int, int]) -> None:
-    out.data_rows += 1
+         grid_of: dict[int, int], read: bool = True) -> None:
+    """Store a row's cells; ``read``: the row counts as a table row read (one whose every cell is
+    ambiguous does not: a document with no other row reads as holding no table)."""
+    out.data_rows += read
     for d, (cell, tok) in zip(printed, aligned, strict=True):
         value, number = _convert(d, tok, out)
         out.cells[d.key] = CellValue(d.key, value, number, tok.raw, grid_of.get(id(cell), -1),
@@ -419,9 +429,11 @@ def _put(out: CellExtraction, printed: list[fmt.CellDef], aligned: list[tuple[Gr
 
 # --- rows whose empty cells were dropped (pipelines/parse/dropped.py) ------------------------------
 
-def _short(values: list[tuple[GridCell, Token]] | None, n: int, cmap: ColumnMap | None) -> bool:
-    """A row printed with fewer value cells than its columns (and not placed by its headers' spans)."""
-    if values is None or not 0 < len(values) < n:
+def _short(st: _State, values: list[tuple[GridCell, Token]] | None, n: int, cmap: ColumnMap | None) -> bool:
+    """A row printed with fewer value cells than its columns (and not placed by its headers' spans).
+    The document's very last row is not one: a text cut off there (an excerpt, a truncated page)
+    lost its last cells, it did not drop blank ones."""
+    if values is None or not 0 < len(values) < n or id(values) == st.final:
         return False
     return not (cmap is not None and cmap.spans is not None and _under_headers(cmap.spans, values))
 
@@ -466,7 +478,7 @@ def _place_short(out: CellExtraction, row: dropped.ShortRow, printed: list[fmt.C
         else:
             full.append(values[j])
     unsure = [d.key for d, j in zip(defs, agreed, strict=True) if j is None]
-    _put(out, defs, full, grid_of)
+    _put(out, defs, full, grid_of, read=len(unsure) < len(defs))
     n_fit = len(row.feasible)
     if unsure:
         why = ("the columns' printed order cannot be told" if not order_known
@@ -512,7 +524,7 @@ def _assemble_t3(st: _State, out: CellExtraction, single: bool) -> None:
     for r in fmt.t3_data_rows(single):
         defs = [d for d in t3_defs if d.row_code == r.code]
         vals, cmap, label = st.t3_rows.get(r.code), st.t3_maps.get(r.code), f"T3 {r.code} {r.label}"
-        if vals is not None and _short(vals, len(defs), cmap):
+        if vals is not None and _short(st, vals, len(defs), cmap):
             short.append((label, defs, vals, cmap))
             continue
         printed = _place(out, defs, vals, st.grid_of, label, cmap)
@@ -534,7 +546,7 @@ def _assemble_t3(st: _State, out: CellExtraction, single: bool) -> None:
 
 def _place_t4(st: _State, out: CellExtraction, defs: list[fmt.CellDef], vals: list[tuple[GridCell, Token]] | None,
               code: str, label: str, cmap: ColumnMap | None, prefix: str = "") -> None:
-    if vals is not None and _short(vals, len(defs), cmap):
+    if vals is not None and _short(st, vals, len(defs), cmap):
         printed = _short_order(out, defs, id(vals) in st.regrouped, cmap, [], prefix)
         row = dropped.ShortRow(code, [d.col_code for d in printed or defs], [t.raw for _, t in vals])
         if printed is not None:
@@ -565,7 +577,7 @@ def _assemble(st: _State, out: CellExtraction) -> None:
             defs = [fmt.CellDef(fmt.cell_key(r.code, c.code), "T2", r.code, c.code, c.kind) for c in block.columns]
             vals, cmap, label = st.t2_rows.get(r.code), colmap.t2_map(st.t2_heads.get(r.code, []), block.columns), \
                 f"T2 {r.code} {r.label}"
-            if vals is not None and _short(vals, len(defs), cmap):
+            if vals is not None and _short(st, vals, len(defs), cmap):
                 printed = _short_order(out, defs, id(vals) in st.regrouped, cmap, [])
                 row = dropped.ShortRow(r.code, [d.col_code for d in printed or defs], [t.raw for _, t in vals])
                 dropped.resolve_free(row)  # table 2 has no identities

@@ -35,15 +35,15 @@ def split_cells(line: str) -> list[str]:
     return [clean_cell(line)]
 
 
-# Column headers that are also row labels of the format once an ordinal is added (（七）总计, 3.其他):
-# printed bare among header cells they name a column, not a row.
-COLUMN_WORDS = frozenset({"总计", "合计", "其他"})
+# Table 4's result headers: a bare 总计 after one is that proceeding's total column, not table 3's
+# row （七）总计 — table 4's header, one cell a line, runs on into its row of numbers.
+T4_RESULT_WORDS = ("结果维持", "结果纠正", "其他结果", "尚未审结")
 
 
-def starts_row(label: str) -> bool:
+def starts_row(label: str, previous: str = "") -> bool:
     """A label the format knows as a row's own (a table-2 or table-3 row, a table-3 group): in text
     that lost its row structure it begins a row, even straight after header cells."""
-    if normalise_label(label) in COLUMN_WORDS:
+    if normalise_label(label) == "总计" and any(w in normalise_label(previous) for w in T4_RESULT_WORDS):
         return False
     return bool(lab.t3_row_code(label, None) or lab.t2_row_code(label) or lab.t3_group_code(label))
 
@@ -56,6 +56,8 @@ def lines_to_grid(lines: list[str], index: int = 0, first_line: int = 0) -> Grid
     def flush() -> None:
         nonlocal pending, pending_has_value
         if pending:
+            if len(pending) > 1:
+                grid.regrouped.add(len(grid.rows))
             grid.rows.append(pending)
         pending, pending_has_value = [], False
 
@@ -71,7 +73,7 @@ def lines_to_grid(lines: list[str], index: int = 0, first_line: int = 0) -> Grid
         token = filled[0]
         value = is_value_token(token)
         heading = not value and lab.section_code(token) is not None
-        if not value and (pending_has_value or heading or (pending and starts_row(token))):
+        if not value and (pending_has_value or heading or (pending and starts_row(token, pending[-1].text))):
             flush()
         pending.append(GridCell(token, first_line + line_no, len(pending)))
         pending_has_value = pending_has_value or value
