@@ -15,6 +15,7 @@ from typing import Any
 from pipelines.parse import columns as colmap
 from pipelines.parse import dropped
 from pipelines.parse import labels as lab
+from pipelines.parse import regrouped as one_a_line
 from pipelines.parse.base import Grid, GridCell
 from pipelines.parse.columns import ColumnMap, HeaderBlock
 from pipelines.parse.normalize import normalise_label
@@ -81,6 +82,10 @@ class _State:
     # (pipelines/parse/text.py), a grid that kept no columns
     regrouped: set[int] = field(default_factory=set)
     final: int | None = None  # the document's very last row, by id of its values: if short, cut off, not dropped
+    # table 3/4 headers printed one cell a line: their texts, while the table's latest header is one
+    # (pipelines/parse/regrouped.py reads the columns' order from them)
+    rg_texts: dict[str, list[str]] = field(default_factory=dict)
+    rg_open: set[str] = field(default_factory=set)
 
 
 T3_COLUMN_LABELS = frozenset(normalise_label(c.label) for c in fmt.t3_columns())  # as printed, ordinal and all
@@ -167,8 +172,15 @@ def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[
     if any(normalise_label(t) not in vocab and (lab.t3_row_code(t, None) or lab.t3_group_code(t) or lab.t2_row_code(t))
            for t in texts):
         return False
-    if not regrouped:
+    if regrouped and st.table in ("T3", "T4"):
+        if st.table not in st.rg_open:  # a new header: its rows, one cell a line, read together
+            st.rg_texts[st.table] = []
+            st.rg_open.add(st.table)
+        st.rg_texts.setdefault(st.table, []).extend(texts)
+    else:
         head.add(row)
+        st.rg_texts.pop(st.table, None)
+        st.rg_open.discard(st.table)
     return True
 
 
@@ -176,6 +188,21 @@ def _data_row(st: _State) -> None:
     st.t2_head.close()
     st.t3_head.close()
     st.t4_head.close()
+    st.rg_open.clear()
+
+
+def _t3_map(st: _State) -> ColumnMap:
+    texts = st.rg_texts.get("T3")
+    return one_a_line.t3_map(texts) if texts else colmap.t3_map(st.t3_head.cells)
+
+
+def _t4_map(st: _State, texts: list[str], row_regrouped: bool) -> ColumnMap:
+    """Table 4's columns: from the header words printed in the row itself when it was regrouped from
+    one cell a line (a paste's header runs on into its numbers), else from the header rows."""
+    if row_regrouped and (own := one_a_line.t4_map(texts)) is not None:
+        return own
+    held = st.rg_texts.get("T4")
+    return (one_a_line.t4_map(held) or ColumnMap(None, "missing")) if held else colmap.t4_map(st.t4_head.cells)
 
 
 MAX_CAPTION_CHARS = 40  # captions and headings are short; a narrative paragraph is not context
@@ -235,7 +262,7 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                         st.t3_group = "3.3.6"
                     _data_row(st)
                     if _keep(st.t3_rows, code, values, out):
-                        st.t3_maps[code] = colmap.t3_map(st.t3_head.cells)
+                        st.t3_maps[code] = _t3_map(st)
                     continue
             if st.table == "T4" and st.t4_part and len(values) < len(fmt.t4_columns()) and (
                     not leaf or is_t4_header or lab.t4_parts(texts)):
@@ -244,7 +271,7 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                 held = st.t4_parts.get(st.t4_part)
                 if held is None or (all(not t.raw.strip() for _, t in held) and any(t.raw.strip() for _, t in values)):
                     st.t4_parts[st.t4_part] = values
-                    st.t4_part_maps[st.t4_part] = colmap.t4_map(st.t4_head.cells)
+                    st.t4_part_maps[st.t4_part] = _t4_map(st, texts, regrouped)
                 elif any(t.raw.strip() for _, t in values):
                     _keep(st.t4_parts, st.t4_part, values, out)
                 _data_row(st)
@@ -257,7 +284,7 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                 if held is None or (all(t.blank for _, t in held) and not all(t.blank for _, t in values)) or (
                         full and len(held) < len(fmt.t4_columns())):
                     st.t4_row = values
-                    st.t4_row_map = colmap.t4_map(st.t4_head.cells)
+                    st.t4_row_map = _t4_map(st, texts, regrouped)
                 _data_row(st)
                 continue
             if any(not t.blank for _, t in values) and st.table in ("T2", "T3", "T4") and not is_t3_header:
