@@ -198,10 +198,13 @@ def _t3_map(st: _State) -> ColumnMap:
 
 def _t4_map(st: _State, texts: list[str], row_regrouped: bool) -> ColumnMap:
     """Table 4's columns: from the header words printed in the row itself when it was regrouped from
-    one cell a line (a paste's header runs on into its numbers), else from the header rows."""
-    if row_regrouped and (own := one_a_line.t4_map(texts)) is not None:
-        return own
-    held = st.rg_texts.get("T4")
+    one cell a line (a paste's header runs on into its numbers) — with the header rows just above
+    it, which a bare 总计 after a proceeding's name cut off — else from the header rows."""
+    held = st.rg_texts.pop("T4", None)
+    if row_regrouped:
+        tries = [one_a_line.t4_map(texts), one_a_line.t4_map([*(held or []), *texts])]
+        if (own := next((m for m in tries if m is not None and m.codes is not None), None) or tries[1]) is not None:
+            return own
     return (one_a_line.t4_map(held) or ColumnMap(None, "missing")) if held else colmap.t4_map(st.t4_head.cells)
 
 

@@ -73,13 +73,21 @@ def _solvable(options: dict[str, list[Vector]], outcomes: list[str]) -> bool:
     return False
 
 
-def ambiguous_cells(truth: dict[str, Any]) -> set[str]:
-    """The table-3 cells of a dropped-cell paste that no reader can place (see the module's text)."""
+def ambiguous_cells(truth: dict[str, Any], printed: tuple[str, ...] = ()) -> set[str]:
+    """The table-3 cells of a dropped-cell paste that no reader can place (see the module's text);
+    ``printed``: the columns' printed order (LayoutSpec.t3_columns; () = the format's)."""
     rows = t3_rows(truth)
     outcomes = [r for r in rows if r.startswith("3.3.") and r != "3.3.7"]
+    order = printed or T3_COLUMNS
+    back = [order.index(c) for c in T3_COLUMNS]  # printed position of each column, in the format's order
+
+    def as_format(row: list[str]) -> list[str]:
+        return [row[i] for i in back]
+
     tokens = {r: [_token(truth, f"{r}|{c}") for c in T3_COLUMNS] for r in rows}
     short = [r for r in rows if "" in tokens[r]]
-    cands = {r: [c for c in _candidates(tokens[r]) if _fits_own_total(_numbers(c))] if r in short else [tokens[r]]
+    cands = {r: [as_format(c) for c in _candidates([tokens[r][T3_COLUMNS.index(c)] for c in order])
+                 if _fits_own_total(_numbers(as_format(c)))] if r in short else [tokens[r]]
              for r in rows}
     if any(not _fits_own_total(_numbers(tokens[r])) for r in rows if r not in short):
         return {f"{r}|{c}" for r in short for c in T3_COLUMNS}
