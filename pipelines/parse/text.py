@@ -20,6 +20,7 @@ from pipelines.parse.runs import read_run_together
 from pipelines.parse.tokens import is_value_token
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_ORDINAL = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}\s*[.．、]")
 
 
 def split_cells(line: str) -> list[str]:
@@ -45,7 +46,11 @@ def starts_row(label: str, previous: str = "") -> bool:
     that lost its row structure it begins a row, even straight after header cells."""
     if normalise_label(label) == "总计" and any(w in normalise_label(previous) for w in T4_RESULT_WORDS):
         return False
-    return bool(lab.t3_row_code(label, None) or lab.t2_row_code(label) or lab.t3_group_code(label))
+    if lab.t3_row_code(label, None) or lab.t2_row_code(label) or lab.t3_group_code(label):
+        return True
+    # a misprinted row label (本新收 for 本年新收) begins its row too — only one printed with the
+    # ordinal a row label starts with, so no header word is taken for one
+    return bool(_ORDINAL.match(label.strip()) and (lab.nearest_t3_row(label) or lab.nearest_t2_row(label)))
 
 
 def lines_to_grid(lines: list[str], index: int = 0, first_line: int = 0) -> Grid:
