@@ -8,7 +8,8 @@ three captioned sub-tables (行政复议 / 行政诉讼（未经复议直接起�
 one line or wrapped over two with spaces around the year; font size and line spacing; blank tokens
 (from the truth); medium (HTML, text, DOCX, and PDF printed from the DOCX by LibreOffice); the
 order of table 3's applicant columns and of table 4's proceedings and results (headers printed in
-that order too; the format's order by default, which the committed corpus uses).
+that order too; the format's order by default, which the committed corpus uses); a text pasted one
+cell a line with its empty cells dropped (``paste_dropped``, text medium only; off by default).
 """
 
 from __future__ import annotations
