@@ -155,9 +155,9 @@ T2_HEADER_WORDS = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021
 def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[tuple[GridCell, Token]],
                 regrouped: bool = False) -> bool:
     """Keep a row of column headers of table 2, 3 or 4 (no numbers; header words, or the wrapped
-    rest of a header already open). True when the row is one. A header regrouped from one cell a
-    line is recognised but not kept: its cells' order is a multi-level header read row after row,
-    not the columns' (the values are read by position)."""
+    rest of a header already open). True when the row is one. A table-3/4 header regrouped from one
+    cell a line is held as text: it is the merged header read row after row, not the columns' order,
+    which pipelines/parse/regrouped.py reads from it level by level."""
     if any(not t.blank for _, t in values):
         _data_row(st)  # numbers: the header above is complete
         return False
