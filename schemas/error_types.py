@@ -106,6 +106,12 @@ _PARSER_ERRORS: dict[str, tuple[str, str]] = {
                                "a row's digits fits the format: the cells are left blank with the printed digits.",
                                "Read the row in the published document (or another copy of it, e.g. the portal's page) "
                                "and record the cells as a reviewed correction; a parser release does not help."),
+    "ambiguous_placement": ("A table row printed with fewer values than columns (a paste whose empty cells were "
+                            "dropped) where more than one placement of its values fits the format's identities, or "
+                            "none does (the report breaking one itself): those cells are left blank with the row's "
+                            "printed values.",
+                            "Read the row in the published document (or another copy of it, e.g. the portal's page) "
+                            "and record the cells as a reviewed correction; a parser release does not help."),
     "cell_missing": ("Cells of the detected format that the parser did not find in the tables.", COMPARE),
     "collection_unattributed_tables": ("Tables of a collection (汇编) that could not be attributed to any of its reports.",
                                        COMPARE),

@@ -65,13 +65,15 @@ def forge(db: Path) -> None:
             cols["published_at"] = datetime(2025, 2, 15)
         if cid == "F02-late-first-seen":
             cols.update(published_at=None, first_seen_at=datetime(2025, 3, 1), catalog_source="forge-portal")
-            c.execute("INSERT INTO crawl_runs VALUES ('crawl-f02', 'forge-portal', '2025-01-10 02:00+00', '2025-01-10 02:05+00', "
+            c.execute("INSERT INTO crawl_runs (crawl_id, source, started_at, finished_at, listing_pages, requests, reports_found, documents_new, documents_changed, documents_unchanged, failures, columns) "
+                      "VALUES ('crawl-f02', 'forge-portal', '2025-01-10 02:00+00', '2025-01-10 02:05+00', "
                       "1, 3, 0, 0, 0, 0, 0, 'trs https://forge.example/zfxxgknb/')")
         if cid == "F09-repeated-from-other-agency":
             cols.update(published_at=None, first_seen_at=seen + timedelta(days=1))
         if cid == "F12-attachment-outside-column":
             cols["catalog_source"] = "forge-search"
-            c.execute("INSERT INTO crawl_runs VALUES ('crawl-f12', 'forge-search', '2025-01-05 02:00+00', '2025-01-05 02:05+00', "
+            c.execute("INSERT INTO crawl_runs (crawl_id, source, started_at, finished_at, listing_pages, requests, reports_found, documents_new, documents_changed, documents_unchanged, failures, columns) "
+                      "VALUES ('crawl-f12', 'forge-search', '2025-01-05 02:00+00', '2025-01-05 02:05+00', "
                       "1, 4, 1, 1, 0, 0, 0, NULL)")
         if cid in ("F03-changed-silently", "F11-changed-with-notice"):
             # the first version, published on time; the current one (the base's numbers and text) came later

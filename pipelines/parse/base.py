@@ -50,6 +50,9 @@ class Grid:
     index: int
     rows: list[list[GridCell]] = field(default_factory=list)
     caption: str = ""  # the short line printed just above the table, if any (e.g. 行政复议 over a sub-table)
+    # rows regrouped from text with one cell a line (pipelines/parse/text.py): their cells kept no
+    # columns, so a header's order says nothing and a short row lost where its gaps were
+    regrouped: set[int] = field(default_factory=set)
 
 
 @dataclass

@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from pipelines.parse import columns as colmap
+from pipelines.parse import dropped, t4_shapes
 from pipelines.parse import labels as lab
-from pipelines.parse import t4_shapes
+from pipelines.parse import regrouped as one_a_line
 from pipelines.parse.base import Grid, GridCell
 from pipelines.parse.columns import ColumnMap, HeaderBlock
 from pipelines.parse.normalize import normalise_label
@@ -82,6 +83,14 @@ class _State:
     t4_turned: dict[str, list[tuple[GridCell, Token]]] = field(default_factory=dict)
     t4_turned_maps: dict[str, ColumnMap] = field(default_factory=dict)
     t4_turned_head: ColumnMap | None = None  # the proceedings read off the last header naming them
+    # value lists (by id) of rows whose cells lie on several lines: regrouped from one cell a line
+    # (pipelines/parse/text.py), a grid that kept no columns
+    regrouped: set[int] = field(default_factory=set)
+    final: int | None = None  # the document's very last row, by id of its values: if short, cut off, not dropped
+    # table 3/4 headers printed one cell a line: their texts, while the table's latest header is one
+    # (pipelines/parse/regrouped.py reads the columns' order from them)
+    rg_texts: dict[str, list[str]] = field(default_factory=dict)
+    rg_open: set[str] = field(default_factory=set)
 
 
 T3_COLUMN_LABELS = frozenset(normalise_label(c.label) for c in fmt.t3_columns())  # as printed, ordinal and all
@@ -148,9 +157,12 @@ def _update_context(st: _State, texts: list[str]) -> None:
 T2_HEADER_WORDS = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021
 
 
-def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[tuple[GridCell, Token]]) -> bool:
+def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[tuple[GridCell, Token]],
+                regrouped: bool = False) -> bool:
     """Keep a row of column headers of table 2, 3 or 4 (no numbers; header words, or the wrapped
-    rest of a header already open). True when the row is one."""
+    rest of a header already open). True when the row is one. A table-3/4 header regrouped from one
+    cell a line is held as text: it is the merged header read row after row, not the columns' order,
+    which pipelines/parse/regrouped.py reads from it level by level."""
     if any(not t.blank for _, t in values):
         _data_row(st)  # numbers: the header above is complete
         return False
@@ -165,7 +177,15 @@ def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[
     if any(normalise_label(t) not in vocab and (lab.t3_row_code(t, None) or lab.t3_group_code(t) or lab.t2_row_code(t))
            for t in texts):
         return False
-    head.add(row)
+    if regrouped and st.table in ("T3", "T4"):
+        if st.table not in st.rg_open:  # a new header: its rows, one cell a line, read together
+            st.rg_texts[st.table] = []
+            st.rg_open.add(st.table)
+        st.rg_texts.setdefault(st.table, []).extend(texts)
+    else:
+        head.add(row)
+        st.rg_texts.pop(st.table, None)
+        st.rg_open.discard(st.table)
     return True
 
 
@@ -173,6 +193,24 @@ def _data_row(st: _State) -> None:
     st.t2_head.close()
     st.t3_head.close()
     st.t4_head.close()
+    st.rg_open.clear()
+
+
+def _t3_map(st: _State) -> ColumnMap:
+    texts = st.rg_texts.get("T3")
+    return one_a_line.t3_map(texts) if texts else colmap.t3_map(st.t3_head.cells)
+
+
+def _t4_map(st: _State, texts: list[str], row_regrouped: bool) -> ColumnMap:
+    """Table 4's columns: from the header words printed in the row itself when it was regrouped from
+    one cell a line (a paste's header runs on into its numbers) — with the header rows just above
+    it, which a bare 总计 after a proceeding's name cut off — else from the header rows."""
+    held = st.rg_texts.pop("T4", None)
+    if row_regrouped:
+        tries = [one_a_line.t4_map(texts), one_a_line.t4_map([*(held or []), *texts])]
+        if (own := next((m for m in tries if m is not None and m.codes is not None), None) or tries[1]) is not None:
+            return own
+    return (one_a_line.t4_map(held) or ColumnMap(None, "missing")) if held else colmap.t4_map(st.t4_head.cells)
 
 
 MAX_CAPTION_CHARS = 40  # captions and headings are short; a narrative paragraph is not context
@@ -193,10 +231,15 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
     out = CellExtraction()
     for grid in grids:
         _caption_context(st, grid)
-        for row in grid.rows:
+        for ri, row in enumerate(grid.rows):
             for c in row:
                 st.grid_of[id(c)] = grid.index
             labels, values = _split_row(row)
+            regrouped = ri in grid.regrouped
+            if grid is grids[-1] and ri == len(grid.rows) - 1:
+                st.final = id(values)
+            if regrouped:
+                st.regrouped.add(id(values))
             texts = [c.text for c in labels]
             _update_context(st, texts)
             if st.table == "T4" and _t4_long_row(st, texts, values, out):
@@ -205,7 +248,7 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
             if st.table == "T4" and not any(t.raw.strip() for _, t in values) and (
                     part := lab.t4_single_proceeding([t for t in texts if not lab.section_code(t)])):
                 st.t4_list.proceeding(part)  # a proceeding's label on a row of its own (merged, or a group row)
-            if _header_row(st, row, texts, values) or not values:
+            if _header_row(st, row, texts, values, regrouped) or not values:
                 continue
             leaf = texts[-1] if texts else None
             # a column's header cell (总计 over table 3's last column) followed by nothing printed is no
@@ -235,7 +278,7 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                         st.t3_group = "3.3.6"
                     _data_row(st)
                     if _keep(st.t3_rows, code, values, out):
-                        st.t3_maps[code] = colmap.t3_map(st.t3_head.cells)
+                        st.t3_maps[code] = _t3_map(st)
                     continue
             if st.table == "T4" and st.t4_part and len(values) < len(fmt.t4_columns()) and (
                     not leaf or is_t4_header or lab.t4_parts(texts)):
@@ -244,15 +287,20 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                 held = st.t4_parts.get(st.t4_part)
                 if held is None or (all(not t.raw.strip() for _, t in held) and any(t.raw.strip() for _, t in values)):
                     st.t4_parts[st.t4_part] = values
-                    st.t4_part_maps[st.t4_part] = colmap.t4_map(st.t4_head.cells)
+                    st.t4_part_maps[st.t4_part] = _t4_map(st, texts, regrouped)
                 elif any(t.raw.strip() for _, t in values):
                     _keep(st.t4_parts, st.t4_part, values, out)
                 _data_row(st)
                 continue
-            if st.table == "T4" and (not leaf or is_t4_header) and len(values) >= len(fmt.t4_columns()):
-                if st.t4_row is None or (all(t.blank for _, t in st.t4_row) and not all(t.blank for _, t in values)):
+            full = len(values) >= len(fmt.t4_columns())
+            # a row with fewer values under the whole table's header: its empty cells dropped (a paste);
+            # held only until a full row comes
+            if st.table == "T4" and (not leaf or is_t4_header) and (full or (st.t4_row is None and not st.t4_parts)):
+                held = st.t4_row
+                if held is None or (all(t.blank for _, t in held) and not all(t.blank for _, t in values)) or (
+                        full and len(held) < len(fmt.t4_columns())):
                     st.t4_row = values
-                    st.t4_row_map = colmap.t4_map(st.t4_head.cells)
+                    st.t4_row_map = _t4_map(st, texts, regrouped)
                 _data_row(st)
                 continue
             if any(not t.blank for _, t in values) and st.table in ("T2", "T3", "T4") and not is_t3_header:
@@ -453,29 +501,108 @@ def _under_headers(spans: tuple[tuple[float, float], ...],
 
 
 def _place(out: CellExtraction, defs: list[fmt.CellDef], values: list[tuple[GridCell, Token]] | None,
-           grid_of: dict[int, int], row_label: str, cmap: ColumnMap | None = None, prefix: str = "") -> None:
+           grid_of: dict[int, int], row_label: str, cmap: ColumnMap | None = None,
+           prefix: str = "") -> list[fmt.CellDef] | None:
+    """Place a row's values; the row's cell definitions in printed order, or None when not placed."""
     if values is None:
-        return
+        return None
     aligned = _under_headers(cmap.spans, values) if cmap is not None and cmap.spans is not None else None
     aligned = aligned or _align(values, len(defs))
     if aligned is None:
         out.issues.append(Issue("row_shape", "error", "parser", [d.key for d in defs],
                                 f"{row_label}: {len(values)} value cells "
                                 f"{[t.raw for _, t in values]} for {len(defs)} columns; not placed"))
-        return
+        return None
     if cmap is not None and cmap.spans is not None and not _under(cmap.spans, aligned):
         # headers read from a grid whose columns do not line up with the values' (a table drawn
         # without its merged cells' spans: <div> rows, a paste): their order says nothing — by position
         cmap = ColumnMap(None, "unaligned", cmap.found)
     printed = _by_header(out, defs, cmap, prefix)
     if printed is None:
-        return
-    out.data_rows += 1
+        return None
+    _put(out, printed, aligned, grid_of)
+    return printed
+
+
+def _put(out: CellExtraction, printed: list[fmt.CellDef], aligned: list[tuple[GridCell, Token]],
+         grid_of: dict[int, int], read: bool = True) -> None:
+    """Store a row's cells; ``read``: the row counts as a table row read (one whose every cell is
+    ambiguous does not: a document with no other row reads as holding no table)."""
+    out.data_rows += read
     for d, (cell, tok) in zip(printed, aligned, strict=True):
         value, number = _convert(d, tok, out)
         out.cells[d.key] = CellValue(d.key, value, number, tok.raw, grid_of.get(id(cell), -1),
                                      cell.row, cell.col, cell.page, cell.bbox, cell.confidence,
                                      cell.image)
+
+
+# --- rows whose empty cells were dropped (pipelines/parse/dropped.py) ------------------------------
+
+def _short(st: _State, values: list[tuple[GridCell, Token]] | None, n: int, cmap: ColumnMap | None) -> bool:
+    """A row printed with fewer value cells than its columns (and not placed by its headers' spans).
+    The document's very last row is not one: a text cut off there (an excerpt, a truncated page)
+    lost its last cells, it did not drop blank ones."""
+    if values is None or not 0 < len(values) < n or id(values) == st.final:
+        return False
+    return not (cmap is not None and cmap.spans is not None and _under_headers(cmap.spans, values))
+
+
+def _short_order(out: CellExtraction, defs: list[fmt.CellDef], regrouped: bool, cmap: ColumnMap | None,
+                 complete: list[tuple[str, ...]], prefix: str = "") -> list[fmt.CellDef] | None:
+    """The printed column order of a short row: the one the table's full rows were read in; else its
+    headers' order where nothing contradicts it; None when it cannot be told (nothing is placed)."""
+    by_code = {d.col_code: d for d in defs}
+    if complete:
+        orders = set(complete)
+        only = next(iter(orders))
+        return [by_code[c] for c in only] if len(orders) == 1 and sorted(only) == sorted(by_code) else None
+    if cmap is not None and cmap.codes is not None and cmap.spans is not None:
+        if regrouped:
+            # a row regrouped from one cell a line (pipelines/parse/text.py): its grid, headers and
+            # all, kept no columns — read by position, as the full rows of such a paste are
+            return _by_header(out, defs, ColumnMap(None, "unaligned", cmap.found), prefix)
+        # headers read from a grid's columns (no printed box) cannot be checked against a row that
+        # lost cells: trusted only where they print the format's own order
+        codes = [prefix + c for c in cmap.codes]
+        return defs if codes == [d.col_code for d in defs] else None
+    return _by_header(out, defs, cmap, prefix)
+
+
+def _place_short(out: CellExtraction, row: dropped.ShortRow, printed: list[fmt.CellDef] | None,
+                 defs: list[fmt.CellDef], values: list[tuple[GridCell, Token]], grid_of: dict[int, int],
+                 row_label: str) -> None:
+    """Place a short row's values where the identities allow one placement; flag the rest (all of
+    the row when its columns' order is unknown: ``printed`` None)."""
+    agreed = row.agreed() if printed is not None else [None] * len(defs)
+    order_known = printed is not None
+    defs = printed or defs
+    shown = " ".join(t.raw for _, t in values)
+    anchor = values[0][0]
+    full: list[tuple[GridCell, Token]] = []
+    for j in agreed:
+        if j is None:
+            full.append((GridCell(shown, anchor.row, -1, page=anchor.page), Token(shown, None)))
+        elif j < 0:
+            full.append((GridCell("", anchor.row, -1, page=anchor.page), Token("", None)))
+        else:
+            full.append(values[j])
+    unsure = [d.key for d, j in zip(defs, agreed, strict=True) if j is None]
+    _put(out, defs, full, grid_of, read=len(unsure) < len(defs))
+    n_fit = len(row.feasible)
+    if unsure:
+        why = ("the columns' printed order cannot be told" if not order_known
+               else "no placement fits the format's identities (the report may break one itself)" if not n_fit
+               else f"{n_fit} of the {row.placements} placements fit the format's identities" if row.code[0] != "2"
+               else f"{row.placements} placements and no identity to choose one")
+        out.issues.append(Issue("ambiguous_placement", "error", "parser", unsure,
+                                f"{row_label}: {len(values)} values '{shown}' for {len(defs)} columns (empty cells "
+                                f"dropped); {why}: these cells are left blank with the row's printed values"))
+    else:
+        blanks = [d.key for d, j in zip(defs, agreed, strict=True) if j is not None and j < 0]
+        out.issues.append(Issue("cells_dropped", "warning", "parser", blanks,
+                                f"{row_label}: {len(values)} values '{shown}' for {len(defs)} columns (empty cells "
+                                f"dropped); placed where the format's identities allow only one placement, "
+                                f"{len(blanks)} cells blank"))
 
 
 def _t2_format(st: _State) -> str | None:
@@ -493,6 +620,49 @@ def _t2_format(st: _State) -> str | None:
     if not votes:
         return "2021"
     return max(("2021", "2019"), key=votes.count)
+
+
+def _assemble_t3(st: _State, out: CellExtraction, single: bool) -> None:
+    """Table 3's rows: those printed in full first; then the rows whose empty cells were dropped,
+    placed together where the table's identities allow one placement (pipelines/parse/dropped.py)."""
+    t3_defs = fmt.t3_cells(single)
+    short: list[tuple[str, list[fmt.CellDef], list[tuple[GridCell, Token]], ColumnMap | None]] = []
+    orders: list[tuple[str, ...]] = []
+    fixed: dict[str, list[str]] = {}
+    fixed_columns: dict[str, list[str]] = {}
+    for r in fmt.t3_data_rows(single):
+        defs = [d for d in t3_defs if d.row_code == r.code]
+        vals, cmap, label = st.t3_rows.get(r.code), st.t3_maps.get(r.code), f"T3 {r.code} {r.label}"
+        if vals is not None and _short(st, vals, len(defs), cmap):
+            short.append((label, defs, vals, cmap))
+            continue
+        printed = _place(out, defs, vals, st.grid_of, label, cmap)
+        if printed is not None:
+            orders.append(tuple(d.col_code for d in printed))
+            fixed[r.code] = [out.cells[d.key].raw for d in printed]
+            fixed_columns[r.code] = [d.col_code for d in printed]
+    if not short:
+        return
+    rows = []
+    for _label, defs, vals, cmap in short:
+        printed = _short_order(out, defs, id(vals) in st.regrouped, cmap, orders)
+        rows.append((printed, dropped.ShortRow(defs[0].row_code, [d.col_code for d in printed or defs],
+                                               [t.raw for _, t in vals])))
+    dropped.resolve_t3(fixed, fixed_columns, [row for printed, row in rows if printed is not None], single)
+    for (label, defs, vals, _cmap), (printed, row) in zip(short, rows, strict=True):
+        _place_short(out, row, printed, defs, vals, st.grid_of, label)
+
+
+def _place_t4(st: _State, out: CellExtraction, defs: list[fmt.CellDef], vals: list[tuple[GridCell, Token]] | None,
+              code: str, label: str, cmap: ColumnMap | None, prefix: str = "") -> None:
+    if vals is not None and _short(st, vals, len(defs), cmap):
+        printed = _short_order(out, defs, id(vals) in st.regrouped, cmap, [], prefix)
+        row = dropped.ShortRow(code, [d.col_code for d in printed or defs], [t.raw for _, t in vals])
+        if printed is not None:
+            dropped.resolve_t4(row)
+        _place_short(out, row, printed, defs, vals, st.grid_of, label)
+    else:
+        _place(out, defs, vals, st.grid_of, label, cmap, prefix)
 
 
 def _assemble(st: _State, out: CellExtraction) -> None:
@@ -514,19 +684,23 @@ def _assemble(st: _State, out: CellExtraction) -> None:
     for block in fmt.t2_blocks(out.table_formats["T2"]):
         for r in block.rows:
             defs = [fmt.CellDef(fmt.cell_key(r.code, c.code), "T2", r.code, c.code, c.kind) for c in block.columns]
-            _place(out, defs, st.t2_rows.get(r.code), grid_of, f"T2 {r.code} {r.label}",
-                   colmap.t2_map(st.t2_heads.get(r.code, []), block.columns))
+            vals, cmap, label = st.t2_rows.get(r.code), colmap.t2_map(st.t2_heads.get(r.code, []), block.columns), \
+                f"T2 {r.code} {r.label}"
+            if vals is not None and _short(st, vals, len(defs), cmap):
+                printed = _short_order(out, defs, id(vals) in st.regrouped, cmap, [])
+                row = dropped.ShortRow(r.code, [d.col_code for d in printed or defs], [t.raw for _, t in vals])
+                dropped.resolve_free(row)  # table 2 has no identities
+                _place_short(out, row, printed, defs, vals, grid_of, label)
+            else:
+                _place(out, defs, vals, grid_of, label, cmap)
     for code in st.t2_rows:
         if not any(r.code == code for b in fmt.t2_blocks(out.table_formats["T2"]) for r in b.rows):
             out.issues.append(Issue("row_unexpected", "warning", "parser", [code],
                                     f"T2 row {code} does not exist in the {out.table_formats['T2']} format; not loaded"))
-    t3_defs = fmt.t3_cells(single)
-    for r in fmt.t3_data_rows(single):
-        defs = [d for d in t3_defs if d.row_code == r.code]
-        _place(out, defs, st.t3_rows.get(r.code), grid_of, f"T3 {r.code} {r.label}", st.t3_maps.get(r.code))
+    _assemble_t3(st, out, single)
     long = bool(st.t4_list or st.t4_turned)
     if st.t4_row is not None or not (st.t4_parts or long):
-        _place(out, list(fmt.t4_cells()), st.t4_row, grid_of, "T4", st.t4_row_map)
+        _place_t4(st, out, list(fmt.t4_cells()), st.t4_row, "4", "T4", st.t4_row_map)
     elif long and not any(t.raw.strip() for v in st.t4_parts.values() for _, t in v):
         # table 4 printed long: a list, or turned (a row of empty cells at a page break held as a
         # proceeding's row says nothing)
@@ -534,8 +708,8 @@ def _assemble(st: _State, out: CellExtraction) -> None:
     else:  # table 4 printed as one small table (or row) per proceeding
         for part, label in fmt.T4_GROUPS.items():
             defs = [d for d in fmt.t4_cells() if d.col_code.split(".")[0] == part]
-            _place(out, defs, st.t4_parts.get(part), grid_of, f"T4 {part} {label}", st.t4_part_maps.get(part),
-                   f"{part}.")
+            _place_t4(st, out, defs, st.t4_parts.get(part), f"4:{part}", f"T4 {part} {label}",
+                      st.t4_part_maps.get(part), f"{part}.")
     if not other_read:
         either = [d.key for layout in (True, False) for d in fmt.t3_cells(layout)
                   if d.row_code == "3.3.6" or d.row_code.startswith("3.3.6.")]

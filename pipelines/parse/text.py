@@ -15,11 +15,12 @@ from pipelines.parse import labels as lab
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.decode import decode_bytes
 from pipelines.parse.identify import title_lines
-from pipelines.parse.normalize import clean_cell
+from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.runs import read_run_together
 from pipelines.parse.tokens import is_value_token
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_ORDINAL = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}\s*[.．、]")
 
 
 def split_cells(line: str) -> list[str]:
@@ -35,10 +36,21 @@ def split_cells(line: str) -> list[str]:
     return [clean_cell(line)]
 
 
-def starts_row(label: str) -> bool:
+# Table 4's result headers: a bare 总计 after one is that proceeding's total column, not table 3's
+# row （七）总计 — table 4's header, one cell a line, runs on into its row of numbers.
+T4_RESULT_WORDS = ("结果维持", "结果纠正", "其他结果", "尚未审结")
+
+
+def starts_row(label: str, previous: str = "") -> bool:
     """A label the format knows as a row's own (a table-2 or table-3 row, a table-3 group): in text
     that lost its row structure it begins a row, even straight after header cells."""
-    return bool(lab.t3_row_code(label, None) or lab.t2_row_code(label) or lab.t3_group_code(label))
+    if normalise_label(label) == "总计" and any(w in normalise_label(previous) for w in T4_RESULT_WORDS):
+        return False
+    if lab.t3_row_code(label, None) or lab.t2_row_code(label) or lab.t3_group_code(label):
+        return True
+    # a misprinted row label (本新收 for 本年新收) begins its row too — only one printed with the
+    # ordinal a row label starts with, so no header word is taken for one
+    return bool(_ORDINAL.match(label.strip()) and (lab.nearest_t3_row(label) or lab.nearest_t2_row(label)))
 
 
 def lines_to_grid(lines: list[str], index: int = 0, first_line: int = 0) -> Grid:
@@ -49,6 +61,8 @@ def lines_to_grid(lines: list[str], index: int = 0, first_line: int = 0) -> Grid
     def flush() -> None:
         nonlocal pending, pending_has_value
         if pending:
+            if len(pending) > 1:
+                grid.regrouped.add(len(grid.rows))
             grid.rows.append(pending)
         pending, pending_has_value = [], False
 
@@ -63,10 +77,13 @@ def lines_to_grid(lines: list[str], index: int = 0, first_line: int = 0) -> Grid
             continue
         token = filled[0]
         value = is_value_token(token)
-        if not value and (pending_has_value or (pending and starts_row(token))):
+        heading = not value and lab.section_code(token) is not None
+        if not value and (pending_has_value or heading or (pending and starts_row(token, pending[-1].text))):
             flush()
         pending.append(GridCell(token, first_line + line_no, len(pending)))
         pending_has_value = pending_has_value or value
+        if heading:  # a section heading is a row of its own: the header cells after it are the table's
+            flush()
     flush()
     return grid
 

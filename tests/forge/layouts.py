@@ -10,7 +10,8 @@ one line or wrapped over two with spaces around the year; font size and line spa
 order of table 3's applicant columns and of table 4's proceedings and results (headers printed in
 that order too; the format's order by default, which the committed corpus uses); table 4's shape
 (``t4_shape``: the format's one wide row by default; a vertical list with its proceeding labels merged
-or repeated, or captioned lists with ``t4_split``; or turned, results as rows — drawn only when asked).
+or repeated, or captioned lists with ``t4_split``; or turned, results as rows — drawn only when asked);
+a text pasted one cell a line with its empty cells dropped (``paste_dropped``, text medium only; off by default).
 """
 
 from __future__ import annotations
@@ -85,10 +86,14 @@ class LayoutSpec:
     # "transposed": the results as rows, the proceedings as columns. With ``t4_split`` a vertical
     # list is printed as three captioned lists, one per proceeding.
     t4_shape: str = "wide"
+    # Pastes whose empty cells were dropped (issue #26 point 6): the text medium printed one cell per
+    # line, every empty cell (a blank value, a merged label area) left out; other media ignore it.
+    paste_dropped: bool = False
 
     def describe(self) -> dict[str, Any]:
         out = asdict(self)
-        for name in ("t2_columns", "t3_columns", "t4_groups", "t4_results", "labels_seed"):  # (the committed corpus predates them)
+        for name in ("t2_columns", "t3_columns", "t4_groups", "t4_results", "labels_seed",
+                     "paste_dropped"):  # (the committed corpus predates them)
             if not out[name]:
                 del out[name]
             elif isinstance(out[name], tuple):
@@ -113,7 +118,7 @@ def draw_column_orders(rnd: random.Random) -> dict[str, tuple]:
 
 
 def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = False,
-               t4_shapes: bool = False) -> list[LayoutSpec]:
+               t4_shapes: bool = False, paste_dropped: bool = False) -> list[LayoutSpec]:
     """``n`` layouts, every dimension drawn independently (reproducible for ``seed``). Column
     orders and printed label variants are drawn only when asked (the committed corpus keeps the
     format's order and official labels)."""
@@ -135,6 +140,9 @@ def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = Fa
     if t4_shapes:  # table 4's shape (issue #26 point 2): a stream of its own
         shaped = random.Random(seed + T4_SHAPE_STREAM)
         specs = [replace(spec, t4_shape=shaped.choice(T4_SHAPES)) for spec in specs]
+    if paste_dropped:
+        pasted = random.Random(seed + 12)
+        specs = [replace(spec, paste_dropped=pasted.random() < 0.5) for spec in specs]
     return specs
 
 
@@ -555,8 +563,10 @@ def render_html(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes
     return "\n".join([_HTML_HEAD, *_html_report(truth, spec, break_at), "</body></html>"]).encode("utf-8")
 
 
-def _text_rows(layout: Layout, n_cols: int) -> list[str]:
-    """A table as a paste gives it: one tab-separated line per row, merged cells as empty cells."""
+def _text_rows(layout: Layout, n_cols: int, dropped: bool = False) -> list[str]:
+    """A table as a paste gives it: one tab-separated line per row, merged cells as empty cells; or
+    (``dropped``) one cell per line with every empty cell left out, as a paste of a web page's table
+    into a plain editor gives it."""
     occupied: set[tuple[int, int]] = set()
     lines = []
     for r, row in enumerate(layout):
@@ -570,7 +580,7 @@ def _text_rows(layout: Layout, n_cols: int) -> list[str]:
                 for dc in range(cs):
                     occupied.add((r + dr, c + dc))
             c += cs
-        lines.append("\t".join(cells))
+        lines += [x for x in cells if x] if dropped else ["\t".join(cells)]
     return lines
 
 
@@ -584,7 +594,7 @@ def _text_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list
         for caption, layout in layouts.get(s, []):
             if caption:
                 lines.append(caption)
-            lines += _text_rows(layout, _width(layout) if s == "S4" else widths[s])
+            lines += _text_rows(layout, _width(layout) if s == "S4" else widths[s], spec.paste_dropped)
         lines.append("")
     return lines
 
