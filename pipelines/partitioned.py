@@ -24,6 +24,7 @@ from pipelines.markdown import markdown_table
 from pipelines.resources import DocumentSource
 from pipelines.run_tags import SCHEDULE, command_tags, tag_discovery
 from pipelines.scrape.catalog import CatalogError
+from pipelines.sites.coverage import record_built_beside
 from pipelines.staging import (
     READY,
     DiscoveredSource,
@@ -95,12 +96,14 @@ def source_staged(context: dg.AssetExecutionContext, source_discovery: Discovere
 def staged_warehouse(context: dg.AssetExecutionContext, documents: DocumentSource, duckdb: DuckDBResource) -> None:
     with duckdb.get_connection() as conn:
         loaded = load_staged(conn, documents.data_dir)
+        sites = record_built_beside(conn, documents.catalog) if not documents.folder else None
         by_source = conn.execute("SELECT source, count(*) AS units, sum(reports) AS reports, sum(fact_rows) AS fact_rows "
                                  "FROM staged_loads GROUP BY 1 ORDER BY 1").df()
     context.add_output_metadata({"units_loaded": len(loaded.units), "units_skipped": len(loaded.skipped),
                                  "reports_loaded": loaded.reports,
                                  **{f"loaded_{k}": v for k, v in loaded.fact_rows.items()},
-                                 "loaded_by_source": dg.MetadataValue.md(markdown_table(by_source))})
+                                 "loaded_by_source": dg.MetadataValue.md(markdown_table(by_source)),
+                                 **({"catalogue_sites": sites} if sites is not None else {})})
 
 
 SOURCE_QUEUE_TAG = "nianbao/queue"

@@ -15,7 +15,7 @@ from schemas import format as fmt
 from schemas import glossary as en
 
 SQL_FILES = ("schema.sql", "documents.sql", "views.sql", "cross_year.sql", "corrections.sql", "metrics.sql", "roster.sql",
-             "assessment.sql")
+             "assessment.sql", "catalogue.sql")
 _CREATE = re.compile(r"CREATE (?:OR REPLACE )?(?:TABLE|VIEW)(?: IF NOT EXISTS)? (\w+)", re.I)
 _COLUMN = re.compile(r"^\s+(\w+)\s+[A-Z][A-Z0-9_(), ]*?[^-]*?--\s*(.+)$")
 _ALTER = re.compile(r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+) [^;]*;\s*--\s*(.+)$", re.I)

@@ -1,0 +1,120 @@
+"""#29 part 6: the built site catalogue in the warehouse — coverage per province (portals seeded,
+verified, with a 年报 column, crawled, reports found) — on the explorer's overview, and one Dagster
+partition per crawled portal. The catalogue is written here by hand; every expected number is
+counted from it and from the documents inserted below, never from the code under test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+from selectolax.lexbor import LexborHTMLParser
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.sites.build import BuildSettings, write_outputs
+from pipelines.sites.built import BuiltSite, Column
+from pipelines.sites.entries import Provenance, SiteEntry
+from warehouse.db import connect
+from warehouse.site import model
+from warehouse.site.pages import Renderer
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _site(name: str, host: str, region: str | None, meta: str, status: str, gov: bool = True, columns: int = 1,
+          level: str | None = "county", province: str | None = None) -> BuiltSite:
+    entry = SiteEntry(name=f"{name}网", url=f"http://{host}/", kind="home_page", level=level, province=province, region=region,
+                      site_code=None, gov_host=gov, provenance=[Provenance(list="import: x.csv", entry="row 2", version="sha256:0")])
+    return BuiltSite(key=entry.url, name=name, site=entry, verified_at=NOW, status=status, meta=meta, host=host, gov_host=gov,
+                     columns=[Column(url=f"http://{host}/nb/{n}/", family="page", reports=2) for n in range(columns)])
+
+
+# 江西 (four portals: two confirmed, two with a column and crawled, one mirror), 浙江 (one, as the
+# seed writes it: 浙江 with the province's region), a central body and a site the lists do not place.
+SITES = [
+    _site("jx-a", "www.a.jx.gov.cn", "360100", "confirmed", "columns"),
+    _site("jx-b", "www.b.jx.gov.cn", "360102", "confirmed", "none", columns=0),
+    _site("jx-mirror", "www.mirror.com", "360103", "conflict", "conflict", gov=False, columns=0),
+    _site("jx-d", "www.d.jx.gov.cn", "360104", "absent", "columns", columns=2),
+    _site("zj-e", "www.zj.gov.cn", "330000", "confirmed", "columns", level="province", province="浙江"),
+    _site("central-f", "www.f.gov.cn", None, "absent", "unreachable", columns=0, level="central"),
+    _site("unplaced-g", "www.g.gov.cn", None, "unlisted", "unreachable", columns=0, level=None),
+]
+
+
+def _document(conn: duckdb.DuckDBPyConnection, url: str, version: int, source: str, role: str) -> None:
+    conn.execute("INSERT INTO documents (url, version, sha256, source, role, first_seen, last_seen, archive_path) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [url, version, f"{url}#{version}", source, role, NOW, NOW, "x"])
+
+
+def _report(conn: duckdb.DuckDBPyConnection, report_id: str, source: str | None, status: str, current: bool) -> None:
+    conn.execute("INSERT INTO reports (report_id, source, sha256, media_type, status, is_current, parser_version, ingested_at, "
+                 "catalog_source) VALUES (?, ?, ?, 'html', ?, ?, 'test', ?, ?)",
+                 [report_id, f"http://x/{report_id}", report_id, status, current, NOW, source])
+
+
+def _warehouse(path: Path) -> None:
+    with connect(path) as conn:
+        # jx-a: two report pages (one in two versions: one URL), one attachment, one detail page (not a report)
+        _document(conn, "http://www.a.jx.gov.cn/nb/1.html", 1, "jx-a", "report_page")
+        _document(conn, "http://www.a.jx.gov.cn/nb/1.html", 2, "jx-a", "report_page")
+        _document(conn, "http://www.a.jx.gov.cn/nb/2.html", 1, "jx-a", "report_page")
+        _document(conn, "http://www.a.jx.gov.cn/nb/3.html", 1, "jx-a", "detail_page")
+        _document(conn, "http://www.a.jx.gov.cn/nb/3.pdf", 1, "jx-a", "attachment")
+        _document(conn, "http://www.d.jx.gov.cn/nb/1.pdf", 1, "jx-d", "attachment")
+        _document(conn, "http://www.zj.gov.cn/nb/1.html", 1, "zj-e", "report_page")
+        _document(conn, "/demo/forge-01.html", 1, "demo", "attachment")  # a source the built catalogue does not list
+        # current valid/invalid reports count; a failed one and a superseded version do not
+        _report(conn, "r1", "jx-a", "valid", True)
+        _report(conn, "r2", "jx-a", "invalid", True)
+        _report(conn, "r3", "jx-a", "failed", True)
+        _report(conn, "r4", "jx-a", "valid", False)
+        _report(conn, "r5", "zj-e", "valid", True)
+        _report(conn, "r6", "demo", "valid", True)
+
+
+EXPECTED = [  # province_code, province, seeded, verified, with a column, crawled, reports found, loaded
+    ("330000", "浙江省", 1, 1, 1, 1, 1, 1),
+    ("360000", "江西省", 4, 2, 2, 2, 4, 2),
+    (None, "中央 (central)", 1, 0, 0, 0, 0, 0),
+    (None, "地区未知 (unplaced)", 1, 0, 0, 0, 0, 0),
+]
+
+
+def test_coverage_by_province_from_the_built_catalogue_on_the_overview(tmp_path: Path) -> None:
+    built, db = tmp_path / "built", tmp_path / "w.duckdb"
+    built.mkdir()
+    write_outputs(built, SITES, BuildSettings())
+    _warehouse(db)
+    got = CliRunner().invoke(app, ["catalogue", "load", "--built", str(built), "--db", str(db), "--no-publish"])
+    assert got.exit_code == 0, (got.output, got.exception)
+    assert got.stdout.splitlines()[1] == "  浙江省: 1 seeded, 1 verified, 1 with a 年报 column, 1 crawled, 1 report document(s) found"
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.execute("SELECT * FROM catalogue_coverage_by_province").fetchall() == EXPECTED
+        assert conn.execute("SELECT source, province_code, province, columns, listed_reports, admitted FROM catalogue_sites "
+                            "WHERE source IN ('jx-d', 'jx-mirror') ORDER BY source").fetchall() == [
+            ("jx-d", "360000", "江西省", 2, 4, True), ("jx-mirror", "360000", "江西省", 0, 0, False)]
+        records = {name: model.records(conn, name) for name in (
+            "coverage_by_year", "coverage_by_province", "national_totals", "national_review_litigation", "problems")}
+        records["catalogue_coverage"] = model.records_if_present(conn, "catalogue_coverage")
+    # a second load replaces the first (one site dropped from the build): never appended
+    write_outputs(built, SITES[1:], BuildSettings())
+    assert CliRunner().invoke(app, ["catalogue", "load", "--built", str(built), "--db", str(db), "--no-publish"]).exit_code == 0
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.execute("SELECT province, portals_seeded, reports_found FROM catalogue_coverage_by_province "
+                            "WHERE province_code = '360000'").fetchall() == [("江西省", 3, 1)]
+
+    Renderer(tmp_path / "site").overview(records, {})
+    page = LexborHTMLParser((tmp_path / "site" / "index.html").read_text(encoding="utf-8"))
+    assert [[td.text(strip=True) for td in tr.css("td")] for tr in page.css("#catalogue-coverage tbody tr")] == [
+        [p, c or "", *map(str, n)] for c, p, *n in EXPECTED]
+
+
+def test_an_explorer_of_a_warehouse_without_the_catalogue_has_no_catalogue_table(tmp_path: Path) -> None:
+    """A published copy written before catalogue_sites existed is read as it is (read-only): no table."""
+    db = tmp_path / "old.duckdb"
+    duckdb.connect(str(db)).close()
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert model.records_if_present(conn, "catalogue_coverage") == []
