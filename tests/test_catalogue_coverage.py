@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 from selectolax.lexbor import LexborHTMLParser
 from typer.testing import CliRunner
@@ -118,3 +119,27 @@ def test_an_explorer_of_a_warehouse_without_the_catalogue_has_no_catalogue_table
     duckdb.connect(str(db)).close()
     with duckdb.connect(str(db), read_only=True) as conn:
         assert model.records_if_present(conn, "catalogue_coverage") == []
+
+
+def test_one_partition_per_crawled_portal_of_the_built_catalogue(tmp_path: Path, monkeypatch) -> None:
+    """The definitions given a built sources.yaml: the partitions sensor adds exactly the admitted
+    portals (jx-a, jx-d, zj-e: a column on a gov.cn host, no conflicting code) as catalog_source
+    partitions, then has nothing to add; the per-source job is partitioned by them."""
+    from pipelines.definitions import build_defs
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    built = tmp_path / "built"
+    built.mkdir()
+    write_outputs(built, SITES, BuildSettings())
+    defs = build_defs(str(tmp_path / "w.duckdb"), catalog=str(built / "sources.yaml"), data_dir=str(tmp_path / "data"))
+    sensor = defs.resolve_sensor_def("catalog_partitions_sensor")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = sensor(dg.build_sensor_context(instance=instance, resources=defs.resources))
+        assert [(r.partitions_def_name, list(r.partition_keys)) for r in result.dynamic_partitions_requests] == [
+            ("catalog_source", ["jx-a", "jx-d", "zj-e"])]
+        assert not result.run_requests
+        instance.add_dynamic_partitions("catalog_source", ["jx-a", "jx-d", "zj-e"])
+        again = sensor(dg.build_sensor_context(instance=instance, resources=defs.resources))
+        assert isinstance(again, dg.SkipReason)
+        job = defs.resolve_job_def("source_ingest")
+        assert job.partitions_def.get_partition_keys(dynamic_partitions_store=instance) == ["jx-a", "jx-d", "zj-e"]
