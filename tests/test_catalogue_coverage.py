@@ -143,3 +143,37 @@ def test_one_partition_per_crawled_portal_of_the_built_catalogue(tmp_path: Path,
         assert isinstance(again, dg.SkipReason)
         job = defs.resolve_job_def("source_ingest")
         assert job.partitions_def.get_partition_keys(dynamic_partitions_store=instance) == ["jx-a", "jx-d", "zj-e"]
+
+
+def test_ingest_of_a_built_catalogue_loads_its_sites_beside_it(tmp_path: Path, monkeypatch) -> None:
+    """``ingest --catalog OUT/sources.yaml`` (the nightly job): OUT/sites.yaml is loaded with the night,
+    so the coverage counts what the night found. Here 江西's crawled portal jx-a is a loopback portal
+    whose 年报 column lists one forged report page (the other crawled portals are left out of the crawl)."""
+    import yaml
+
+    from pipelines.definitions import build_defs
+    from tests.cms_portals import report_page
+    from tests.portal import Portal
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    built, db = tmp_path / "built", tmp_path / "w.duckdb"
+    built.mkdir()
+    write_outputs(built, SITES, BuildSettings())
+    portal = Portal().start()
+    try:
+        portal.set("/nb/index.html", "<html><head><meta charset='utf-8'></head><body><ul><li><a href='/nb/t1.html'>"
+                   "示例甲县人民政府2021年政府信息公开工作年度报告</a></li></ul></body></html>".encode())
+        portal.set("/nb/t1.html", report_page("示例甲县人民政府", 2021, 7))
+        (built / "sources.yaml").write_text(yaml.safe_dump({"sources": [{
+            "name": "jx-a", "start_urls": [f"{portal.base}/nb/index.html"], "allowed_domains": ["127.0.0.1"],
+            "rate_limit_seconds": 0, "allow_private_addresses": True, "discover": False}]}), encoding="utf-8")
+        defs = build_defs(str(db), catalog=str(built / "sources.yaml"), data_dir=str(tmp_path / "data"))
+        assert defs.resolve_job_def("nightly_ingest").execute_in_process(raise_on_error=False).success
+    finally:
+        portal.stop()
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.execute("SELECT * FROM catalogue_coverage_by_province").fetchall() == [
+            ("330000", "浙江省", 1, 1, 1, 1, 0, 0),
+            ("360000", "江西省", 4, 2, 2, 2, 1, 1),
+            (None, "中央 (central)", 1, 0, 0, 0, 0, 0),
+            (None, "地区未知 (unplaced)", 1, 0, 0, 0, 0, 0)]
