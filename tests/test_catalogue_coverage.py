@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import yaml
 from selectolax.lexbor import LexborHTMLParser
 from typer.testing import CliRunner
 
@@ -177,3 +178,35 @@ def test_ingest_of_a_built_catalogue_loads_its_sites_beside_it(tmp_path: Path, m
             ("360000", "江西省", 4, 2, 2, 2, 1, 1),
             (None, "中央 (central)", 1, 0, 0, 0, 0, 0),
             (None, "地区未知 (unplaced)", 1, 0, 0, 0, 0, 0)]
+
+
+def test_the_roster_of_a_built_source_is_who_its_column_lists(tmp_path: Path) -> None:
+    """#29 part 6 (3): the build records the agencies a 年报 column's report items name; the crawl
+    catalogue gives them as the source's roster (``publishers``), expected from the latest year the
+    column lists (``publishers_since``): the roster view then shows who of them published nothing."""
+    from pipelines.scrape.catalog import load_catalog
+    from pipelines.sites.build import build_catalogue
+    from tests.portal import Portal
+
+    portal = Portal().start()
+    try:
+        page = "<html><head><meta charset='utf-8'></head><body><ul>{}</ul></body></html>"
+        portal.set("/index.html", page.format("<li><a href='/zwgk/nb/index.html'>政府信息公开年报</a></li>").encode())
+        portal.set("/zwgk/nb/index.html", page.format("".join(f"<li><a href='/zwgk/nb/{n}.html'>{t}</a></li>" for n, t in enumerate([
+            "示例甲县教育局2024年政府信息公开工作年度报告", "示例甲县教育局2023年政府信息公开工作年度报告",
+            "示例甲县财政局2023年政府信息公开工作年度报告", "示例甲县政府信息公开指南"]))).encode())
+        entry = {"name": "示例甲县人民政府网", "url": f"{portal.base}/index.html", "kind": "home_page", "region": "360100",
+                 "gov_host": False, "provenance": [{"list": "import: x.csv", "entry": "row 2", "version": "sha256:0"}]}
+        (tmp_path / "sites.yaml").write_text(yaml.safe_dump({"sites": [entry]}, allow_unicode=True), encoding="utf-8")
+        out = tmp_path / "built"
+        out.mkdir()
+        # the loopback host is not under gov.cn: a person admits it (review.csv, read back by the build)
+        (out / "review.csv").write_text(f"url,decision\n{portal.base}/index.html,admit\n", encoding="utf-8")
+        result = build_catalogue(tmp_path / "sites.yaml", out, BuildSettings(rate_limit_seconds=0, allow_private_addresses=True))
+    finally:
+        portal.stop()
+    (site,) = result.sites
+    assert [(c.url, c.reports, c.first_year, c.last_year, c.publishers) for c in site.columns] == [
+        (f"{portal.base}/zwgk/nb/index.html", 3, 2023, 2024, ["示例甲县教育局", "示例甲县财政局"])]
+    (source,) = load_catalog(out / "sources.yaml").sources
+    assert (source.name, source.publishers, source.publishers_since) == ("127.0.0.1", ["示例甲县教育局", "示例甲县财政局"], 2024)
