@@ -210,3 +210,20 @@ def test_the_roster_of_a_built_source_is_who_its_column_lists(tmp_path: Path) ->
         (f"{portal.base}/zwgk/nb/index.html", 3, 2023, 2024, ["示例甲县教育局", "示例甲县财政局"])]
     (source,) = load_catalog(out / "sources.yaml").sources
     assert (source.name, source.publishers, source.publishers_since) == ("127.0.0.1", ["示例甲县教育局", "示例甲县财政局"], 2024)
+
+
+def test_the_staged_loader_loads_the_built_catalogue_beside_its_sources(tmp_path: Path, monkeypatch) -> None:
+    """National mode's loader (job load_staged) loads OUT/sites.yaml like the single run does: with
+    nothing staged, the coverage holds the catalogue's portals and no report."""
+    from pipelines.definitions import build_defs
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    built, db = tmp_path / "built", tmp_path / "w.duckdb"
+    built.mkdir()
+    write_outputs(built, SITES, BuildSettings())
+    defs = build_defs(str(db), catalog=str(built / "sources.yaml"), data_dir=str(tmp_path / "data"))
+    assert defs.resolve_job_def("load_staged").execute_in_process(raise_on_error=False).success
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.execute("SELECT * FROM catalogue_coverage_by_province").fetchall() == [
+            ("330000", "浙江省", 1, 1, 1, 1, 0, 0), ("360000", "江西省", 4, 2, 2, 2, 0, 0),
+            (None, "中央 (central)", 1, 0, 0, 0, 0, 0), (None, "地区未知 (unplaced)", 1, 0, 0, 0, 0, 0)]
