@@ -23,6 +23,7 @@ from pipelines.resources import DocumentSource
 from pipelines.run_tags import sources_named, tag_discovery
 from pipelines.scrape.catalog import CatalogError
 from pipelines.scrape.crawl import CrawlResult, crawl, record
+from pipelines.sites.coverage import record_built_beside
 from pipelines.validate import ValidatedReport
 from warehouse import analysis, health
 from warehouse.db import ensure_schema
@@ -102,13 +103,15 @@ def source_documents(context: dg.AssetExecutionContext, config: DiscoveryConfig,
     result = crawl(catalog, documents.data_dir, known, previous, progress=lambda s, m: context.log.debug(f"{s}: {m}"))
     with duckdb.get_connection() as conn:
         record(conn, result)
+        sites = record_built_beside(conn, documents.catalog) if not documents.folder else None
         refs = result.refs()
         deferred = 0
         if config.max_documents:
             loaded = already_loaded(conn, PARSER_VERSION)
             pending = [r for r in refs if r.sha256 not in loaded]
             refs, deferred = pending[: config.max_documents], max(0, len(pending) - config.max_documents)
-    context.add_output_metadata({"source": documents.describe(), "deferred_to_next_run": deferred, **crawl_metadata(result)})
+    context.add_output_metadata({"source": documents.describe(), "deferred_to_next_run": deferred, **crawl_metadata(result),
+                                 **({"catalogue_sites": sites} if sites is not None else {})})
     named = "" if documents.folder else ": " + sources_named([s.name for s in catalog.enabled()])
     tag_discovery(context, documents.describe() + named, len(refs))
     return refs

@@ -564,6 +564,42 @@ def catalogue_build(
         typer.echo(line)
 
 
+@catalogue_app.command("load")
+def catalogue_load(
+    built: Annotated[Path, typer.Option(help="A `catalogue build` folder (or its sites.yaml)")],
+    db: DbOpt = None,
+    publish_copy: Annotated[bool, typer.Option("--publish/--no-publish", help="Also refresh the published copy "
+                                               "the explorer reads")] = True,
+) -> None:
+    """Load a built catalogue into the warehouse (catalogue_sites): coverage per province on the explorer's overview.
+    `ingest --catalog OUT/sources.yaml` does the same with OUT/sites.yaml."""
+    from pydantic import ValidationError
+
+    from pipelines.sites.coverage import record_built
+    from warehouse.db import connect
+    from warehouse.publish import publish
+
+    file = built / "sites.yaml" if built.is_dir() else built
+    if not file.is_file():
+        typer.echo(f"error: --built: no sites.yaml at {built}", err=True)
+        raise typer.Exit(code=2)
+    path = str(db or _default_db())
+    try:
+        with connect(path) as conn:
+            n = record_built(conn, file)
+            rows = conn.execute("SELECT province, portals_seeded, portals_verified, portals_with_column, portals_crawled, "
+                                "reports_found FROM catalogue_coverage_by_province").fetchall()
+    except (ValidationError, ValueError) as err:
+        typer.echo(f"error: {file}: not a built catalogue ({str(err).splitlines()[0]})", err=True)
+        raise typer.Exit(code=2) from None
+    if publish_copy:
+        publish(path)
+    typer.echo(f"{n} site(s) of {file} loaded into {path}")
+    for province, seeded, verified, column, crawled, found in rows:
+        typer.echo(f"  {province}: {seeded} seeded, {verified} verified, {column} with a 年报 column, "
+                   f"{crawled} crawled, {found} report document(s) found")
+
+
 def _utc(when: datetime) -> str:
     return f"{when.astimezone(UTC):%Y-%m-%d %H:%M}"
 

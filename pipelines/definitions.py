@@ -24,6 +24,7 @@ from pipelines.checks import (
 from pipelines.partitioned import (
     NATIONAL,
     PARTITIONED_ASSETS,
+    catalog_partitions_sensor,
     load_staged_job,
     source_ingest,
     sources_nightly_schedule,
@@ -85,7 +86,8 @@ def build_defs(db_path: str = DEFAULT_DB, source: str | None = None, catalog: st
         asset_checks=[no_failed_parses, publisher_consistency, sources_yield_reports, *freshness_checks],
         jobs=[nightly_ingest, reparse_failed, source_ingest, load_staged_job],
         schedules=[nightly_schedule, sources_nightly_schedule],
-        sensors=[alert_on_run_failure, alert_on_new_failures, freshness_sensor, staged_load_sensor],
+        sensors=[alert_on_run_failure, alert_on_new_failures, freshness_sensor, staged_load_sensor,
+                 catalog_partitions_sensor],
         resources=make_resources(db_path, source, catalog, data_dir),
     )
 

@@ -24,6 +24,7 @@ from pipelines.markdown import markdown_table
 from pipelines.resources import DocumentSource
 from pipelines.run_tags import SCHEDULE, command_tags, tag_discovery
 from pipelines.scrape.catalog import CatalogError
+from pipelines.sites.coverage import record_built_beside
 from pipelines.staging import (
     READY,
     DiscoveredSource,
@@ -95,12 +96,14 @@ def source_staged(context: dg.AssetExecutionContext, source_discovery: Discovere
 def staged_warehouse(context: dg.AssetExecutionContext, documents: DocumentSource, duckdb: DuckDBResource) -> None:
     with duckdb.get_connection() as conn:
         loaded = load_staged(conn, documents.data_dir)
+        sites = record_built_beside(conn, documents.catalog) if not documents.folder else None
         by_source = conn.execute("SELECT source, count(*) AS units, sum(reports) AS reports, sum(fact_rows) AS fact_rows "
                                  "FROM staged_loads GROUP BY 1 ORDER BY 1").df()
     context.add_output_metadata({"units_loaded": len(loaded.units), "units_skipped": len(loaded.skipped),
                                  "reports_loaded": loaded.reports,
                                  **{f"loaded_{k}": v for k, v in loaded.fact_rows.items()},
-                                 "loaded_by_source": dg.MetadataValue.md(markdown_table(by_source))})
+                                 "loaded_by_source": dg.MetadataValue.md(markdown_table(by_source)),
+                                 **({"catalogue_sites": sites} if sites is not None else {})})
 
 
 SOURCE_QUEUE_TAG = "nianbao/queue"
@@ -113,11 +116,16 @@ source_ingest = dg.define_asset_job(
     description="One catalogue source (partition): discover, parse, validate, stage for the loader.")
 
 
-def sync_partitions(instance: dg.DagsterInstance, names: list[str]) -> list[str]:
-    """Add the catalogue's sources as partitions (the UI lists them; nothing is ever removed, so a
-    source dropped from the catalogue keeps its history). Returns the names added."""
+def new_partitions(instance: dg.DagsterInstance, names: list[str]) -> list[str]:
+    """The catalogue's sources that are not partitions yet, in catalogue order (nothing is ever
+    removed, so a source dropped from the catalogue keeps its history)."""
     have = set(instance.get_dynamic_partitions(catalog_sources.name))
-    new = [n for n in names if n not in have]
+    return [n for n in names if n not in have]
+
+
+def sync_partitions(instance: dg.DagsterInstance, names: list[str]) -> list[str]:
+    """Add the catalogue's sources as partitions (the UI lists them). Returns the names added."""
+    new = new_partitions(instance, names)
     if new:
         instance.add_dynamic_partitions(catalog_sources.name, new)
     return new
@@ -152,6 +160,22 @@ def sources_nightly_schedule(context: dg.ScheduleEvaluationContext, documents: D
     if not due:
         return dg.SkipReason(f"no source is due ({len(every)} in the catalogue)")
     return [dg.RunRequest(run_key=f"{name}:{day}", partition_key=name, tags=command_tags(SCHEDULE)) for name in due]
+
+
+@dg.sensor(name="catalog_partitions_sensor", job=source_ingest, minimum_interval_seconds=300,
+           default_status=dg.DefaultSensorStatus.RUNNING if NATIONAL else dg.DefaultSensorStatus.STOPPED,
+           description="National mode: every enabled source of the catalogue (a built catalogue: one per crawled portal) "
+                       "added as a catalog_source partition, so a portal can be launched or backfilled from the UI "
+                       "before the nightly schedule first runs. Launches nothing.")
+def catalog_partitions_sensor(context: dg.SensorEvaluationContext, documents: DocumentSource):
+    try:
+        names = [s.name for s in documents.load_catalog().enabled()]
+    except CatalogError as err:
+        return dg.SkipReason(f"catalogue unusable: {err}")
+    new = new_partitions(context.instance, names)
+    if not new:
+        return dg.SkipReason(f"every source of the catalogue is a partition ({len(names)})")
+    return dg.SensorResult(dynamic_partitions_requests=[catalog_sources.build_add_request(new)])
 
 
 load_staged_job = dg.define_asset_job(

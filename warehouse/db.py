@@ -52,6 +52,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql_named("corrections.sql")["views"])
     conn.execute(sql_text("metrics.sql"))
     conn.execute(sql_text("roster.sql"))
+    conn.execute(sql_text("catalogue.sql"))
     conn.execute(sql_named("assessment.sql")["tables"])
     conn.execute(sql_named("assessment.sql")["views"])
     _seed_dimensions(conn)

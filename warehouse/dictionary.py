@@ -15,7 +15,7 @@ from schemas import format as fmt
 from schemas import glossary as en
 
 SQL_FILES = ("schema.sql", "documents.sql", "views.sql", "cross_year.sql", "corrections.sql", "metrics.sql", "roster.sql",
-             "assessment.sql")
+             "assessment.sql", "catalogue.sql")
 _CREATE = re.compile(r"CREATE (?:OR REPLACE )?(?:TABLE|VIEW)(?: IF NOT EXISTS)? (\w+)", re.I)
 _COLUMN = re.compile(r"^\s+(\w+)\s+[A-Z][A-Z0-9_(), ]*?[^-]*?--\s*(.+)$")
 _ALTER = re.compile(r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+) [^;]*;\s*--\s*(.+)$", re.I)
@@ -117,6 +117,21 @@ COMMON_COLUMNS = {
 }
 
 
+# Columns of one view, described where the view's SQL cannot carry a comment beside them
+VIEW_COLUMNS = {
+    ("catalogue_coverage_by_province", "province_code"): "the province's GB/T 2260 code (NULL: central bodies, unplaced sites)",
+    ("catalogue_coverage_by_province", "province"): "the province's name (division library), 中央 (central) or 地区未知 (unplaced)",
+    ("catalogue_coverage_by_province", "portals_seeded"): "sites of the built catalogue listed there",
+    ("catalogue_coverage_by_province", "portals_verified"): "… whose own page declared the listed SiteIDCode (meta confirmed)",
+    ("catalogue_coverage_by_province", "portals_with_column"): "… where the build found a 年报 column (status columns)",
+    ("catalogue_coverage_by_province", "portals_crawled"): "… admitted to the crawl catalogue (sources.yaml)",
+    ("catalogue_coverage_by_province", "reports_found"): "report pages and attachments fetched through those portals "
+                                                         "(documents, distinct URLs)",
+    ("catalogue_coverage_by_province", "reports_loaded"): "current valid or invalid reports found through those portals "
+                                                          "(reports.catalog_source)",
+}
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -126,6 +141,8 @@ def _meaning(relation: str, column: str, columns: dict[tuple[str, str], str]) ->
     from (reports, fact tables …), else the shared description."""
     if (relation, column) in columns:
         return columns[(relation, column)]
+    if (relation, column) in VIEW_COLUMNS:
+        return VIEW_COLUMNS[(relation, column)]
     for table in ("reports", "fact_applications", "fact_review_litigation", "fact_proactive_disclosure", "agencies",
                   "validation_issues", "documents", "crawl_runs"):
         if (table, column) in columns:

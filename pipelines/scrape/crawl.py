@@ -86,6 +86,7 @@ class SourceOutcome:
     columns: dict[str, str] = field(default_factory=dict)  # column URL → the CMS family that read it
     column_reports: dict[str, int] = field(default_factory=dict)  # column URL → report items listed there
     column_years: dict[str, list[int]] = field(default_factory=dict)  # column URL → the years its report items name
+    column_agencies: dict[str, list[str]] = field(default_factory=dict)  # column URL → the agencies its report items name
     reports: list[FoundReport] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     new_versions: list[dict] = field(default_factory=list)  # rows for the documents table
@@ -278,6 +279,7 @@ class _SourceCrawler:
         self.out.columns[page.url] = family.name if family is not None else "page"
         self.out.column_reports[page.url] = len(items)
         self.out.column_years[page.url] = sorted({year for _t, _a, year in items.values() if year})
+        self.out.column_agencies[page.url] = sorted({agency for _t, agency, _y in items.values() if agency})
         return items
 
     def _family(self, page: Page) -> Family | None:

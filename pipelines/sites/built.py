@@ -37,6 +37,8 @@ class Column(BaseModel):
     reports: int  # report items it lists
     first_year: int | None = None
     last_year: int | None = None
+    # the agencies its report items name (listing titles, as the crawler guesses them): the roster
+    publishers: list[str] = Field(default_factory=list)
 
 
 class BuiltSite(BaseModel):
@@ -129,6 +131,11 @@ def crawl_catalogue(sites: list[BuiltSite], settings: dict) -> dict:
             entry["site_code"] = s.site.site_code
         if s.site.region:
             entry["region"] = s.site.region
+        publishers = sorted({p for c in s.columns for p in c.publishers})
+        if publishers:  # the roster: who the portal lists, expected from the latest year it lists on
+            entry["publishers"] = publishers
+            if (since := max((c.last_year for c in s.columns if c.last_year), default=None)) is not None:
+                entry["publishers_since"] = since
         families = {c.family for c in s.columns}
         if len(families) == 1 and (family := families.pop()) != "page":
             entry["cms"] = family

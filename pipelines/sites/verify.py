@@ -75,7 +75,8 @@ def check_site(key: str, name: str, entry: SiteEntry, fetcher: Fetcher, archive:
     meta = _meta(entry.site_code, declared)
     columns = [Column(url=url, family=family, reports=out.column_reports.get(url, 0),
                       first_year=min(out.column_years.get(url) or [0]) or None,
-                      last_year=max(out.column_years.get(url) or [0]) or None)
+                      last_year=max(out.column_years.get(url) or [0]) or None,
+                      publishers=out.column_agencies.get(url, []))
                for url, family in out.columns.items()]
     start_failed = any(f.url in (entry.url, moved_to) and f.stage in ("listing", "discovery")
                        and f.error_type not in ("foreign_site", "unknown_listing", "off_catalog") for f in out.failures)

@@ -153,7 +153,8 @@ def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = B
         renderer.ranking_data(everyone, index, {m.code: model.ranking(conn, m) for m in model.METRICS})
         renderer.search_data(everyone)
         renderer.overview({name: model.records(conn, name) for name in (
-            "coverage_by_year", "coverage_by_province", "national_totals", "national_review_litigation", "problems")},
+            "coverage_by_year", "coverage_by_province", "national_totals", "national_review_litigation", "problems")}
+            | {"catalogue_coverage": model.records_if_present(conn, "catalogue_coverage")},
             {a.key: a for a in everyone})
         renderer.rankings_page()
         renderer.assessment_page(everyone, index, model.records(conn, "assessment_league"),

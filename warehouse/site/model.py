@@ -210,6 +210,15 @@ def records(conn: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:
     return list(_rows(conn, name))
 
 
+def records_if_present(conn: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:
+    """``records``, or none when the warehouse predates the relation it reads (a published copy
+    written before it existed is opened read-only: nothing is created in it)."""
+    try:
+        return records(conn, name)
+    except duckdb.CatalogException:
+        return []
+
+
 def ranking(conn: duckdb.DuckDBPyConnection, metric: Metric) -> Iterator[tuple[int, str, str, float | None]]:
     """(year, agency_key, roster status, value) in the order the site shows: SQL's own ORDER BY."""
     if not re.fullmatch(r"\w+", metric.column):

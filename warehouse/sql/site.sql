@@ -88,6 +88,12 @@ SELECT coalesce(province, '地区未能确定 (region unresolved)') AS province,
        count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status IN ('missing', 'found')) AS missing
 FROM roster GROUP BY ALL ORDER BY province, year;
 
+-- name: catalogue_coverage
+-- The built site catalogue's portals per province and what was found through them (catalogue.sql).
+SELECT province_code, province, portals_seeded, portals_verified, portals_with_column, portals_crawled, reports_found,
+       reports_loaded
+FROM catalogue_coverage_by_province;
+
 -- name: national_totals
 -- Sums over the current reports, by year: applications (件) and outcomes; NULL cells are left out of
 -- a sum, and the count of reports with a blank is shown beside it.
