@@ -32,7 +32,7 @@ def forge(db: Path, n: int) -> None:
     conn = connect(db)
     conn.execute("""CREATE TEMP TABLE src AS SELECT row_number() OVER (ORDER BY report_id) - 1 AS idx, report_id
                     FROM reports WHERE is_current""")
-    k = conn.execute("SELECT count(*) FROM src").fetchone()[0]
+    k = conn.execute("SELECT count(*) FROM src").fetchall()[0][0]
     conn.execute(f"""CREATE TEMP TABLE plan AS
         SELECT 'bench-' || i AS report_id, s.report_id AS src, 'bench/' || (i // 7) || '/单位' AS agency_key,
                2019 + i % 7 AS year, (i // 7) AS agency
@@ -68,13 +68,13 @@ def main() -> None:
         print(f"forged {args.agency_years} agency-years in {time.perf_counter() - t0:.1f} s")
         with duckdb.connect(str(db), read_only=True) as conn:
             conn.execute("SET threads = 2")
-            years = conn.execute("SELECT count(*) FROM assessment_reports").fetchone()[0]
+            years = conn.execute("SELECT count(*) FROM assessment_reports").fetchall()[0][0]
             print(f"{years} agency-years assessed")
             for view in VIEWS:
                 t0 = time.perf_counter()
                 # every column materialised (a count alone would let DuckDB skip the evidence texts)
                 conn.execute(f"CREATE OR REPLACE TEMP TABLE bench_out AS SELECT * FROM {view}")
-                rows = conn.execute("SELECT count(*) FROM bench_out").fetchone()[0]
+                rows = conn.execute("SELECT count(*) FROM bench_out").fetchall()[0][0]
                 print(f"{view:28s} {rows:7d} rows  {time.perf_counter() - t0:6.2f} s")
 
 

@@ -175,7 +175,7 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
         stop_group(daemon)
         log.close()
     with duckdb.connect(str(data / "published" / "w.duckdb"), read_only=True) as conn:
-        reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+        reports = conn.execute("SELECT count(*) FROM reports").fetchall()[0][0]
     return {"wall_s": wall, "runs": len(runs), "loader_runs": len(loads), "failed_runs": failed,
             "busiest": busiest, "run_median_s": run_s[len(run_s) // 2], "reports": reports,
             "start_median_s": start_s[len(start_s) // 2], "loader_s": loader_s, "first_launch_s": first_launch,

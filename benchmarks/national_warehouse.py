@@ -151,7 +151,7 @@ def load(stage: Path, db: Path) -> tuple[float, dict[str, int]]:
         conn.execute("BEGIN")
         for table in FACT_FILES:
             conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{stage}/{table}.parquet')")
-            counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         conn.execute(f"INSERT INTO reports BY NAME SELECT * FROM read_parquet('{stage}/reports.parquet')")
         conn.execute(f"INSERT INTO agencies BY NAME SELECT * EXCLUDE (name) FROM read_parquet('{stage}/agencies.parquet')")
         conn.execute(f"""INSERT INTO agency_aliases SELECT name, agency_key, resolved_by
@@ -165,7 +165,7 @@ def run_queries(db: Path) -> list[tuple[str, float, float, int]]:
     queries = sql_named_file(QUERIES)
     out = []
     with duckdb.connect(str(db), read_only=True) as conn:
-        agency = conn.execute("SELECT agency_id FROM reports WHERE year = 2023 ORDER BY report_id LIMIT 1").fetchone()[0]
+        agency = conn.execute("SELECT agency_id FROM reports WHERE year = 2023 ORDER BY report_id LIMIT 1").fetchall()[0][0]
     for name, sql in queries.items():
         params = {"agency": agency} if "$agency" in sql else None
         with duckdb.connect(str(db), read_only=True) as conn:  # a new connection: nothing of it cached
@@ -207,7 +207,7 @@ def measure(tmp: Path, agencies: int, years: int, pool_size: int) -> WarehouseFi
         f.refresh_s = time.perf_counter() - t
     f.size_bytes = db.stat().st_size
     with duckdb.connect(str(db), read_only=True) as conn:
-        f.agency_years = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+        f.agency_years = conn.execute("SELECT count(*) FROM reports").fetchall()[0][0]
     f.queries = run_queries(db)
     f.profiles = {name: profile(db, sql_named_file(QUERIES)[name])[1] for name, _cold, warm, _rows in f.queries if warm >= 1.0}
     with duckdb.connect(str(db), read_only=True) as conn:
@@ -230,7 +230,7 @@ def profile(db: Path, sql: str, top: int = 6) -> tuple[float, str]:
     summed over threads, rows, operator and what it works on (an EXPLAIN ANALYZE box tree is too wide
     to read at this size)."""
     with tempfile.TemporaryDirectory() as t, duckdb.connect(str(db), read_only=True) as conn:
-        agency = conn.execute("SELECT agency_id FROM reports WHERE year = 2023 ORDER BY report_id LIMIT 1").fetchone()[0]
+        agency = conn.execute("SELECT agency_id FROM reports WHERE year = 2023 ORDER BY report_id LIMIT 1").fetchall()[0][0]
         out = Path(t) / "profile.json"
         conn.execute("PRAGMA enable_profiling = 'json'")
         conn.execute(f"SET profiling_output = '{out}'")

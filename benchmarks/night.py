@@ -111,7 +111,7 @@ def main() -> None:
         job_s, runs = dagster(folder, Path(tmp) / "job.duckdb")
         process_s = dagster_process(folder, Path(tmp))
         with duckdb.connect(str(Path(tmp) / "job.duckdb"), read_only=True) as c:
-            loaded = c.execute("SELECT count(*) FROM reports").fetchone()[0]
+            loaded = c.execute("SELECT count(*) FROM reports").fetchall()[0][0]
     n = args.documents
     workers = Limits().workers
     overhead = (job_s - plain_s) / n

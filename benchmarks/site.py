@@ -122,9 +122,9 @@ def main() -> None:
         tmp = Path(tmp_name)
         db, forge_s = forge_warehouse(tmp, args.agency_years, args.pdf_share)
         with duckdb.connect(str(db), read_only=True) as c:
-            facts = sum(c.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            facts = sum(c.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
                         for t in ("fact_applications", "fact_proactive_disclosure", "fact_review_litigation"))
-            provenance = c.execute("SELECT count(*) FROM cell_provenance").fetchone()[0]
+            provenance = c.execute("SELECT count(*) FROM cell_provenance").fetchall()[0][0]
         console.print(f"warehouse: {args.agency_years} agency-years, {facts:,} fact rows, {provenance:,} provenance rows "
                       f"(forged and loaded in {forge_s:.0f} s)")
         t0 = time.perf_counter()

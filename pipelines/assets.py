@@ -153,7 +153,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, validated_facts: LoadBat
     with duckdb.get_connection() as conn:
         ensure_schema(conn)
         summary = load_batch(conn, validated_facts)
-        totals = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        totals = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
                   for t in ("reports", "fact_applications", "fact_proactive_disclosure", "fact_review_litigation")}
         counts = health.status_counts(conn, run_id)
         summary_md = run_summary_markdown(conn, validated_facts, run_id)

@@ -167,7 +167,7 @@ def load_staged(conn: duckdb.DuckDBPyConnection, data_dir: str | Path) -> Loaded
     out = LoadedUnits()
     for unit in ready_units(data_dir):
         manifest = json.loads((unit / READY).read_text(encoding="utf-8"))
-        if conn.execute(SQL["unit_loaded"], [unit.name]).fetchone()[0]:
+        if conn.execute(SQL["unit_loaded"], [unit.name]).fetchall()[0][0]:
             out.skipped.append(unit.name)
         else:
             batch = read_batch(unit)

@@ -38,7 +38,7 @@ def refresh(conn: duckdb.DuckDBPyConnection, aliases: Path = agencies.ALIASES,
         conn.execute(sql_named("metrics_refresh.sql")["refresh"])  # (uses the corrections just applied)
         conn.execute(CROSS_YEAR["record"])
     assessment.refresh(conn, assessment_file)
-    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731 - four counts below
+    one = lambda sql: conn.execute(sql).fetchall()[0][0]  # noqa: E731 - four counts below
     return AnalysisSummary(
         agency_names=names,
         agencies=one("SELECT count(*) FROM agencies"),

@@ -31,7 +31,7 @@ class AssessmentReport:
 
 
 def scope_rows(conn: duckdb.DuckDBPyConnection, year: int, province: str | None, level: str | None) -> int:
-    return conn.execute(f"SELECT count(*) FROM ({SCOPE})", {"year": year, "province": province, "level": level}).fetchone()[0]
+    return conn.execute(f"SELECT count(*) FROM ({SCOPE})", {"year": year, "province": province, "level": level}).fetchall()[0][0]
 
 
 def _records(conn: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:

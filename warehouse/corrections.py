@@ -40,4 +40,4 @@ def refresh(conn: duckdb.DuckDBPyConnection, path: Path = CORRECTIONS) -> int:
             conn.execute(SQL["replace"])
     finally:
         conn.unregister("correction_entries")
-    return conn.execute("SELECT count(*) FROM corrections WHERE applied").fetchone()[0]
+    return conn.execute("SELECT count(*) FROM corrections WHERE applied").fetchall()[0][0]

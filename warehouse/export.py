@@ -37,7 +37,7 @@ def export(db_path: str | Path, out: str | Path, fmt: str = "parquet") -> list[E
     done: list[Exported] = []
     with duckdb.connect(str(db_path), read_only=True) as conn:
         for name, kind, cols in relations(conn):
-            rows = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            rows = conn.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
             by_year = fmt == "parquet" and rows > 0 and any(c == "year" for c, _ in cols)
             if by_year:
                 target = out / name

@@ -48,7 +48,7 @@ def clear_gone(conn: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
 def folder_documents(conn: duckdb.DuckDBPyConnection, catalog_source: str) -> dict[str, str]:
     """source → sha256 of the latest loaded documents that a folder source found (none before the
     warehouse tables exist: a crawl alone, `nianbao crawl`, on a fresh archive index)."""
-    if not conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reports'").fetchone()[0]:
+    if not conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reports'").fetchall()[0][0]:
         return {}
     return dict(conn.execute(SQL["folder_documents"], {"source": catalog_source}).fetchall())
 

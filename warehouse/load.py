@@ -110,7 +110,7 @@ def keyed_reports(conn: duckdb.DuckDBPyConnection, reports: pd.DataFrame) -> pd.
                                         dtype="datetime64[us]" if column == "published_at" else "object")
     reports[["identity_key", "identity_by"]] = identity_keys(reports)
     first_seen: dict[tuple[str, str], object] = {}
-    if conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'documents'").fetchone()[0]:
+    if conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'documents'").fetchall()[0][0]:
         rows = conn.execute(SQL["first_seen"], {"shas": reports["sha256"].unique().tolist()}).fetchall()
         first_seen = {(url, sha): seen for url, sha, seen in rows}
     fetched = pd.Series([first_seen.get((s, h)) for s, h in zip(reports["source"], reports["sha256"], strict=True)],

@@ -198,7 +198,7 @@ def prepare_assessment(conn: duckdb.DuckDBPyConnection) -> None:
     from warehouse import assessment
 
     try:
-        ready = conn.execute("SELECT count(*) FROM assessment_parameters").fetchone()[0] > 0
+        ready = conn.execute("SELECT count(*) FROM assessment_parameters").fetchall()[0][0] > 0
     except duckdb.CatalogException:
         ready = False
     if not ready:
