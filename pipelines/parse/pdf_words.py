@@ -60,8 +60,48 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
         else:
             lines.append(_Line(w["top"], [w]))
     for ln in lines:
-        ln.words.sort(key=lambda w: w["x0"])
+        ln.words = _join_letter_spaced(sorted(ln.words, key=lambda w: w["x0"]))
     return lines
+
+
+# A label printed letter-spaced ("行 政 许 可", "1 . 属 于 国 家 秘 密") comes out one word per glyph:
+# in a narrow column each glyph would start a label column of its own and the ordinal's digit would
+# read as a value. Glyphs closer than this share of their height (a space of the font, about a third
+# of an em; cells are set apart by their padding on both sides, wider) are one word again.
+LETTER_SPACING = 0.4
+ORDINAL_MARKS = ".．、"
+
+
+def _join_letter_spaced(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join the words of one line that are one label spaced out. Never a value to its neighbour, except an
+    ordinal's number to its mark ("1" + "." is "1."): numbers in neighbouring columns stay apart."""
+    out: list[dict[str, Any]] = []
+    for w in words:
+        prev = out[-1] if out else None
+        if prev is not None and _spaced_apart(prev, w):
+            out[-1] = {**prev, "text": prev["text"] + w["text"], "x1": max(prev["x1"], w["x1"]),
+                       "top": min(prev["top"], w["top"]), "bottom": max(prev["bottom"], w["bottom"])}
+        else:
+            out.append(w)
+    return out
+
+
+def _spaced_apart(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    height = min(a["bottom"] - a["top"], b["bottom"] - b["top"])
+    if height <= 0 or not 0 <= b["x0"] - a["x1"] < LETTER_SPACING * height:
+        return False
+    if _value_mark(b["text"]):
+        return False
+    return not _value_mark(a["text"]) or b["text"][0] in ORDINAL_MARKS
+
+
+def _value_mark(text: str) -> bool:
+    """A number or a blank mark ('—', '/'); a glyph such as 无 reads as a value too, but spaced out it is a
+    label's (（四）无法提供 as "） 无")."""
+    return parse_token(text) is not None and not CJK.search(text)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def furniture_key(text: str) -> str:
