@@ -17,6 +17,7 @@ letter-spaced into several words is joined back first.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -91,15 +92,18 @@ def _piece(cell: GridCell) -> _Piece:
     return _Piece(normalise_label(cell.text), cell.col, cell.row, cell.col + cell.colspan, cell.row + cell.rowspan, False)
 
 
-def _continues(host: _Piece, frag: _Piece) -> bool:
-    """``frag`` is the next part of ``host``'s text: the rest of the line, or the line below in
-    the same column."""
+def _below(host: _Piece, frag: _Piece) -> bool:
+    """``frag`` is the line below ``host`` in the same column (a header wrapped in its cell)."""
     height = max(host.bottom - host.top, frag.bottom - frag.top, 1.0)
-    same_line = abs(frag.top - host.top) < LINE_TOLERANCE and 0 <= frag.x0 - host.x1 < 2 * height
     # (OCR boxes of two lines may overlap a little)
-    below = frag.top > host.top + LINE_TOLERANCE and frag.top - host.bottom < 1.5 * height and frag.x0 < host.x1 \
+    return frag.top > host.top + LINE_TOLERANCE and frag.top - host.bottom < 1.5 * height and frag.x0 < host.x1 \
         and frag.x1 > host.x0
-    return same_line or below
+
+
+def _same_line(host: _Piece, frag: _Piece) -> bool:
+    """``frag`` is the rest of ``host``'s line (a header letter-spaced into several words)."""
+    height = max(host.bottom - host.top, frag.bottom - frag.top, 1.0)
+    return abs(frag.top - host.top) < LINE_TOLERANCE and 0 <= frag.x0 - host.x1 < 2 * height
 
 
 def _reading_order(cell: GridCell) -> tuple[float, float]:
@@ -107,15 +111,14 @@ def _reading_order(cell: GridCell) -> tuple[float, float]:
     return (box[1], box[0]) if box else (cell.row, cell.col)
 
 
-def header_pieces(cells: list[GridCell], table: str) -> list[_Piece]:
-    """Header texts with their extent; fragments of one header word (boxed cells only) joined."""
-    vocab = _vocabulary(table)
+def _join(pieces: list[_Piece], vocab: tuple[str, ...], continues: Callable[[_Piece, _Piece], bool]) -> bool:
+    """Join each fragment to the piece it ``continues`` when together they start a header word; True
+    when any was joined."""
     out: list[_Piece] = []
-    for cell in sorted((c for c in cells if c.text.strip()), key=_reading_order):
-        p = _piece(cell)
+    for p in pieces:
         host = None
         if p.boxed and p.text not in vocab:
-            host = next((h for h in reversed(out) if h.boxed and h.text not in vocab and _continues(h, p)
+            host = next((h for h in reversed(out) if h.boxed and h.text not in vocab and continues(h, p)
                          and any(w.startswith(h.text + p.text) for w in vocab)), None)
         if host is None:
             out.append(p)
@@ -123,6 +126,21 @@ def header_pieces(cells: list[GridCell], table: str) -> list[_Piece]:
             host.text += p.text
             host.x0, host.x1 = min(host.x0, p.x0), max(host.x1, p.x1)
             host.bottom = max(host.bottom, p.bottom)
+    joined = len(out) < len(pieces)
+    pieces[:] = out
+    return joined
+
+
+def header_pieces(cells: list[GridCell], table: str) -> list[_Piece]:
+    """Header texts with their extent; fragments of one header word (boxed cells only) joined.
+
+    A fragment under a piece joins it before one beside it does: in a table read from word positions
+    the next column's header word can stand as near on the line ("其他" | "结果" over 其他结果 and
+    结果纠正 side by side) as a letter-spaced glyph of the same word."""
+    vocab = _vocabulary(table)
+    out = [_piece(c) for c in sorted((c for c in cells if c.text.strip()), key=_reading_order)]
+    while _join(out, vocab, _below) or _join(out, vocab, _same_line):
+        pass
     # a header row printed again (Word's 重复标题行 on the page a table goes on over): once
     return [p for k, p in enumerate(out)
             if not any(q.text == p.text and abs(q.x - p.x) < (SAME_X_PT if p.boxed else SAME_X_COL) for q in out[:k])]
