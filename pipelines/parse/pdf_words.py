@@ -390,6 +390,11 @@ def _header_only(segment: list[_Line]) -> bool:
     return sum(normalise_label(w["text"]) in HEADER_SET for ln in segment for w in ln.words) >= MIN_HEADER_WORDS
 
 
+def _part_caption(line: _Line) -> bool:
+    """A line naming one proceeding of table 4 and nothing else: 行政诉讼（复议后起诉）."""
+    return len(line.words) == 1 and not line.values() and bool(lab.t4_parts([line.text]) - {"L"})
+
+
 def page_has_table_text(text: str) -> bool:
     return any(m in text for m in TABLE_MARKERS)
 
@@ -421,6 +426,12 @@ def word_grids(page: Any, page_no: int, first_index: int, carried: list[tuple[fl
             # header says which column is which
             grids.append(Grid(first_index + len(grids), [[GridCell(clean_cell(w["text"]), r, c, page=page_no, bbox=_bbox(w))
                                                           for c, w in enumerate(ln.words)] for r, ln in enumerate(segment)]))
+        elif segment and _part_caption(segment[-1]):
+            # a table-4 proceeding's caption at the foot of a page, its sub-table on the next: kept,
+            # since it says whose numbers follow
+            caption = segment[-1].words[0]
+            grids.append(Grid(first_index + len(grids), [[GridCell(clean_cell(caption["text"]), 0, 0, page=page_no,
+                                                                   bbox=_bbox(caption))]]))
         segment.clear()
 
     for ln in lines:
