@@ -70,6 +70,12 @@ def _vocabulary(table: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(normalise_label(w) for w in words))
 
 
+def header_word_start(text: str) -> bool:
+    """Whether ``text`` is a header word of tables 2–4, or the start of one (结果 of 结果维持)."""
+    n = normalise_label(text)
+    return bool(n) and any(w.startswith(n) for t in ("T2", "T3", "T4") for w in _vocabulary(t))
+
+
 @dataclass
 class _Piece:
     text: str
@@ -78,6 +84,7 @@ class _Piece:
     x1: float
     bottom: float
     boxed: bool
+    page: int = 0  # PDF page of a boxed piece: positions compare only on one page
 
     @property
     def x(self) -> float:
@@ -88,12 +95,14 @@ def _piece(cell: GridCell) -> _Piece:
     box = cell.upright or cell.bbox
     if box is not None:
         x0, top, x1, bottom = box
-        return _Piece(normalise_label(cell.text), x0, top, x1, bottom, True)
+        return _Piece(normalise_label(cell.text), x0, top, x1, bottom, True, cell.page or 0)
     return _Piece(normalise_label(cell.text), cell.col, cell.row, cell.col + cell.colspan, cell.row + cell.rowspan, False)
 
 
 def _below(host: _Piece, frag: _Piece) -> bool:
     """``frag`` is the line below ``host`` in the same column (a header wrapped in its cell)."""
+    if frag.page != host.page:
+        return False
     height = max(host.bottom - host.top, frag.bottom - frag.top, 1.0)
     # (OCR boxes of two lines may overlap a little)
     return frag.top > host.top + LINE_TOLERANCE and frag.top - host.bottom < 1.5 * height and frag.x0 < host.x1 \
@@ -103,12 +112,30 @@ def _below(host: _Piece, frag: _Piece) -> bool:
 def _same_line(host: _Piece, frag: _Piece) -> bool:
     """``frag`` is the rest of ``host``'s line (a header letter-spaced into several words)."""
     height = max(host.bottom - host.top, frag.bottom - frag.top, 1.0)
-    return abs(frag.top - host.top) < LINE_TOLERANCE and 0 <= frag.x0 - host.x1 < 2 * height
+    return frag.page == host.page and abs(frag.top - host.top) < LINE_TOLERANCE and 0 <= frag.x0 - host.x1 < 2 * height
 
 
-def _reading_order(cell: GridCell) -> tuple[float, float]:
+def _over_page_break(pieces: list[_Piece], vocab: tuple[str, ...]) -> Callable[[_Piece, _Piece], bool]:
+    """``frag`` continues ``host`` on the next page (a header row Word let break across pages): the
+    host is the lowest piece in its column on its page, the fragment the highest piece in that column
+    on the next page that is no whole header word (a header row repeated there stands above it)."""
+    def overlaps(a: _Piece, b: _Piece) -> bool:
+        return a.x0 < b.x1 and b.x0 < a.x1
+
+    def continues(host: _Piece, frag: _Piece) -> bool:
+        if not (host.boxed and frag.page == host.page + 1 and overlaps(host, frag)):
+            return False
+        lower = any(p is not host and p.page == host.page and p.top > host.top + LINE_TOLERANCE and overlaps(p, host)
+                    for p in pieces)
+        higher = any(p is not frag and p.page == frag.page and p.top < frag.top - LINE_TOLERANCE and overlaps(p, frag)
+                     and p.text not in vocab for p in pieces)
+        return not lower and not higher
+    return continues
+
+
+def _reading_order(cell: GridCell) -> tuple[float, float, float]:
     box = cell.upright or cell.bbox
-    return (box[1], box[0]) if box else (cell.row, cell.col)
+    return (cell.page or 0, box[1], box[0]) if box else (0, cell.row, cell.col)
 
 
 def _join(pieces: list[_Piece], vocab: tuple[str, ...], continues: Callable[[_Piece, _Piece], bool]) -> bool:
@@ -125,7 +152,10 @@ def _join(pieces: list[_Piece], vocab: tuple[str, ...], continues: Callable[[_Pi
         else:
             host.text += p.text
             host.x0, host.x1 = min(host.x0, p.x0), max(host.x1, p.x1)
-            host.bottom = max(host.bottom, p.bottom)
+            if p.page == host.page:
+                host.bottom = max(host.bottom, p.bottom)
+            else:  # the rest of the header on the next page: go on from there
+                host.page, host.top, host.bottom = p.page, p.top, p.bottom
     joined = len(out) < len(pieces)
     pieces[:] = out
     return joined
@@ -136,10 +166,12 @@ def header_pieces(cells: list[GridCell], table: str) -> list[_Piece]:
 
     A fragment under a piece joins it before one beside it does: in a table read from word positions
     the next column's header word can stand as near on the line ("其他" | "结果" over 其他结果 and
-    结果纠正 side by side) as a letter-spaced glyph of the same word."""
+    结果纠正 side by side) as a letter-spaced glyph of the same word. A header cut by a page break
+    goes on at the top of its column on the next page."""
     vocab = _vocabulary(table)
     out = [_piece(c) for c in sorted((c for c in cells if c.text.strip()), key=_reading_order)]
-    while _join(out, vocab, _below) or _join(out, vocab, _same_line):
+    while (_join(out, vocab, _below) or _join(out, vocab, _over_page_break(out, vocab))
+           or _join(out, vocab, _same_line)):
         pass
     # a header row printed again (Word's 重复标题行 on the page a table goes on over): once
     return [p for k, p in enumerate(out)

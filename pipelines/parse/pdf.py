@@ -28,6 +28,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pipelines.parse import labels as lab
 from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
+from pipelines.parse.columns import header_word_start
 from pipelines.parse.identify import page_title_candidates, title_line
 from pipelines.parse.identity_sources import running_lines as page_header_lines
 from pipelines.parse.normalize import clean_cell, normalise_label
@@ -421,7 +422,8 @@ def _is_continuation(row: list[GridCell]) -> bool:
 
 
 def _label_code(text: str) -> str | None:
-    return lab.t3_row_code(text, None) or lab.t3_group_code(text) or lab.t2_row_code(text)
+    near = lab.nearest_t3_row(text) or lab.nearest_t2_row(text)  # a misprinted label names its row too
+    return lab.t3_row_code(text, None) or lab.t3_group_code(text) or lab.t2_row_code(text) or (near and near.code)
 
 
 def _completes(pairs: list[tuple[GridCell, GridCell]]) -> bool:
@@ -460,14 +462,19 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
 
 def _never_continued(upper: list[GridCell], pairs: list[tuple[GridCell, GridCell]]) -> bool:
     """A section heading is never continued on the next page (the words under it are its table's),
-    nor a header row by whole header words of their own (总计 printed lower in its merged cell): the
-    rest of a wrapped header word ("结果" / "维持") does continue it."""
+    nor a header row by whole header words of their own (总计 printed lower in its merged cell), nor
+    by words that would not make a header word of the piece above them (复议后起诉 + the next
+    column's 总计, in a table read from word positions): the rest of a wrapped header word
+    ("结果" / "维持") does continue it."""
     texts = [c.text for c in upper if c.text]
     if _has_values(upper):
         return False
     if any(lab.section_code(t) for t in texts):
         return True
-    return lab.has_any(texts, HEADER_VOCABULARY) and all(normalise_label(lower.text) in HEADER_SET for _, lower in pairs)
+    if not lab.has_any(texts, HEADER_VOCABULARY):
+        return False
+    return all(normalise_label(lower.text) in HEADER_SET for _, lower in pairs) or not all(
+        header_word_start(upper.text + lower.text) for upper, lower in pairs)
 
 
 def _has_values(row: list[GridCell]) -> bool:
@@ -481,7 +488,7 @@ def _is_header_row(row: list[GridCell]) -> bool:
     if not texts or _has_values(row):
         return False
     return lab.has_any(texts, L.T3_HEADER_WORDS + L.T4_HEADER_WORDS + L.T2_HEADERS_ANY) or not any(
-        lab.t3_row_code(t, None) or lab.t3_group_code(t) or lab.t2_row_code(t) for t in texts)
+        lab.names_format_row(t) for t in texts)
 
 
 def _continuation_pairs(upper: list[GridCell], lower: list[GridCell]) -> list[tuple[GridCell, GridCell]] | None:

@@ -118,7 +118,7 @@ def _table_line(line: str) -> bool:
     words = line.split()
     label = re.split(r"\s*[-−]?\d", line.strip(), maxsplit=1)[0]
     return sum(bool(re.fullmatch(r"[-−]?[\d.,]+", w)) for w in words) >= 3 or bool(
-        label and (lab.t2_row_code(label) or lab.t3_row_code(label, None) or lab.t3_group_code(label)))
+        label and lab.names_format_row(label))
 
 
 def running_lines(texts: list[str], numbered: bool = True) -> frozenset[str]:
@@ -276,7 +276,8 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
                 loose.append((block.top, [cell]))
     for _top, row in loose:
         leaf = row[-1].text
-        if lab.t2_row_code(leaf) or (ORDINAL.match(leaf) and lab.t3_row_code(leaf, None)):
+        if lab.t2_row_code(leaf) or lab.nearest_t2_row(leaf) or (
+                ORDINAL.match(leaf) and (lab.t3_row_code(leaf, None) or lab.nearest_t3_row(leaf))):
             # a row of the format with nothing printed in any column: its cells are blanks, in place
             # (a table-3 label starts with its ordinal: the rest of a label cut by a page break does not)
             row += [GridCell("", 0, 0, page=page_no) for _ in bands]
@@ -355,8 +356,9 @@ def _plausible_row(row: list[GridCell]) -> bool:
         return True  # nothing but blank marks (— — / …): a row of blanks, as table 4's one row can be
     labels = [c.text for c, t in zip(row, tokens, strict=True) if t is None]
     leaf = labels[-1] if labels else ""
-    # (as the last group's "3.其他", the one label that needs its group to be known)
-    return bool(leaf and (lab.t2_row_code(leaf) or lab.t3_row_code(leaf, "3.3.6") or lab.t3_group_code(leaf)))
+    # (as the last group's "3.其他", the one label that needs its group to be known; a misprinted label
+    # clearly nearest one row of the format is a row too — the cell step warns of it)
+    return bool(leaf and lab.names_format_row(leaf, "3.3.6"))
 
 
 def _bbox(w: dict[str, Any]) -> tuple[float, float, float, float]:
