@@ -145,12 +145,13 @@ def _join(pieces: list[_Piece], vocab: tuple[str, ...], continues: Callable[[_Pi
     for p in pieces:
         host = None
         if p.boxed and p.text not in vocab:
+            # (joined text normalised again: 其它 and 其他 are one word only once both glyphs are there)
             host = next((h for h in reversed(out) if h.boxed and h.text not in vocab and continues(h, p)
-                         and any(w.startswith(h.text + p.text) for w in vocab)), None)
+                         and any(w.startswith(normalise_label(h.text + p.text)) for w in vocab)), None)
         if host is None:
             out.append(p)
         else:
-            host.text += p.text
+            host.text = normalise_label(host.text + p.text)
             host.x0, host.x1 = min(host.x0, p.x0), max(host.x1, p.x1)
             if p.page == host.page:
                 host.bottom = max(host.bottom, p.bottom)

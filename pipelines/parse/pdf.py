@@ -189,11 +189,16 @@ class PdfParser:
         running, marks = running_lines(texts), running_lines(texts, numbered=False)
         for i in table_pages(texts) if candidates is None else candidates:
             page, page_no = pages.page(i), i + 1
-            if previous != i - 1:
+            after_gap = previous != i - 1
+            if after_gap:
                 in_table, bands = False, []
             previous = i
             tables = [(t, rows) for t in page.find_tables() if _fully_ruled(rows := extract_table(t))]
             if not tables and (in_table or page_has_table_text(texts[i])):
+                if after_gap and i > 0 and _names_table(above := _last_line(texts[i - 1], marks)):
+                    # a heading or caption at the foot of a page read for no table: the table under it
+                    # is this page's first (as a ruled table's caption above, on the page before)
+                    grids.append(Grid(len(grids), [[GridCell(above, 0, 0, page=i)]]))
                 found, bands = word_grids(page, page_no, len(grids), bands, running)  # no ruling lines
                 grids += found
                 in_table = bool(found)  # a borderless table may go on over the next page
@@ -210,6 +215,16 @@ class PdfParser:
             if getattr(page, "rotated", 0):
                 turned[page_no] = page.page_bbox
         return grids, turned
+
+
+def _names_table(line: str) -> bool:
+    """A section heading, a table-2 block's caption or a table-4 proceeding's caption (short: a
+    sentence of prose that names 行政复议 is none)."""
+    return bool(line and len(line) <= MAX_CAPTION_CHARS
+                and (lab.section_code(line) or lab.t2_caption_block(line) or lab.t4_parts([line]) - {"L"}))
+
+
+MAX_CAPTION_CHARS = 30
 
 
 def _is_mark(line: str, marks: frozenset[str]) -> bool:
