@@ -1,11 +1,12 @@
 """PDF tables read from word positions (unruled, 三线表, frame only) as offices print them: labels
 letter-spaced in narrow columns, misprinted labels, columns in another order, and table 4's header or
-a proceeding's caption cut by a page break (issue #26, "read layouts nobody has seen").
+a caption cut off from its table by a page break (issue #26, "read layouts nobody has seen").
 
-Six forge layouts printed by LibreOffice, written out here field by field (not drawn through
+Eight forge layouts printed by LibreOffice, written out here field by field (not drawn through
 ``tests.forge.measure``, whose draws grow with every new forge dimension). Each is one that the
-parser before this change misread on fresh seeds 9101/9202 (docs/decisions.md, "PDF word tables as
-printed"): whole table-3 rows or all of table 4 unread. Expected cells, tokens and violations are the
+parser before this change misread on fresh seeds 9101, 9202, 9505 or 9606 (docs/decisions.md, "PDF
+tables read from word positions, as offices print them"): table-3 rows or table 4 unread, or table 2's
+columns swapped in a report marked valid. Expected cells, tokens and violations are the
 forge's truth (tests/forge/truths.py) and its own checker (tests/forge/oracle.py).
 """
 
@@ -38,14 +39,6 @@ CASES = {
                    t3_columns=("np", "lp_ngo", "lp_res", "lp_law", "lp_com", "lp_oth", "total"),
                    t4_groups=("LD", "LA", "R"), t4_results=("correct", "other", "total", "pending", "maintain"),
                    labels_seed=270577), "pdf", 12),
-    # table 4 unruled in one row of fifteen: 其他 | 结果 side by side over 其他结果 and 结果纠正
-    "t4-headers-side-by-side": LayoutDoc(
-        "t4side", 9101024, "2021", "dash", None,
-        LayoutSpec(ruling="none", repeat_header=True, label_mm=16, valign="top", font_pt=9.0, line_spacing=1.15,
-                   narrative_paragraphs=12, t2_columns=(0, 2, 1),
-                   t3_columns=("np", "lp_ngo", "lp_com", "lp_oth", "lp_law", "lp_res", "total"),
-                   t4_groups=("R", "LA", "LD"), t4_results=("correct", "total", "pending", "maintain", "other")),
-        "pdf", 5),
     # the first proceeding's caption is the last line of a page, its sub-table on the next
     "t4-caption-at-page-foot": LayoutDoc(
         "t4caption", 9202057, "2019", "blank", "t4_total",
@@ -70,6 +63,33 @@ CASES = {
                    t3_columns=("total", "lp_law", "lp_res", "lp_oth", "lp_ngo", "lp_com", "np"),
                    t4_groups=("LA", "LD", "R"), t4_results=("maintain", "total", "pending", "other", "correct"),
                    labels_seed=723633), "pdf", 5),
+    # table 4 in one row of fifteen, its headers one glyph a line (12 pt in a frame), 其它 for 其他:
+    # 其 | 结 stand side by side over 其它结果 and 结果纠正, and 其+它 is 其他 only once normalised
+    "t4-headers-glyph-per-line": LayoutDoc(
+        "t4glyphs", 9505010, "2021", "blank", None,
+        LayoutSpec(ruling="frame", label_mm=16, valign="top", title_wrap=True, font_pt=12.0, line_spacing=1.15,
+                   narrative_paragraphs=8, t2_columns=(2, 1, 0),
+                   t3_columns=("total", "lp_oth", "lp_ngo", "lp_com", "lp_law", "lp_res", "np"),
+                   t4_groups=("R", "LA", "LD"), t4_results=("pending", "maintain", "correct", "total", "other"),
+                   labels_seed=203201), "pdf", 7),
+    # table 2's heading and first caption end a page read for no table: its first block's header on the
+    # next page was not taken for table 2's, the permuted columns were read by position — and the
+    # report came out valid with two numbers swapped
+    "t2-caption-on-the-page-before": LayoutDoc(
+        "t2caption", 9606005, "2019", "slash", None,
+        LayoutSpec(ruling="none", repeat_header=True, label_mm=16, valign="center", t4_split=True, title_wrap=True,
+                   font_pt=9.0, line_spacing=1.5, narrative_paragraphs=11, t2_columns=(1, 2, 0),
+                   t3_columns=("np", "lp_oth", "lp_com", "lp_law", "lp_ngo", "lp_res", "total"),
+                   t4_groups=("LA", "LD", "R"), t4_results=("maintain", "other", "total", "correct", "pending"),
+                   labels_seed=296838), "pdf", 1),
+    # a sub-table's header repeated at the top of the next page, the next proceeding's caption under it
+    "t4-caption-after-a-repeated-header": LayoutDoc(
+        "t4repeat", 9606030, "hybrid", "dash", "t4_total",
+        LayoutSpec(ruling="three_line", repeat_header=True, label_mm=16, valign="top", t4_split=True, font_pt=10.5,
+                   line_spacing=1.15, narrative_paragraphs=1, t2_columns=(2, 1, 0),
+                   t3_columns=("np", "total", "lp_ngo", "lp_res", "lp_oth", "lp_law", "lp_com"),
+                   t4_groups=("R", "LD", "LA"), t4_results=("maintain", "other", "correct", "total", "pending"),
+                   labels_seed=244881), "pdf", 8),
 }
 
 
