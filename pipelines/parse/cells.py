@@ -242,6 +242,9 @@ def extract_cells(grids: list[Grid]) -> CellExtraction:
                 st.regrouped.add(id(values))
             texts = [c.text for c in labels]
             _update_context(st, texts)
+            if st.table == "T4" and len(texts) == 1 and not values and lab.t4_parts(texts) - {"L"} \
+                    and not lab.section_code(texts[0]):
+                st.t4_head.close()  # a proceeding's caption starts its sub-table's header (not the one above's, repeated)
             if st.table == "T4" and _t4_long_row(st, texts, values, out):
                 _data_row(st)
                 continue

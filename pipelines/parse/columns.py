@@ -17,6 +17,7 @@ letter-spaced into several words is joined back first.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -69,6 +70,12 @@ def _vocabulary(table: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(normalise_label(w) for w in words))
 
 
+def header_word_start(text: str) -> bool:
+    """Whether ``text`` is a header word of tables 2–4, or the start of one (结果 of 结果维持)."""
+    n = normalise_label(text)
+    return bool(n) and any(w.startswith(n) for t in ("T2", "T3", "T4") for w in _vocabulary(t))
+
+
 @dataclass
 class _Piece:
     text: str
@@ -77,6 +84,7 @@ class _Piece:
     x1: float
     bottom: float
     boxed: bool
+    page: int = 0  # PDF page of a boxed piece: positions compare only on one page
 
     @property
     def x(self) -> float:
@@ -87,42 +95,85 @@ def _piece(cell: GridCell) -> _Piece:
     box = cell.upright or cell.bbox
     if box is not None:
         x0, top, x1, bottom = box
-        return _Piece(normalise_label(cell.text), x0, top, x1, bottom, True)
+        return _Piece(normalise_label(cell.text), x0, top, x1, bottom, True, cell.page or 0)
     return _Piece(normalise_label(cell.text), cell.col, cell.row, cell.col + cell.colspan, cell.row + cell.rowspan, False)
 
 
-def _continues(host: _Piece, frag: _Piece) -> bool:
-    """``frag`` is the next part of ``host``'s text: the rest of the line, or the line below in
-    the same column."""
+def _below(host: _Piece, frag: _Piece) -> bool:
+    """``frag`` is the line below ``host`` in the same column (a header wrapped in its cell)."""
+    if frag.page != host.page:
+        return False
     height = max(host.bottom - host.top, frag.bottom - frag.top, 1.0)
-    same_line = abs(frag.top - host.top) < LINE_TOLERANCE and 0 <= frag.x0 - host.x1 < 2 * height
     # (OCR boxes of two lines may overlap a little)
-    below = frag.top > host.top + LINE_TOLERANCE and frag.top - host.bottom < 1.5 * height and frag.x0 < host.x1 \
+    return frag.top > host.top + LINE_TOLERANCE and frag.top - host.bottom < 1.5 * height and frag.x0 < host.x1 \
         and frag.x1 > host.x0
-    return same_line or below
 
 
-def _reading_order(cell: GridCell) -> tuple[float, float]:
+def _same_line(host: _Piece, frag: _Piece) -> bool:
+    """``frag`` is the rest of ``host``'s line (a header letter-spaced into several words)."""
+    height = max(host.bottom - host.top, frag.bottom - frag.top, 1.0)
+    return frag.page == host.page and abs(frag.top - host.top) < LINE_TOLERANCE and 0 <= frag.x0 - host.x1 < 2 * height
+
+
+def _over_page_break(pieces: list[_Piece], vocab: tuple[str, ...]) -> Callable[[_Piece, _Piece], bool]:
+    """``frag`` continues ``host`` on the next page (a header row Word let break across pages): the
+    host is the lowest piece in its column on its page, the fragment the highest piece in that column
+    on the next page that is no whole header word (a header row repeated there stands above it)."""
+    def overlaps(a: _Piece, b: _Piece) -> bool:
+        return a.x0 < b.x1 and b.x0 < a.x1
+
+    def continues(host: _Piece, frag: _Piece) -> bool:
+        if not (host.boxed and frag.page == host.page + 1 and overlaps(host, frag)):
+            return False
+        lower = any(p is not host and p.page == host.page and p.top > host.top + LINE_TOLERANCE and overlaps(p, host)
+                    for p in pieces)
+        higher = any(p is not frag and p.page == frag.page and p.top < frag.top - LINE_TOLERANCE and overlaps(p, frag)
+                     and p.text not in vocab for p in pieces)
+        return not lower and not higher
+    return continues
+
+
+def _reading_order(cell: GridCell) -> tuple[float, float, float]:
     box = cell.upright or cell.bbox
-    return (box[1], box[0]) if box else (cell.row, cell.col)
+    return (cell.page or 0, box[1], box[0]) if box else (0, cell.row, cell.col)
 
 
-def header_pieces(cells: list[GridCell], table: str) -> list[_Piece]:
-    """Header texts with their extent; fragments of one header word (boxed cells only) joined."""
-    vocab = _vocabulary(table)
+def _join(pieces: list[_Piece], vocab: tuple[str, ...], continues: Callable[[_Piece, _Piece], bool]) -> bool:
+    """Join each fragment to the piece it ``continues`` when together they start a header word; True
+    when any was joined."""
     out: list[_Piece] = []
-    for cell in sorted((c for c in cells if c.text.strip()), key=_reading_order):
-        p = _piece(cell)
+    for p in pieces:
         host = None
         if p.boxed and p.text not in vocab:
-            host = next((h for h in reversed(out) if h.boxed and h.text not in vocab and _continues(h, p)
-                         and any(w.startswith(h.text + p.text) for w in vocab)), None)
+            # (joined text normalised again: 其它 and 其他 are one word only once both glyphs are there)
+            host = next((h for h in reversed(out) if h.boxed and h.text not in vocab and continues(h, p)
+                         and any(w.startswith(normalise_label(h.text + p.text)) for w in vocab)), None)
         if host is None:
             out.append(p)
         else:
-            host.text += p.text
+            host.text = normalise_label(host.text + p.text)
             host.x0, host.x1 = min(host.x0, p.x0), max(host.x1, p.x1)
-            host.bottom = max(host.bottom, p.bottom)
+            if p.page == host.page:
+                host.bottom = max(host.bottom, p.bottom)
+            else:  # the rest of the header on the next page: go on from there
+                host.page, host.top, host.bottom = p.page, p.top, p.bottom
+    joined = len(out) < len(pieces)
+    pieces[:] = out
+    return joined
+
+
+def header_pieces(cells: list[GridCell], table: str) -> list[_Piece]:
+    """Header texts with their extent; fragments of one header word (boxed cells only) joined.
+
+    A fragment under a piece joins it before one beside it does: in a table read from word positions
+    the next column's header word can stand as near on the line ("其他" | "结果" over 其他结果 and
+    结果纠正 side by side) as a letter-spaced glyph of the same word. A header cut by a page break
+    goes on at the top of its column on the next page."""
+    vocab = _vocabulary(table)
+    out = [_piece(c) for c in sorted((c for c in cells if c.text.strip()), key=_reading_order)]
+    while (_join(out, vocab, _below) or _join(out, vocab, _over_page_break(out, vocab))
+           or _join(out, vocab, _same_line)):
+        pass
     # a header row printed again (Word's 重复标题行 on the page a table goes on over): once
     return [p for k, p in enumerate(out)
             if not any(q.text == p.text and abs(q.x - p.x) < (SAME_X_PT if p.boxed else SAME_X_COL) for q in out[:k])]

@@ -215,3 +215,11 @@ def nearest_t3_row(label: str) -> Nearest | None:
 @lru_cache(maxsize=LABEL_CACHE)
 def nearest_t2_row(label: str) -> Nearest | None:
     return _nearest(core(label), _t2_row_cores())
+
+
+def names_format_row(label: str, group: str | None = None) -> bool:
+    """Whether a label names a row of tables 2 or 3, as printed or clearly misprinted (the nearest-row
+    rule above, margin and all). For finding rows only — which row it is, and the warning that a
+    misprint was read, are the cell step's."""
+    return bool(t2_row_code(label) or t3_row_code(label, group) or t3_group_code(label)
+                or nearest_t3_row(label) or nearest_t2_row(label))

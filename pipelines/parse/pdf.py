@@ -28,6 +28,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pipelines.parse import labels as lab
 from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
+from pipelines.parse.columns import header_word_start
 from pipelines.parse.identify import page_title_candidates, title_line
 from pipelines.parse.identity_sources import running_lines as page_header_lines
 from pipelines.parse.normalize import clean_cell, normalise_label
@@ -189,11 +190,16 @@ class PdfParser:
         running, marks = running_lines(texts), running_lines(texts, numbered=False)
         for i in table_pages(texts) if candidates is None else candidates:
             page, page_no = pages.page(i), i + 1
-            if previous != i - 1:
+            after_gap = previous != i - 1
+            if after_gap:
                 in_table, bands = False, []
             previous = i
             tables = [(t, rows) for t in page.find_tables() if _fully_ruled(rows := extract_table(t))]
             if not tables and (in_table or page_has_table_text(texts[i])):
+                if after_gap and i > 0 and _names_table(above := _last_line(texts[i - 1], marks)):
+                    # a heading or caption at the foot of a page read for no table: the table under it
+                    # is this page's first (as a ruled table's caption above, on the page before)
+                    grids.append(Grid(len(grids), [[GridCell(above, 0, 0, page=i)]]))
                 found, bands = word_grids(page, page_no, len(grids), bands, running)  # no ruling lines
                 grids += found
                 in_table = bool(found)  # a borderless table may go on over the next page
@@ -210,6 +216,16 @@ class PdfParser:
             if getattr(page, "rotated", 0):
                 turned[page_no] = page.page_bbox
         return grids, turned
+
+
+def _names_table(line: str) -> bool:
+    """A section heading, a table-2 block's caption or a table-4 proceeding's caption (short: a
+    sentence of prose that names 行政复议 is none)."""
+    return bool(line and len(line) <= MAX_CAPTION_CHARS
+                and (lab.section_code(line) or lab.t2_caption_block(line) or lab.t4_parts([line]) - {"L"}))
+
+
+MAX_CAPTION_CHARS = 30
 
 
 def _is_mark(line: str, marks: frozenset[str]) -> bool:
@@ -422,7 +438,8 @@ def _is_continuation(row: list[GridCell]) -> bool:
 
 
 def _label_code(text: str) -> str | None:
-    return lab.t3_row_code(text, None) or lab.t3_group_code(text) or lab.t2_row_code(text)
+    near = lab.nearest_t3_row(text) or lab.nearest_t2_row(text)  # a misprinted label names its row too
+    return lab.t3_row_code(text, None) or lab.t3_group_code(text) or lab.t2_row_code(text) or (near and near.code)
 
 
 def _completes(pairs: list[tuple[GridCell, GridCell]]) -> bool:
@@ -461,15 +478,20 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
 
 def _never_continued(upper: list[GridCell], pairs: list[tuple[GridCell, GridCell]]) -> bool:
     """A section heading is never continued on the next page (the words under it are its table's),
-    nor a header row by whole header words of their own (总计 printed lower in its merged cell): the
-    rest of a wrapped header word ("结果" / "维持") does continue it."""
+    nor a header row by whole header words of their own (总计 printed lower in its merged cell), nor
+    by words that would not make a header word of the piece above them (复议后起诉 + the next
+    column's 总计, in a table read from word positions): the rest of a wrapped header word
+    ("结果" / "维持") does continue it."""
     texts = [c.text for c in upper if c.text]
     if _has_values(upper):
         # (a row of table 4 printed as a list — 总计 | 6 — has a whole label of its own)
         return any(t4_list_label(t) for t in texts if parse_token(t) is None)
     if any(lab.section_code(t) for t in texts):
         return True
-    return lab.has_any(texts, HEADER_VOCABULARY) and all(normalise_label(lower.text) in HEADER_SET for _, lower in pairs)
+    if not lab.has_any(texts, HEADER_VOCABULARY):
+        return False
+    return all(normalise_label(lower.text) in HEADER_SET for _, lower in pairs) or not all(
+        header_word_start(upper.text + lower.text) for upper, lower in pairs)
 
 
 def _has_values(row: list[GridCell]) -> bool:
@@ -483,7 +505,7 @@ def _is_header_row(row: list[GridCell]) -> bool:
     if not texts or _has_values(row):
         return False
     return lab.has_any(texts, L.T3_HEADER_WORDS + L.T4_HEADER_WORDS + L.T2_HEADERS_ANY) or not any(
-        lab.t3_row_code(t, None) or lab.t3_group_code(t) or lab.t2_row_code(t) for t in texts)
+        lab.names_format_row(t) for t in texts)
 
 
 def _continuation_pairs(upper: list[GridCell], lower: list[GridCell]) -> list[tuple[GridCell, GridCell]] | None:

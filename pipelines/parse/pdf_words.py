@@ -60,8 +60,48 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
         else:
             lines.append(_Line(w["top"], [w]))
     for ln in lines:
-        ln.words.sort(key=lambda w: w["x0"])
+        ln.words = _join_letter_spaced(sorted(ln.words, key=lambda w: w["x0"]))
     return lines
+
+
+# A label printed letter-spaced ("行 政 许 可", "1 . 属 于 国 家 秘 密") comes out one word per glyph:
+# in a narrow column each glyph would start a label column of its own and the ordinal's digit would
+# read as a value. Glyphs closer than this share of their height (a space of the font, about a third
+# of an em; cells are set apart by their padding on both sides, wider) are one word again.
+LETTER_SPACING = 0.4
+ORDINAL_MARKS = ".．、"
+
+
+def _join_letter_spaced(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join the words of one line that are one label spaced out. Never a value to its neighbour, except an
+    ordinal's number to its mark ("1" + "." is "1."): numbers in neighbouring columns stay apart."""
+    out: list[dict[str, Any]] = []
+    for w in words:
+        prev = out[-1] if out else None
+        if prev is not None and _spaced_apart(prev, w):
+            out[-1] = {**prev, "text": prev["text"] + w["text"], "x1": max(prev["x1"], w["x1"]),
+                       "top": min(prev["top"], w["top"]), "bottom": max(prev["bottom"], w["bottom"])}
+        else:
+            out.append(w)
+    return out
+
+
+def _spaced_apart(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    height = min(a["bottom"] - a["top"], b["bottom"] - b["top"])
+    if height <= 0 or not 0 <= b["x0"] - a["x1"] < LETTER_SPACING * height:
+        return False
+    if _value_mark(b["text"]):
+        return False
+    return not _value_mark(a["text"]) or b["text"][0] in ORDINAL_MARKS
+
+
+def _value_mark(text: str) -> bool:
+    """A number or a blank mark ('—', '/'); a glyph such as 无 reads as a value too, but spaced out it is a
+    label's (（四）无法提供 as "） 无")."""
+    return parse_token(text) is not None and not CJK.search(text)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def furniture_key(text: str) -> str:
@@ -78,7 +118,7 @@ def _table_line(line: str) -> bool:
     words = line.split()
     label = re.split(r"\s*[-−]?\d", line.strip(), maxsplit=1)[0]
     return sum(bool(re.fullmatch(r"[-−]?[\d.,]+", w)) for w in words) >= 3 or bool(
-        label and (lab.t2_row_code(label) or lab.t3_row_code(label, None) or lab.t3_group_code(label)))
+        label and lab.names_format_row(label))
 
 
 def running_lines(texts: list[str], numbered: bool = True) -> frozenset[str]:
@@ -257,7 +297,8 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
                 loose.append((block.top, [cell]))
     for _top, row in loose:
         leaf = row[-1].text
-        if lab.t2_row_code(leaf) or (ORDINAL.match(leaf) and lab.t3_row_code(leaf, None)) or (
+        if lab.t2_row_code(leaf) or lab.nearest_t2_row(leaf) or (
+                ORDINAL.match(leaf) and (lab.t3_row_code(leaf, None) or lab.nearest_t3_row(leaf))) or (
                 not ORDINAL.match(leaf) and lab.t4_result(leaf)):  # (table 4 as a list or turned: 结果纠正 | )
             # a row of the format with nothing printed in any column: its cells are blanks, in place
             # (a table-3 label starts with its ordinal: the rest of a label cut by a page break does not)
@@ -337,10 +378,10 @@ def _plausible_row(row: list[GridCell]) -> bool:
         return True  # nothing but blank marks (— — / …): a row of blanks, as table 4's one row can be
     labels = [c.text for c, t in zip(row, tokens, strict=True) if t is None]
     leaf = labels[-1] if labels else ""
-    # (as the last group's "3.其他", the one label that needs its group to be known)
+    # (as the last group's "3.其他", the one label that needs its group to be known; a misprinted label
+    # clearly nearest one row of the format is a row too — the cell step warns of it)
     # (or a result of table 4 printed as a list: 结果维持 | 0)
-    return bool(leaf and (lab.t2_row_code(leaf) or lab.t3_row_code(leaf, "3.3.6") or lab.t3_group_code(leaf)
-                          or lab.t4_result(leaf)))
+    return bool(leaf and (lab.names_format_row(leaf, "3.3.6") or lab.t4_result(leaf)))
 
 
 def _bbox(w: dict[str, Any]) -> tuple[float, float, float, float]:
@@ -374,6 +415,11 @@ def _header_only(segment: list[_Line]) -> bool:
     return sum(normalise_label(w["text"]) in HEADER_SET for ln in segment for w in ln.words) >= MIN_HEADER_WORDS
 
 
+def _part_caption(line: _Line) -> bool:
+    """A line naming one proceeding of table 4 and nothing else: 行政诉讼（复议后起诉）."""
+    return len(line.words) == 1 and not line.values() and bool(lab.t4_parts([line.text]) - {"L"})
+
+
 def page_has_table_text(text: str) -> bool:
     return any(m in text for m in TABLE_MARKERS)
 
@@ -405,6 +451,12 @@ def word_grids(page: Any, page_no: int, first_index: int, carried: list[tuple[fl
             # header says which column is which
             grids.append(Grid(first_index + len(grids), [[GridCell(clean_cell(w["text"]), r, c, page=page_no, bbox=_bbox(w))
                                                           for c, w in enumerate(ln.words)] for r, ln in enumerate(segment)]))
+        elif segment and _part_caption(segment[-1]):
+            # a table-4 proceeding's caption at the foot of a page, its sub-table on the next: kept,
+            # since it says whose numbers follow
+            caption = segment[-1].words[0]
+            grids.append(Grid(first_index + len(grids), [[GridCell(clean_cell(caption["text"]), 0, 0, page=page_no,
+                                                                   bbox=_bbox(caption))]]))
         segment.clear()
 
     for ln in lines:

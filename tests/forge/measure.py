@@ -1,7 +1,7 @@
 """Measure the parser on a fresh forge seed: documents nobody has looked at, scored cell by cell
 against the forge's truths and its own identity checker (tests/forge/oracle.py).
 
-    uv run python -m tests.forge.measure --seed 7301 --count 100 [--out DIR] [--json FILE]
+    uv run python -m tests.forge.measure --seed 7301 --count 100 [--out DIR [--reuse]] [--media pdf] [--json FILE]
 
 Draws ``count`` random layouts (every dimension of tests/forge/layouts.py, the random corpus's media
 mix), renders them (PDFs printed by LibreOffice from the DOCX, as the committed set), parses and
@@ -9,6 +9,11 @@ validates each, and prints: cells exact, cells wrong (a different number), blank
 blank, read as a number), cells missed (printed, read as blank or not found), reports marked valid
 with any of those, wrong agency or year, failures. Nothing here is committed: a seed is for measuring
 a parser change, its figures go to docs/.
+
+``--media pdf`` scores only the documents drawn as that medium (the draws stay those of the whole
+seed, so a document keeps its name and layout); ``--out DIR --reuse`` re-scores documents already
+rendered into DIR instead of printing them again (LibreOffice is the slow part), so a parser change
+can be measured on the same files in seconds.
 """
 
 from __future__ import annotations
@@ -42,11 +47,15 @@ def random_docs(seed: int, count: int) -> list[layouts.LayoutDoc]:
     return docs
 
 
-def write(doc: layouts.LayoutDoc, out: Path) -> tuple[Path, dict[str, Any]]:
+def write(doc: layouts.LayoutDoc, out: Path, reuse: bool = False) -> tuple[Path, dict[str, Any]]:
+    """The document rendered into ``out`` and its truth; with ``reuse``, a file already there is kept
+    (the truth is drawn again from the document's seed, as it was when the file was rendered)."""
     truth = make_truth(doc.seed, doc.fmt_name, doc.blank, doc.error)
     truth["layout"], truth["medium"] = doc.spec.describe(), doc.medium
-    data = layouts.render_doc(truth, doc)
     path = out / f"{doc.name}.{EXTENSIONS[doc.medium]}"
+    if reuse and path.exists():
+        return path, truth
+    data = layouts.render_doc(truth, doc)
     if doc.medium == "pdf":
         printed = convert_with_soffice(data, "docx", "pdf", doc.name)
         data = layouts.rotate_pages(printed, doc.spec.rotate) if doc.spec.rotate else printed
@@ -80,6 +89,7 @@ def score(path: Path, truth: dict[str, Any]) -> dict[str, Any]:
         "cells": len(truth["cells"]), **counts, "identity_ok": identity_ok if r.status == "parsed" else None,
         "violations_ok": found == sorted(expected, key=str),
         "valid_but_wrong": vr.status == "valid" and (counts["wrong"] or counts["blank_filled"] or not identity_ok),
+        "layout": truth.get("layout"),
     }
 
 
@@ -103,10 +113,15 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--out", type=Path, help="keep the documents here (default: a temporary folder)")
     ap.add_argument("--json", type=Path, help="write every document's score here")
+    ap.add_argument("--media", choices=sorted(EXTENSIONS), help="score only the documents drawn as this medium")
+    ap.add_argument("--reuse", action="store_true", help="with --out: re-score documents already rendered there")
     args = ap.parse_args()
+    if args.reuse and not args.out:
+        ap.error("--reuse needs --out (the folder of documents rendered before)")
     out = args.out or Path(tempfile.mkdtemp(prefix=f"forge-seed-{args.seed}-"))
     out.mkdir(parents=True, exist_ok=True)
-    rows = [score(*write(doc, out)) for doc in random_docs(args.seed, args.count)]
+    docs = [d for d in random_docs(args.seed, args.count) if args.media in (None, d.medium)]
+    rows = [score(*write(doc, out, args.reuse)) for doc in docs]
     if args.json:
         args.json.write_text(json.dumps({"seed": args.seed, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps({"seed": args.seed, **summary(rows)}, ensure_ascii=False))
