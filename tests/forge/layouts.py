@@ -28,7 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from schemas import format as fmt
-from tests.forge import oracle, vocabulary
+from tests.forge import oracle, vocabulary, wild
 from tests.forge.render import (
     HEADINGS,
     NARRATIVE,
@@ -42,6 +42,7 @@ from tests.forge.render import (
     t4_layout,
 )
 from tests.forge.truths import make_truth
+from tests.forge.wild import draw as draw_wild
 from tests.forge.word import LONG_PARAGRAPH, _fixed_zip, _page_footer
 
 RULINGS = ("full", "three_line", "frame", "none")
@@ -73,6 +74,19 @@ class LayoutSpec:
     # Labels as offices print them (tests/forge/vocabulary.py): 0 = the official labels; else the seed
     # that picks, per label, a rendering (letter-spaced, traditional, 其它) or a misprint.
     labels_seed: int = 0
+    # --- issue #26, what nobody showed the parser (tests/forge/wild.py; drawn with wild=True) ---
+    agency_at: str = "title"  # where the agency is printed: title, signature, page_header, meta_article, meta_site, nowhere
+    preamble: bool = False  # a sentence quoting the provincial notice 《…关于做好…年度报告编制发布工作的通知》
+    year_style: str = "arabic"  # the year in the title and 统计期限 sentence: arabic, zh_ling (〇), zh_circle (○), fullwidth
+    period_sentence: bool = False  # 本报告中所列数据的统计期限自…起至…止
+    html_cells: str = "table"  # HTML: table, or <div> grids: display_table, flex, aria
+    char_spans: bool = False  # HTML: each cell printed one <span> per character
+    running: str = ""  # DOCX/PDF running furniture: page_of (第 N 页 共 M 页), agency (header), both
+    watermark: str = ""  # DOCX/PDF: a diagonal watermark on every page: 仅供参考 or agency
+    shaded: bool = False  # header rows and every other row of table 3 shaded
+    blank_row: str = ""  # a table-3 row of zeros printed as nothing but this mark (— or /)
+    t4_date: bool = False  # a signature date ("2024 年 1 月 11 日") printed right under table 4
+    marks_seed: int = 0  # seed picking table 3/4 cells printed with a unit or footnote mark (12件, 42①)
 
     def describe(self) -> dict[str, Any]:
         out = asdict(self)
@@ -81,7 +95,15 @@ class LayoutSpec:
                 del out[name]
             elif isinstance(out[name], tuple):
                 out[name] = list(out[name])
+        for name, default in WILD_DEFAULTS.items():  # (nor did it know issue #26's dimensions)
+            if out[name] == default:
+                del out[name]
         return out
+
+
+WILD_DEFAULTS = {"agency_at": "title", "preamble": False, "year_style": "arabic", "period_sentence": False,
+                 "html_cells": "table", "char_spans": False, "running": "", "watermark": "", "shaded": False,
+                 "blank_row": "", "t4_date": False, "marks_seed": 0}
 
 
 T4_GROUP_ORDERS = (("R", "LD", "LA"), ("R", "LA", "LD"), ("LD", "LA", "R"), ("LA", "LD", "R"))  # 行政诉讼's two side by side
@@ -98,7 +120,8 @@ def draw_column_orders(rnd: random.Random) -> dict[str, tuple]:
             "t4_results": tuple(rnd.sample(("maintain", "correct", "other", "pending", "total"), 5))}
 
 
-def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = False) -> list[LayoutSpec]:
+def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = False,
+               wild: bool = False) -> list[LayoutSpec]:
     """``n`` layouts, every dimension drawn independently (reproducible for ``seed``). Column
     orders and printed label variants are drawn only when asked (the committed corpus keeps the
     format's order and official labels)."""
@@ -117,6 +140,8 @@ def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = Fa
     if labels:
         printed = random.Random(seed + 3)
         specs = [replace(spec, labels_seed=printed.choice((0, printed.randint(1, 10**6)))) for spec in specs]
+    if wild:  # issue #26's dimensions, from streams of their own (seed + 13…17)
+        specs = [replace(spec, **fields) for spec, fields in zip(specs, draw_wild(seed, len(specs)), strict=True)]
     return specs
 
 
@@ -143,6 +168,8 @@ def printed_labels(layout: Layout, rnd: random.Random) -> Layout:
 
 
 def title_lines(truth: dict[str, Any], spec: LayoutSpec) -> list[str]:
+    if spec.agency_at != "title" or spec.year_style != "arabic":
+        return wild.title_lines(truth, spec)
     if not spec.title_wrap:
         return [f"{truth['agency']}{truth['year']}年政府信息公开工作年度报告"]
     return [f"{truth['year']} 年{truth['agency']}政府信息公开工作", "年度报告"]
@@ -225,6 +252,7 @@ def t4_ordered_parts(truth: dict[str, Any], groups: tuple[str, ...], results: tu
 
 def tables(truth: dict[str, Any], spec: LayoutSpec) -> dict[str, list[tuple[str | None, Layout, int]]]:
     """Per section: (caption, layout, grid columns) of each table printed there."""
+    truth = wild.printed_truth(truth, spec)  # cells printed with a unit or footnote mark
     groups, results = spec.t4_groups or tuple(T4_GROUP_HEADS), spec.t4_results or T4_RESULT_CODES
     reordered = bool(spec.t4_groups or spec.t4_results)
     if spec.t4_split:
@@ -305,6 +333,8 @@ def _add_table(document: Any, rows: Layout, n_cols: int, spec: LayoutSpec, heade
                 cell = cell.merge(cells[(r + rs - 1) * n_cols + c + cs - 1])
             cell.text = text
             cell.vertical_alignment = valign
+            if spec.shaded and (r < header_rows or (label_cols and r % 2)):
+                wild.shade(cell)
             if spec.ruling == "three_line" and r + rs == header_rows:
                 _cell_bottom_rule(cell)  # the rule under the header: the third line of a 三线表
             for dr in range(rs):
@@ -334,6 +364,12 @@ def _new_docx(spec: LayoutSpec) -> Any:
     return document
 
 
+def _new_report_docx(truth: dict[str, Any], spec: LayoutSpec) -> Any:
+    document = _new_docx(spec)
+    wild.furnish(document.sections[0], truth, spec)
+    return document
+
+
 def _centred(document: Any, line: str, size: float = 16) -> None:
     heading = document.add_paragraph()
     heading.alignment = 1
@@ -348,7 +384,7 @@ def _docx_report(document: Any, truth: dict[str, Any], spec: LayoutSpec) -> None
         document.add_paragraph(HEADINGS[s])
         paragraphs = NARRATIVE.get(s, "").split("\n") if s in NARRATIVE else []
         if s == "S1":
-            paragraphs += [LONG_PARAGRAPH] * (spec.narrative_paragraphs - 1)
+            paragraphs = wild.intro_paragraphs(truth, spec) + paragraphs + [LONG_PARAGRAPH] * (spec.narrative_paragraphs - 1)
         for x in paragraphs:
             document.add_paragraph(x)
         for caption, layout, n_cols in layouts.get(s, []):
@@ -356,6 +392,10 @@ def _docx_report(document: Any, truth: dict[str, Any], spec: LayoutSpec) -> None
                 document.add_paragraph(caption)
             header_rows = T3_HEADER_ROWS if s == "S3" else 1 if s == "S4" else 0
             _add_table(document, layout, n_cols, spec, header_rows, 3 if s == "S3" else 0)
+        if s == "S4" and spec.t4_date:
+            document.add_paragraph(wild.date_line(truth)).alignment = 2
+    for line in wild.signature_lines(truth, spec):
+        document.add_paragraph(line).alignment = 2
 
 
 def _docx_bytes(document: Any) -> bytes:
@@ -365,7 +405,7 @@ def _docx_bytes(document: Any) -> bytes:
 
 
 def render_docx(truth: dict[str, Any], spec: LayoutSpec) -> bytes:
-    document = _new_docx(spec)
+    document = _new_report_docx(truth, spec)
     _docx_report(document, truth, spec)
     return _docx_bytes(document)
 
@@ -416,14 +456,18 @@ def html_tables(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> dict[
     return out
 
 
-def _html_table(rows: Layout, ruling: str) -> str:
+def _html_table(rows: Layout, ruling: str, spec: LayoutSpec = LayoutSpec()) -> str:
+    if spec.html_cells != "table":
+        return wild.div_table(rows, spec.html_cells, spec.char_spans)
     border = {"full": 'border="1"', "frame": 'border="1" frame="box" rules="none"',
               "three_line": 'style="border-top:2px solid;border-bottom:2px solid"', "none": 'border="0"'}[ruling]
+    shade = ' style="background:#d9d9d9"' if spec.shaded else ""
 
     def td(t: str, rs: int, cs: int) -> str:
         span = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
-        return f'<td{span}><p><span>{h.escape(t) or "&nbsp;"}</span></p></td>'
-    return f"<table {border}>" + "".join("<tr>" + "".join(td(*c) for c in row) + "</tr>" for row in rows) + "</table>"
+        return f'<td{span}><p><span>{wild.cell_html(t, spec.char_spans)}</span></p></td>'
+    return f"<table {border}>" + "".join(f"<tr{shade if r % 2 == 0 else ''}>" + "".join(td(*c) for c in row) + "</tr>"
+                                         for r, row in enumerate(rows)) + "</table>"
 
 
 def _html_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list[str]:
@@ -432,11 +476,15 @@ def _html_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list
     layouts = html_tables(truth, spec, break_at)
     for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
         parts.append(f"<p><b>{HEADINGS[s]}</b></p>")
-        parts += [f"<p>{h.escape(x)}</p>" for x in NARRATIVE.get(s, "").split("\n") if x]
+        intro = wild.intro_paragraphs(truth, spec) if s == "S1" else []
+        parts += [f"<p>{h.escape(x)}</p>" for x in intro + NARRATIVE.get(s, "").split("\n") if x]
         for caption, layout in layouts.get(s, []):
             if caption:
                 parts.append(f"<p>{h.escape(caption)}</p>")
-            parts.append(_html_table(layout, spec.ruling))
+            parts.append(_html_table(layout, spec.ruling, spec))
+        if s == "S4" and spec.t4_date:
+            parts.append(f'<p style="text-align:right">{wild.date_line(truth)}</p>')
+    parts += [f'<p style="text-align:right">{h.escape(x)}</p>' for x in wild.signature_lines(truth, spec)]
     return parts
 
 
@@ -444,7 +492,10 @@ _HTML_HEAD = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信�
 
 
 def render_html(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes:
-    return "\n".join([_HTML_HEAD, *_html_report(truth, spec, break_at), "</body></html>"]).encode("utf-8")
+    head = _HTML_HEAD
+    if extra := wild.html_meta(truth, spec) + (wild.DIV_CSS if spec.html_cells == "display_table" else ""):
+        head = head.replace("</head>", extra + "</head>")
+    return "\n".join([head, *_html_report(truth, spec, break_at), "</body></html>"]).encode("utf-8")
 
 
 def _text_rows(layout: Layout, n_cols: int) -> list[str]:
@@ -472,13 +523,16 @@ def _text_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list
     widths = {"S2": 4, "S3": 10, "S4": 15}
     for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
         lines += [HEADINGS[s], ""]
-        lines += [x for x in NARRATIVE.get(s, "").split("\n") if x]
+        intro = wild.intro_paragraphs(truth, spec) if s == "S1" else []
+        lines += [x for x in intro + NARRATIVE.get(s, "").split("\n") if x]
         for caption, layout in layouts.get(s, []):
             if caption:
                 lines.append(caption)
             lines += _text_rows(layout, 5 if caption else widths[s])
+        if s == "S4" and spec.t4_date:
+            lines.append(wild.date_line(truth))
         lines.append("")
-    return lines
+    return lines + wild.signature_lines(truth, spec)
 
 
 def render_text(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes:
