@@ -31,6 +31,7 @@ from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.identify import page_title_candidates, title_line
 from pipelines.parse.identity_sources import running_lines as page_header_lines
 from pipelines.parse.normalize import clean_cell, normalise_label
+from pipelines.parse.pdf_line_order import page_text
 from pipelines.parse.pdf_pages import PdfiumPage, drop_oversized, extract_table
 from pipelines.parse.pdf_words import (
     HEADER_SET,
@@ -70,13 +71,13 @@ def _pdf_text_problem(text: str, pages: int) -> str | None:
 
 
 def page_texts(data: bytes, name: str) -> list[str]:
-    """Every page's text by pypdfium2 (fast; no layout analysis)."""
+    """Every page's text by pypdfium2 (fast; no layout analysis but each line's glyphs left to right)."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as err:
         raise ParseError("corrupt_pdf", f"not a readable PDF ({err})", name) from err
     try:
-        return [pdf[i].get_textpage().get_text_range().replace("\r\n", "\n").replace("\r", "\n") for i in range(len(pdf))]
+        return [page_text(pdf[i].get_textpage()) for i in range(len(pdf))]
     finally:
         pdf.close()
 
