@@ -105,7 +105,7 @@ PDF_CASES = {
     "signature-date-marks": {"agency_at": "signature", "t4_date": True, "blank_row": "—", "marks_seed": 4711,
                              "preamble": True, "year_style": "fullwidth", "ruling": "full", "t4_split": False},
     "nowhere-agency-watermark": {"agency_at": "nowhere", "running": "both", "watermark": "agency",
-                                 "blank_row": "/", "ruling": "full"},
+                                 "blank_row": "/", "ruling": "full", "t4_split": False},
 }
 
 
@@ -126,3 +126,15 @@ def test_the_random_stream_is_its_own() -> None:
     for seed in (rnd.randint(1, 10**6) for _ in range(5)):
         plain = layouts.draw_specs(seed, 20, column_orders=True, labels=True)
         assert [replace(s, **layouts.WILD_DEFAULTS) for s in layouts.draw_specs(seed, 20, True, True, wild=True)] == plain
+
+
+def test_a_line_of_prose_is_no_first_part_of_a_wrapped_title() -> None:
+    """Seed 9707's rotated PDF: the text layer gives a narrative line, then a generic title wrapped
+    over two lines. Joined, they read "…加强政府网站2020年度政府信息公开工作年度报告" — an agency
+    "加强政府网站" that is no agency; the title names none (the page header does)."""
+    from pipelines.parse.identify import find_title, generic_title
+
+    lines = ["本机关坚持以公开为常态、不公开为例外，围绕重点领域信息公开、政策解读、回应关切等工作，完善"
+             "政府信息公开制度，规范依申请公开办理流程，加强政府网站", "2020 年度政府信息公开工作", "年度报告"]
+    assert find_title(lines) is None
+    assert generic_title(lines) == (2020, "2020 年度政府信息公开工作年度报告")
