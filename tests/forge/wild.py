@@ -281,8 +281,9 @@ def furnish(section: Any, truth: dict[str, Any], spec: Any) -> None:
     """The section's running header (the agency), footer (第 N 页 共 M 页) and watermark."""
     if spec.running in ("page_of", "both"):
         page_of_footer(section)
-    header = section.header
-    p = header.paragraphs[0]
+    if not (header_agency(spec) or spec.watermark):
+        return  # (looking at a header creates one: a layout without furniture keeps its bytes)
+    p = section.header.paragraphs[0]
     if header_agency(spec):
         p.alignment = 1
         p.add_run(truth["agency"])
