@@ -105,7 +105,7 @@ PDF_CASES = {
     "signature-date-marks": {"agency_at": "signature", "t4_date": True, "blank_row": "—", "marks_seed": 4711,
                              "preamble": True, "year_style": "fullwidth", "ruling": "full", "t4_split": False},
     "nowhere-agency-watermark": {"agency_at": "nowhere", "running": "both", "watermark": "agency",
-                                 "blank_row": "/", "ruling": "full", "t4_split": False},
+                                 "blank_row": "/", "ruling": "full", "t4_split": True},
 }
 
 

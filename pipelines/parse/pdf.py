@@ -202,8 +202,8 @@ class PdfParser:
             for t, rows in tables:
                 grid = _table_grid(t, rows, len(grids), page_no)
                 grid.caption = caption_above(page.chars, t.bbox)
-                if is_furniture(grid.caption, running):
-                    grid.caption = ""
+                if is_furniture(grid.caption, running) or is_furniture(grid.caption, marks):
+                    grid.caption = ""  # (a running header "某局" over a table is no caption of it)
                 if not grid.caption and i > 0 and _first_on_page(page.chars, t.bbox, page.height):
                     grid.caption = _last_line(texts[i - 1], marks)  # the caption stayed on the page before
                 grids.append(grid)
