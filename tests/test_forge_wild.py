@@ -32,11 +32,12 @@ WHERE = {"agency_at": ("html", "text", "docx"), "preamble": ("html", "text", "do
          "year_style": ("html", "text", "docx"), "period_sentence": ("html", "text", "docx"),
          "html_cells": ("html",), "char_spans": ("html",), "running": ("docx",), "watermark": ("docx",),
          "shaded": ("html", "docx"), "blank_row": ("html", "text", "docx"), "t4_date": ("html", "text", "docx"),
-         "marks_seed": ("html", "text", "docx")}
+         "marks_seed": ("html", "text", "docx"), "watermark_text": ("docx",)}
 VALUES = {"agency_at": wild.AGENCY_PLACES, "preamble": (True,), "year_style": wild.YEAR_STYLES[1:],
           "period_sentence": (True,), "html_cells": wild.HTML_CELLS[1:], "char_spans": (True,),
           "running": wild.RUNNING[1:], "watermark": wild.WATERMARKS[1:], "shaded": (True,),
-          "blank_row": wild.BLANK_ROW_TOKENS[1:], "t4_date": (True,), "marks_seed": (4711,)}
+          "blank_row": wild.BLANK_ROW_TOKENS[1:], "t4_date": (True,), "marks_seed": (4711,),
+          "watermark_text": (True,)}
 
 
 def _cases() -> list[tuple[str, str, Any]]:
@@ -100,7 +101,7 @@ def test_wild_dimension_is_read(medium: str, name: str, value: Any) -> None:
 # PDFs printed by LibreOffice from the DOCX: the furniture LibreOffice prints on every page, the
 # identity only in the page header, a watermark over the tables, marks and blank rows in the text layer.
 PDF_CASES = {
-    "header-watermark-shaded": {"agency_at": "page_header", "running": "page_of", "watermark": "仅供参考",
+    "header-watermark-shaded": {"agency_at": "page_header", "running": "page_of", "watermark": "仅供参考", "watermark_text": True,
                                 "shaded": True, "year_style": "zh_ling", "period_sentence": True, "ruling": "full"},
     "signature-date-marks": {"agency_at": "signature", "t4_date": True, "blank_row": "—", "marks_seed": 4711,
                              "preamble": True, "year_style": "fullwidth", "ruling": "full", "t4_split": False},

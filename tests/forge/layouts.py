@@ -8,7 +8,10 @@ three captioned sub-tables (行政复议 / 行政诉讼（未经复议直接起�
 one line or wrapped over two with spaces around the year; font size and line spacing; blank tokens
 (from the truth); medium (HTML, text, DOCX, and PDF printed from the DOCX by LibreOffice); the
 order of table 3's applicant columns and of table 4's proceedings and results (headers printed in
-that order too; the format's order by default, which the committed corpus uses).
+that order too; the format's order by default, which the committed corpus uses). Issue #26's
+dimensions (tests/forge/wild.py: where the agency is printed, preamble, year numerals, <div> tables,
+page furniture and watermarks, shaded cells, a row of blank marks, a date under table 4, units and
+footnote marks) only when ``draw_specs(wild=True)``.
 """
 
 from __future__ import annotations
@@ -87,6 +90,7 @@ class LayoutSpec:
     blank_row: str = ""  # a table-3 row of zeros printed as nothing but this mark (— or /)
     t4_date: bool = False  # a signature date ("2024 年 1 月 11 日") printed right under table 4
     marks_seed: int = 0  # seed picking table 3/4 cells printed with a unit or footnote mark (12件, 42①)
+    watermark_text: bool = False  # the watermark as a turned text box (its characters in the PDF's text), not WordArt
 
     def describe(self) -> dict[str, Any]:
         out = asdict(self)
@@ -103,7 +107,7 @@ class LayoutSpec:
 
 WILD_DEFAULTS = {"agency_at": "title", "preamble": False, "year_style": "arabic", "period_sentence": False,
                  "html_cells": "table", "char_spans": False, "running": "", "watermark": "", "shaded": False,
-                 "blank_row": "", "t4_date": False, "marks_seed": 0}
+                 "blank_row": "", "t4_date": False, "marks_seed": 0, "watermark_text": False}
 
 
 T4_GROUP_ORDERS = (("R", "LD", "LA"), ("R", "LA", "LD"), ("LD", "LA", "R"), ("LA", "LD", "R"))  # 行政诉讼's two side by side

@@ -60,6 +60,9 @@ def draw(seed: int, n: int) -> list[dict[str, Any]]:
             "t4_date": geometry.random() < 0.4,
             "marks_seed": tokens.choice((0, tokens.randint(1, 10**6))),
         })
+    drawn_text = random.Random(seed + 18)  # (added later: a stream of its own leaves the draws above as they were)
+    for fields in out:
+        fields["watermark_text"] = drawn_text.random() < 0.5
     return out
 
 
@@ -277,6 +280,28 @@ _VML = ('<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/m
         '<v:textpath style="font-family:&quot;SimSun&quot;;font-size:1pt" string="{text}"/></v:shape></w:pict></w:r>')
 
 
+# A watermark drawn as text: a DrawingML shape with text in the header, behind the page's text — its
+# characters (48 pt, grey) are in the PDF's text layer over the tables, unlike the VML WordArt one, which
+# LibreOffice prints as outlines. (LibreOffice prints this one level: it does not turn the shape's text.)
+_TEXT_BOX = ('<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+             'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+             'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+             'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><w:drawing>'
+             '<wp:anchor behindDoc="1" distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="2" '
+             'locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+             '<wp:positionH relativeFrom="page"><wp:posOffset>1200000</wp:posOffset></wp:positionH>'
+             '<wp:positionV relativeFrom="page"><wp:posOffset>4200000</wp:posOffset></wp:positionV>'
+             '<wp:extent cx="5200000" cy="1000000"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+             '<wp:docPr id="900" name="Watermark"/><wp:cNvGraphicFramePr/>'
+             '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+             '<wps:wsp><wps:cNvSpPr/><wps:spPr><a:xfrm rot="18900000"><a:off x="0" y="0"/>'
+             '<a:ext cx="5200000" cy="1000000"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/>'
+             '<a:ln><a:noFill/></a:ln></wps:spPr><wps:txbx><w:txbxContent><w:p><w:pPr><w:jc w:val="center"/></w:pPr>'
+             '<w:r><w:rPr><w:color w:val="C0C0C0"/><w:sz w:val="96"/></w:rPr><w:t>{text}</w:t></w:r></w:p>'
+             '</w:txbxContent></wps:txbx><wps:bodyPr rot="0" wrap="square" anchor="ctr"/></wps:wsp>'
+             '</a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>')
+
+
 def furnish(section: Any, truth: dict[str, Any], spec: Any) -> None:
     """The section's running header (the agency), footer (第 N 页 共 M 页) and watermark."""
     if spec.running in ("page_of", "both"):
@@ -288,7 +313,8 @@ def furnish(section: Any, truth: dict[str, Any], spec: Any) -> None:
         p.alignment = 1
         p.add_run(truth["agency"])
     if spec.watermark:
-        p._p.append(parse_xml(_VML.replace("{text}", h.escape(watermark_text(truth, spec)))))
+        shape = _TEXT_BOX if spec.watermark_text else _VML
+        p._p.append(parse_xml(shape.replace("{text}", h.escape(watermark_text(truth, spec)))))
 
 
 def shade(cell: Any, fill: str = "D9D9D9") -> None:
