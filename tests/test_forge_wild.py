@@ -139,3 +139,20 @@ def test_a_line_of_prose_is_no_first_part_of_a_wrapped_title() -> None:
              "政府信息公开制度，规范依申请公开办理流程，加强政府网站", "2020 年度政府信息公开工作", "年度报告"]
     assert find_title(lines) is None
     assert generic_title(lines) == (2020, "2020 年度政府信息公开工作年度报告")
+
+
+def test_div_cells_span_as_the_page_declares() -> None:
+    """ARIA's aria-rowspan / aria-colspan, CSS grid-row span and a flex item's flex: N place each cell
+    where a reader sees it: the cell under a row-spanning one starts one column further right."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from pipelines.parse.html_divs import rows_to_grid
+
+    page = ('<div role="table"><div role="row"><div role="cell" aria-rowspan="2">A</div>'
+            '<div role="cell" aria-colspan="2">B</div></div>'
+            '<div role="row"><div role="cell">1</div><div role="cell">2</div></div>'
+            '<div style="display:flex"><div style="flex:1">C</div><div style="flex:2">D</div></div></div>')
+    rows = LexborHTMLParser(page).css('div[role="row"], div[style="display:flex"]')
+    grid = rows_to_grid(rows, 0)
+    assert [[(c.text, c.col, c.rowspan, c.colspan) for c in row] for row in grid.rows] == [
+        [("A", 0, 2, 1), ("B", 1, 1, 2)], [("1", 1, 1, 1), ("2", 2, 1, 1)], [("C", 0, 1, 1), ("D", 1, 1, 2)]]
