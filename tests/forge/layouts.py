@@ -89,7 +89,7 @@ class LayoutSpec:
     shaded: bool = False  # header rows and every other row of table 3 shaded
     blank_row: str = ""  # a table-3 row of zeros printed as nothing but this mark (— or /)
     t4_date: bool = False  # a signature date ("2024 年 1 月 11 日") printed right under table 4
-    marks_seed: int = 0  # seed picking table 3/4 cells printed with a unit or footnote mark (12件, 42①)
+    marks_seed: int = 0  # seed picking count cells printed with a unit or footnote mark (12件, 42①)
     watermark_text: bool = False  # the watermark as a turned text box (its characters in the PDF's text), not WordArt
 
     def describe(self) -> dict[str, Any]:
@@ -383,6 +383,8 @@ def _centred(document: Any, line: str, size: float = 16) -> None:
 def _docx_report(document: Any, truth: dict[str, Any], spec: LayoutSpec) -> None:
     for line in title_lines(truth, spec):
         _centred(document, line)
+    for line in wild.preamble(truth, spec):
+        document.add_paragraph(line)
     layouts = tables(truth, spec)
     for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
         document.add_paragraph(HEADINGS[s])
@@ -476,7 +478,8 @@ def _html_table(rows: Layout, ruling: str, spec: LayoutSpec = LayoutSpec()) -> s
 
 def _html_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list[str]:
     heading = "<br>".join(h.escape(x) for x in title_lines(truth, spec))
-    parts = [f'<h1 class="title" style="font-size:{spec.font_pt * 2}px">{heading}</h1>']
+    parts = [f'<h1 class="title" style="font-size:{spec.font_pt * 2}px">{heading}</h1>',
+             *(f"<p>{h.escape(x)}</p>" for x in wild.preamble(truth, spec))]
     layouts = html_tables(truth, spec, break_at)
     for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
         parts.append(f"<p><b>{HEADINGS[s]}</b></p>")
@@ -522,7 +525,7 @@ def _text_rows(layout: Layout, n_cols: int) -> list[str]:
 
 
 def _text_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list[str]:
-    lines = [*title_lines(truth, spec), ""]
+    lines = [*title_lines(truth, spec), *wild.preamble(truth, spec), ""]
     layouts = html_tables(truth, spec, break_at)
     widths = {"S2": 4, "S3": 10, "S4": 15}
     for s in ("S1", "S2", "S3", "S4", "S5", "S6"):

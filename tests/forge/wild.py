@@ -116,21 +116,24 @@ def title_lines(truth: dict[str, Any], spec: Any) -> list[str]:
     return [f"{year} 年度政府信息公开工作", "年度报告"]
 
 
-def intro_paragraphs(truth: dict[str, Any], spec: Any) -> list[str]:
-    """Paragraphs before 一、总体情况's own text: the preamble quoting the provincial notice (a report
-    title inside 《》 that is never this report's), the statistics-period sentence."""
-    out = []
+def preamble(truth: dict[str, Any], spec: Any) -> list[str]:
+    """The paragraph right under the title quoting the provincial notice: a report title inside 《》
+    (…关于做好2023年政府信息公开工作年度报告编制发布工作的通知) that is never this report's."""
+    if not spec.preamble:
+        return []
     year = truth["year"]
-    if spec.preamble:
-        out.append(f"根据《中华人民共和国政府信息公开条例》和《{PROVINCE}人民政府办公厅关于做好{year}年政府信息公开工作"
-                   f"年度报告编制发布工作的通知》要求，编制本报告。")
-    if spec.period_sentence:
-        y = year_text(year, spec.year_style)
-        if spec.year_style.startswith("zh"):
-            out.append(f"本报告中所列数据的统计期限自{y}年一月一日起至{y}年十二月三十一日止。")
-        else:
-            out.append(f"本报告中所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。")
-    return out
+    return [f"根据《中华人民共和国政府信息公开条例》和《{PROVINCE}人民政府办公厅关于做好{year}年政府信息公开工作"
+            f"年度报告编制发布工作的通知》要求，编制本报告。"]
+
+
+def intro_paragraphs(truth: dict[str, Any], spec: Any) -> list[str]:
+    """Paragraphs before 一、总体情况's own text: the statistics-period sentence."""
+    if not spec.period_sentence:
+        return []
+    y = year_text(truth["year"], spec.year_style)
+    if spec.year_style.startswith("zh"):
+        return [f"本报告中所列数据的统计期限自{y}年一月一日起至{y}年十二月三十一日止。"]
+    return [f"本报告中所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。"]
 
 
 def date_line(truth: dict[str, Any]) -> str:
@@ -175,12 +178,11 @@ _T3_COLS = ("np", "lp_com", "lp_res", "lp_ngo", "lp_law", "lp_oth", "total")
 
 
 def marked_cells(truth: dict[str, Any], spec: Any) -> dict[str, str]:
-    """Cells of tables 3 and 4 printed with a unit or a footnote mark: key → the printed text."""
+    """Count cells (tables 2, 3 and 4) printed with a unit or a footnote mark: key → the printed text."""
     if not getattr(spec, "marks_seed", 0):
         return {}
     rnd = random.Random(spec.marks_seed)
-    keys = sorted(k for k, v in truth["cells"].items() if (k.startswith("3.") or k.startswith("4|"))
-                  and isinstance(v, int) and not isinstance(v, bool))
+    keys = sorted(k for k, v in truth["cells"].items() if isinstance(v, int) and not isinstance(v, bool) and v >= 0)
     return {k: f"{truth['cells'][k]}{rnd.choice(MARKS)}" for k in rnd.sample(keys, min(MARKED_CELLS, len(keys)))}
 
 
