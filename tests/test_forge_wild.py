@@ -50,7 +50,7 @@ CASES = _cases()
 def _doc(i: int, medium: str, overrides: dict[str, Any]) -> layouts.LayoutDoc:
     """A layout of the other dimensions drawn at random (seeded by the case), ``overrides`` on top."""
     base = layouts.draw_specs(26_000 + i, 1, wild=True)[0]
-    spec = replace(base, rotate=0, labels_seed=0, **overrides)
+    spec = replace(base, **{"rotate": 0, "labels_seed": 0, **overrides})
     if "agency_at" not in overrides and not wild.identity_recoverable(spec, medium):
         spec = replace(spec, agency_at="title")  # (the case is about another dimension: keep its cells read)
     return layouts.LayoutDoc(f"wild-{i:03d}-{medium}", 26_000 + i, layouts.FORMATS[i % 3], layouts.BLANKS[i % 4],
@@ -107,6 +107,9 @@ PDF_CASES = {
                              "preamble": True, "year_style": "fullwidth", "ruling": "full", "t4_split": False},
     "nowhere-agency-watermark": {"agency_at": "nowhere", "running": "both", "watermark": "agency",
                                  "blank_row": "/", "ruling": "full", "t4_split": True},
+    # printed turned by 90° (text running bottom to top): the ○ of the year still in its place
+    "turned-circle-year": {"agency_at": "title", "year_style": "zh_circle", "period_sentence": True, "rotate": 90,
+                           "ruling": "full"},
 }
 
 
@@ -117,6 +120,7 @@ def test_wild_dimensions_in_pdf(case: str) -> None:
     doc = replace(doc, spec=replace(doc.spec, labels_seed=0, t2_columns=(), t3_columns=(), t4_groups=(), t4_results=()))
     truth = _truth(doc)
     pdf = convert_with_soffice(layouts.render_doc(truth, doc), "docx", "pdf", doc.name)
+    pdf = layouts.rotate_pages(pdf, doc.spec.rotate) if doc.spec.rotate else pdf
     vr = validate(parse_bytes(pdf, f"{doc.name}.pdf"))
     _check(vr.result, vr.issues, truth, doc)
 
