@@ -91,7 +91,10 @@ def header_agency(spec: Any) -> bool:
 
 
 def watermark_text(truth: dict[str, Any], spec: Any) -> str:
-    return truth["agency"] if spec.watermark == "agency" else spec.watermark
+    """The watermark's words: the agency's name, or 仅供参考 — always so where the agency is printed
+    nowhere (a name over every page would print it)."""
+    return truth["agency"] if spec.watermark == "agency" and spec.agency_at != "nowhere" else spec.watermark.replace(
+        "agency", "仅供参考")
 
 
 def identity_recoverable(spec: Any, medium: str) -> bool:
