@@ -49,7 +49,7 @@ CASES = _cases()
 
 def _doc(i: int, medium: str, overrides: dict[str, Any]) -> layouts.LayoutDoc:
     """A layout of the other dimensions drawn at random (seeded by the case), ``overrides`` on top."""
-    base = layouts.draw_specs(26_000 + i, 1, wild=True)[0]
+    base = layouts.draw_specs(26_000 + i, 1, column_orders=True, wild=True)[0]
     spec = replace(base, **{"rotate": 0, "labels_seed": 0, **overrides})
     if "agency_at" not in overrides and not wild.identity_recoverable(spec, medium):
         spec = replace(spec, agency_at="title")  # (the case is about another dimension: keep its cells read)
