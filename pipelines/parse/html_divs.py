@@ -7,7 +7,11 @@ element whose children repeat the same shape (three or more siblings of one tag 
 two or more block children — inline ones such as a ``<span>`` per character are pieces of one cell). A row's cells are its element children; a cell's text is all the text inside
 it, joined without separators (a cell printed one ``<span>`` per character reads as its word). Rows
 of one parent make one grid, in document order with the page's ``<table>`` grids, so the shared
-cells step reads them like any table. CSS ``grid-column: span N`` is read as a colspan.
+cells step reads them like any table. A cell's span is read where the page's own means print
+it: CSS ``grid-column: span N`` / ``grid-row: span N``; ARIA ``aria-colspan`` / ``aria-rowspan``
+(a cell so spanned is printed once, where it starts, as a ``<td>`` is); a flex item's ``flex: N`` /
+``flex-grow: N`` (a flex row widens a cell over N columns by growing it N times as much — the
+columns of a flex-drawn table are its unit-grow cells).
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from pipelines.parse.normalize import clean_cell
 
 _DISPLAY = re.compile(r"display\s*:\s*([a-z-]+)", re.I)
 _SPAN = re.compile(r"grid-column\s*:\s*span\s+(\d+)", re.I)
+_ROW_SPAN = re.compile(r"grid-row\s*:\s*span\s+(\d+)", re.I)
+_FLEX_GROW = re.compile(r"(?:^|;)\s*flex(?:-grow)?\s*:\s*(\d+)(?=\s|;|$)", re.I)
+MAX_SPAN = 200
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _CLASS_SELECTOR = re.compile(r"^(?:[a-z0-9]+)?\.([\w-]+)$", re.I)
 ROW_DISPLAYS = {"table-row", "flex", "inline-flex", "grid"}
@@ -103,9 +110,20 @@ def _repeated_rows(tree: LexborHTMLParser) -> list[LexborNode]:
     return out
 
 
+def _span(cell: LexborNode, aria: str, css: re.Pattern[str], flex: bool) -> int:
+    attrs = cell.attributes
+    style = attrs.get("style") or ""
+    m = css.search(style) or (_FLEX_GROW.search(style) if flex else None)
+    value = (attrs.get(aria) or "").strip() or (m.group(1) if m else "")
+    return max(1, min(int(value), MAX_SPAN)) if value.isdigit() else 1
+
+
 def _colspan(cell: LexborNode) -> int:
-    m = _SPAN.search(cell.attributes.get("style") or "")
-    return max(1, min(int(m.group(1)), 200)) if m else 1
+    return _span(cell, "aria-colspan", _SPAN, flex=True)
+
+
+def _rowspan(cell: LexborNode) -> int:
+    return _span(cell, "aria-rowspan", _ROW_SPAN, flex=False)
 
 
 def div_rows(tree: LexborHTMLParser, structural: bool) -> dict[int, list[LexborNode]]:
@@ -126,12 +144,17 @@ def div_rows(tree: LexborHTMLParser, structural: bool) -> dict[int, list[LexborN
 
 
 def rows_to_grid(rows: list[LexborNode], index: int) -> Grid:
+    """The rows as a grid: each cell at the first column no cell spanning down from above holds."""
     grid = Grid(index=index)
+    taken: set[tuple[int, int]] = set()  # positions held by cells spanning rows from above
     for r, row in enumerate(rows):
         cells, col = [], 0
         for c in _cells(row):
-            span = _colspan(c)
-            cells.append(GridCell(clean_cell(c.text(deep=True, separator="")), r, col, 1, span))
+            while (r, col) in taken:
+                col += 1
+            span, down = _colspan(c), min(_rowspan(c), len(rows) - r)
+            cells.append(GridCell(clean_cell(c.text(deep=True, separator="")), r, col, down, span))
+            taken.update((r + dr, col + dc) for dr in range(1, down) for dc in range(span))
             col += span
         grid.rows.append(cells)
     return grid

@@ -188,6 +188,7 @@ class TitleMatch:
 AGENCY_SUFFIX = re.compile(r"(?:政府|办公厅|办公室|委员会|管委会|委|办|厅|局|署|院|中心|所|站|队|处|部|会|办事处|街道|"
                            r"镇|乡|区|县|市|州|旗|盟|省|村|社区|集团|公司|馆|室|团|校|场|台|社|组|法院|检察院)$")
 _MAX_WRAP = 3  # a title wraps over at most three lines (a narrow scanned page)
+_PROSE = re.compile(r"[，,。；;！!？?]")  # sentence punctuation: a title prints none
 
 
 def _wraps(candidates: list[str], i: int) -> list[tuple[str, int]]:
@@ -197,8 +198,9 @@ def _wraps(candidates: list[str], i: int) -> list[tuple[str, int]]:
     joined = candidates[i].strip()
     for k in range(i + 1, min(i + _MAX_WRAP, len(candidates))):
         nxt = candidates[k].strip()
-        if not joined or not nxt or _HAS_TAIL.search(_clean(joined)) or _title_identity(nxt) or _match(nxt):
-            break
+        if not joined or not nxt or _HAS_TAIL.search(_clean(joined)) or _title_identity(nxt) or _match(nxt) \
+                or _PROSE.search(joined):
+            break  # (a line of prose is no title's first part: "…加强政府网站" + "2020 年度…工作" + "年度报告")
         joined += nxt
         out.append((joined, k - i + 1))
     return out

@@ -32,6 +32,7 @@ from pipelines.parse.columns import header_word_start
 from pipelines.parse.identify import page_title_candidates, title_line
 from pipelines.parse.identity_sources import running_lines as page_header_lines
 from pipelines.parse.normalize import clean_cell, normalise_label
+from pipelines.parse.pdf_line_order import page_text
 from pipelines.parse.pdf_pages import PdfiumPage, drop_oversized, extract_table
 from pipelines.parse.pdf_words import (
     HEADER_SET,
@@ -72,13 +73,13 @@ def _pdf_text_problem(text: str, pages: int) -> str | None:
 
 
 def page_texts(data: bytes, name: str) -> list[str]:
-    """Every page's text by pypdfium2 (fast; no layout analysis)."""
+    """Every page's text by pypdfium2 (fast; no layout analysis but each line's glyphs left to right)."""
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as err:
         raise ParseError("corrupt_pdf", f"not a readable PDF ({err})", name) from err
     try:
-        return [pdf[i].get_textpage().get_text_range().replace("\r\n", "\n").replace("\r", "\n") for i in range(len(pdf))]
+        return [page_text(pdf[i].get_textpage()) for i in range(len(pdf))]
     finally:
         pdf.close()
 
@@ -208,8 +209,8 @@ class PdfParser:
             for t, rows in tables:
                 grid = _table_grid(t, rows, len(grids), page_no)
                 grid.caption = caption_above(page.chars, t.bbox)
-                if is_furniture(grid.caption, running):
-                    grid.caption = ""
+                if is_furniture(grid.caption, running) or is_furniture(grid.caption, marks):
+                    grid.caption = ""  # (a running header "某局" over a table is no caption of it)
                 if not grid.caption and i > 0 and _first_on_page(page.chars, t.bbox, page.height):
                     grid.caption = _last_line(texts[i - 1], marks)  # the caption stayed on the page before
                 grids.append(grid)

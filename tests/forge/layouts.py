@@ -12,6 +12,9 @@ that order too; the format's order by default, which the committed corpus uses);
 (``t4_shape``: the format's one wide row by default; a vertical list with its proceeding labels merged
 or repeated, or captioned lists with ``t4_split``; or turned, results as rows — drawn only when asked);
 a text pasted one cell a line with its empty cells dropped (``paste_dropped``, text medium only; off by default).
+Issue #26's other dimensions (tests/forge/wild.py: where the agency is printed, preamble, year
+numerals, <div> tables, page furniture and watermarks, shaded cells, a row of blank marks, a date under
+table 4, units and footnote marks) only when ``draw_specs(wild=True)``.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from schemas import format as fmt
-from tests.forge import oracle, vocabulary
+from tests.forge import oracle, vocabulary, wild
 from tests.forge.render import (
     HEADINGS,
     NARRATIVE,
@@ -45,6 +48,7 @@ from tests.forge.render import (
     t4_layout,
 )
 from tests.forge.truths import make_truth
+from tests.forge.wild import draw as draw_wild
 from tests.forge.word import LONG_PARAGRAPH, _fixed_zip, _page_footer
 
 RULINGS = ("full", "three_line", "frame", "none")
@@ -89,6 +93,20 @@ class LayoutSpec:
     # Pastes whose empty cells were dropped (issue #26 point 6): the text medium printed one cell per
     # line, every empty cell (a blank value, a merged label area) left out; other media ignore it.
     paste_dropped: bool = False
+    # --- issue #26, what nobody showed the parser (tests/forge/wild.py; drawn with wild=True) ---
+    agency_at: str = "title"  # where the agency is printed: title, signature, page_header, meta_article, meta_site, nowhere
+    preamble: bool = False  # a sentence quoting the provincial notice 《…关于做好…年度报告编制发布工作的通知》
+    year_style: str = "arabic"  # the year in the title and 统计期限 sentence: arabic, zh_ling (〇), zh_circle (○), fullwidth
+    period_sentence: bool = False  # 本报告中所列数据的统计期限自…起至…止
+    html_cells: str = "table"  # HTML: table, or <div> grids: display_table, flex, aria
+    char_spans: bool = False  # HTML: each cell printed one <span> per character
+    running: str = ""  # DOCX/PDF running furniture: page_of (第 N 页 共 M 页), agency (header), both
+    watermark: str = ""  # DOCX/PDF: a diagonal watermark on every page: 仅供参考 or agency
+    shaded: bool = False  # header rows and every other row of table 3 shaded
+    blank_row: str = ""  # a table-3 row of zeros printed as nothing but this mark (— or /)
+    t4_date: bool = False  # a signature date ("2024 年 1 月 11 日") printed right under table 4
+    marks_seed: int = 0  # seed picking count cells printed with a unit or footnote mark (12件, 42①)
+    watermark_text: bool = False  # the watermark as a turned text box (its characters in the PDF's text), not WordArt
 
     def describe(self) -> dict[str, Any]:
         out = asdict(self)
@@ -100,7 +118,15 @@ class LayoutSpec:
                 out[name] = list(out[name])
         if out["t4_shape"] == "wide":
             del out["t4_shape"]
+        for name, default in WILD_DEFAULTS.items():  # (nor did it know issue #26's dimensions)
+            if out[name] == default:
+                del out[name]
         return out
+
+
+WILD_DEFAULTS = {"agency_at": "title", "preamble": False, "year_style": "arabic", "period_sentence": False,
+                 "html_cells": "table", "char_spans": False, "running": "", "watermark": "", "shaded": False,
+                 "blank_row": "", "t4_date": False, "marks_seed": 0, "watermark_text": False}
 
 
 T4_GROUP_ORDERS = (("R", "LD", "LA"), ("R", "LA", "LD"), ("LD", "LA", "R"), ("LA", "LD", "R"))  # 行政诉讼's two side by side
@@ -118,7 +144,7 @@ def draw_column_orders(rnd: random.Random) -> dict[str, tuple]:
 
 
 def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = False,
-               t4_shapes: bool = False, paste_dropped: bool = False) -> list[LayoutSpec]:
+               t4_shapes: bool = False, paste_dropped: bool = False, wild: bool = False) -> list[LayoutSpec]:
     """``n`` layouts, every dimension drawn independently (reproducible for ``seed``). Column
     orders and printed label variants are drawn only when asked (the committed corpus keeps the
     format's order and official labels)."""
@@ -143,6 +169,8 @@ def draw_specs(seed: int, n: int, column_orders: bool = False, labels: bool = Fa
     if paste_dropped:
         pasted = random.Random(seed + 12)
         specs = [replace(spec, paste_dropped=pasted.random() < 0.5) for spec in specs]
+    if wild:  # issue #26's dimensions, from streams of their own (seed + 13…17)
+        specs = [replace(spec, **fields) for spec, fields in zip(specs, draw_wild(seed, len(specs)), strict=True)]
     return specs
 
 
@@ -169,6 +197,8 @@ def printed_labels(layout: Layout, rnd: random.Random) -> Layout:
 
 
 def title_lines(truth: dict[str, Any], spec: LayoutSpec) -> list[str]:
+    if spec.agency_at != "title" or spec.year_style != "arabic":
+        return wild.title_lines(truth, spec)
     if not spec.title_wrap:
         return [f"{truth['agency']}{truth['year']}年政府信息公开工作年度报告"]
     return [f"{truth['year']} 年{truth['agency']}政府信息公开工作", "年度报告"]
@@ -339,6 +369,7 @@ def _width(layout: Layout) -> int:
 
 def tables(truth: dict[str, Any], spec: LayoutSpec) -> dict[str, list[tuple[str | None, Layout, int]]]:
     """Per section: (caption, layout, grid columns) of each table printed there."""
+    truth = wild.printed_truth(truth, spec)  # cells printed with a unit or footnote mark
     groups, results = spec.t4_groups or tuple(T4_GROUP_HEADS), spec.t4_results or T4_RESULT_CODES
     reordered = bool(spec.t4_groups or spec.t4_results)
     if spec.t4_shape != "wide":
@@ -421,6 +452,8 @@ def _add_table(document: Any, rows: Layout, n_cols: int, spec: LayoutSpec, heade
                 cell = cell.merge(cells[(r + rs - 1) * n_cols + c + cs - 1])
             cell.text = text
             cell.vertical_alignment = valign
+            if spec.shaded and (r < header_rows or (label_cols and r % 2)):
+                wild.shade(cell)
             if spec.ruling == "three_line" and r + rs == header_rows:
                 _cell_bottom_rule(cell)  # the rule under the header: the third line of a 三线表
             for dr in range(rs):
@@ -450,6 +483,12 @@ def _new_docx(spec: LayoutSpec) -> Any:
     return document
 
 
+def _new_report_docx(truth: dict[str, Any], spec: LayoutSpec) -> Any:
+    document = _new_docx(spec)
+    wild.furnish(document.sections[0], truth, spec)
+    return document
+
+
 def _centred(document: Any, line: str, size: float = 16) -> None:
     heading = document.add_paragraph()
     heading.alignment = 1
@@ -459,12 +498,14 @@ def _centred(document: Any, line: str, size: float = 16) -> None:
 def _docx_report(document: Any, truth: dict[str, Any], spec: LayoutSpec) -> None:
     for line in title_lines(truth, spec):
         _centred(document, line)
+    for line in wild.preamble(truth, spec):
+        document.add_paragraph(line)
     layouts = tables(truth, spec)
     for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
         document.add_paragraph(HEADINGS[s])
         paragraphs = NARRATIVE.get(s, "").split("\n") if s in NARRATIVE else []
         if s == "S1":
-            paragraphs += [LONG_PARAGRAPH] * (spec.narrative_paragraphs - 1)
+            paragraphs = wild.intro_paragraphs(truth, spec) + paragraphs + [LONG_PARAGRAPH] * (spec.narrative_paragraphs - 1)
         for x in paragraphs:
             document.add_paragraph(x)
         for caption, layout, n_cols in layouts.get(s, []):
@@ -472,6 +513,10 @@ def _docx_report(document: Any, truth: dict[str, Any], spec: LayoutSpec) -> None
                 document.add_paragraph(caption)
             header_rows = T3_HEADER_ROWS if s == "S3" else T4_HEADER_ROWS.get(spec.t4_shape, 1) if s == "S4" else 0
             _add_table(document, layout, n_cols, spec, header_rows, 3 if s == "S3" else 0)
+        if s == "S4" and spec.t4_date:
+            document.add_paragraph(wild.date_line(truth)).alignment = 2
+    for line in wild.signature_lines(truth, spec):
+        document.add_paragraph(line).alignment = 2
 
 
 def _docx_bytes(document: Any) -> bytes:
@@ -481,7 +526,7 @@ def _docx_bytes(document: Any) -> bytes:
 
 
 def render_docx(truth: dict[str, Any], spec: LayoutSpec) -> bytes:
-    document = _new_docx(spec)
+    document = _new_report_docx(truth, spec)
     _docx_report(document, truth, spec)
     return _docx_bytes(document)
 
@@ -532,27 +577,36 @@ def html_tables(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> dict[
     return out
 
 
-def _html_table(rows: Layout, ruling: str) -> str:
+def _html_table(rows: Layout, ruling: str, spec: LayoutSpec = LayoutSpec()) -> str:
+    if spec.html_cells != "table":
+        return wild.div_table(rows, spec.html_cells, spec.char_spans)
     border = {"full": 'border="1"', "frame": 'border="1" frame="box" rules="none"',
               "three_line": 'style="border-top:2px solid;border-bottom:2px solid"', "none": 'border="0"'}[ruling]
+    shade = ' style="background:#d9d9d9"' if spec.shaded else ""
 
     def td(t: str, rs: int, cs: int) -> str:
         span = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
-        return f'<td{span}><p><span>{h.escape(t) or "&nbsp;"}</span></p></td>'
-    return f"<table {border}>" + "".join("<tr>" + "".join(td(*c) for c in row) + "</tr>" for row in rows) + "</table>"
+        return f'<td{span}><p><span>{wild.cell_html(t, spec.char_spans)}</span></p></td>'
+    return f"<table {border}>" + "".join(f"<tr{shade if r % 2 == 0 else ''}>" + "".join(td(*c) for c in row) + "</tr>"
+                                         for r, row in enumerate(rows)) + "</table>"
 
 
 def _html_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list[str]:
     heading = "<br>".join(h.escape(x) for x in title_lines(truth, spec))
-    parts = [f'<h1 class="title" style="font-size:{spec.font_pt * 2}px">{heading}</h1>']
+    parts = [f'<h1 class="title" style="font-size:{spec.font_pt * 2}px">{heading}</h1>',
+             *(f"<p>{h.escape(x)}</p>" for x in wild.preamble(truth, spec))]
     layouts = html_tables(truth, spec, break_at)
     for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
         parts.append(f"<p><b>{HEADINGS[s]}</b></p>")
-        parts += [f"<p>{h.escape(x)}</p>" for x in NARRATIVE.get(s, "").split("\n") if x]
+        intro = wild.intro_paragraphs(truth, spec) if s == "S1" else []
+        parts += [f"<p>{h.escape(x)}</p>" for x in intro + NARRATIVE.get(s, "").split("\n") if x]
         for caption, layout in layouts.get(s, []):
             if caption:
                 parts.append(f"<p>{h.escape(caption)}</p>")
-            parts.append(_html_table(layout, spec.ruling))
+            parts.append(_html_table(layout, spec.ruling, spec))
+        if s == "S4" and spec.t4_date:
+            parts.append(f'<p style="text-align:right">{wild.date_line(truth)}</p>')
+    parts += [f'<p style="text-align:right">{h.escape(x)}</p>' for x in wild.signature_lines(truth, spec)]
     return parts
 
 
@@ -560,7 +614,10 @@ _HTML_HEAD = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信�
 
 
 def render_html(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes:
-    return "\n".join([_HTML_HEAD, *_html_report(truth, spec, break_at), "</body></html>"]).encode("utf-8")
+    head = _HTML_HEAD
+    if extra := wild.html_meta(truth, spec) + (wild.DIV_CSS if spec.html_cells == "display_table" else ""):
+        head = head.replace("</head>", extra + "</head>")
+    return "\n".join([head, *_html_report(truth, spec, break_at), "</body></html>"]).encode("utf-8")
 
 
 def _text_rows(layout: Layout, n_cols: int, dropped: bool = False) -> list[str]:
@@ -585,18 +642,21 @@ def _text_rows(layout: Layout, n_cols: int, dropped: bool = False) -> list[str]:
 
 
 def _text_report(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> list[str]:
-    lines = [*title_lines(truth, spec), ""]
+    lines = [*title_lines(truth, spec), *wild.preamble(truth, spec), ""]
     layouts = html_tables(truth, spec, break_at)
     widths = {"S2": 4, "S3": 10, "S4": 15}
     for s in ("S1", "S2", "S3", "S4", "S5", "S6"):
         lines += [HEADINGS[s], ""]
-        lines += [x for x in NARRATIVE.get(s, "").split("\n") if x]
+        intro = wild.intro_paragraphs(truth, spec) if s == "S1" else []
+        lines += [x for x in intro + NARRATIVE.get(s, "").split("\n") if x]
         for caption, layout in layouts.get(s, []):
             if caption:
                 lines.append(caption)
             lines += _text_rows(layout, _width(layout) if s == "S4" else widths[s], spec.paste_dropped)
+        if s == "S4" and spec.t4_date:
+            lines.append(wild.date_line(truth))
         lines.append("")
-    return lines
+    return lines + wild.signature_lines(truth, spec)
 
 
 def render_text(truth: dict[str, Any], spec: LayoutSpec, break_at: int) -> bytes:

@@ -14,6 +14,10 @@ a parser change, its figures go to docs/.
 seed, so a document keeps its name and layout); ``--out DIR --reuse`` re-scores documents already
 rendered into DIR instead of printing them again (LibreOffice is the slow part), so a parser change
 can be measured on the same files in seconds.
+
+A document whose only printed agency is in a place its medium does not have (issue #26: a page header
+in HTML) is scored on its answer alone: ``unidentified`` is right, any agency a guess; its cells are
+not counted.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 
 from pipelines.parse.report import parse_path
 from pipelines.validate import validate
-from tests.forge import layouts, oracle
+from tests.forge import layouts, oracle, wild
 from tests.forge.__main__ import EXTENSIONS, convert_with_soffice
 from tests.forge.truths import make_truth
 
@@ -38,7 +42,8 @@ def random_docs(seed: int, count: int) -> list[layouts.LayoutDoc]:
     (column orders, printed label variants, table 4's shape and pastes with dropped cells too)."""
     rnd = random.Random(seed)
     docs = []
-    specs = layouts.draw_specs(seed, count, column_orders=True, labels=True, t4_shapes=True, paste_dropped=True)
+    specs = layouts.draw_specs(seed, count, column_orders=True, labels=True, t4_shapes=True, paste_dropped=True,
+                               wild=True)
     for i, spec in enumerate(specs):
         medium = rnd.choice(("pdf", "pdf", "pdf", "docx", "html", "text"))
         docs.append(layouts.LayoutDoc(f"seed{seed}-{i:03d}-{medium}", seed * 1000 + i, rnd.choice(layouts.FORMATS),
@@ -47,11 +52,17 @@ def random_docs(seed: int, count: int) -> list[layouts.LayoutDoc]:
     return docs
 
 
-def write(doc: layouts.LayoutDoc, out: Path, reuse: bool = False) -> tuple[Path, dict[str, Any]]:
-    """The document rendered into ``out`` and its truth; with ``reuse``, a file already there is kept
-    (the truth is drawn again from the document's seed, as it was when the file was rendered)."""
-    truth = make_truth(doc.seed, doc.fmt_name, doc.blank, doc.error)
+def doc_truth(doc: layouts.LayoutDoc) -> dict[str, Any]:
+    """The document's truth: drawn from its seed, a blank-marks row applied (issue #26), with the
+    layout, the medium and whether the printed document names its agency anywhere."""
+    truth = wild.apply_to_truth(make_truth(doc.seed, doc.fmt_name, doc.blank, doc.error), doc.spec)
     truth["layout"], truth["medium"] = doc.spec.describe(), doc.medium
+    truth["identity_printed"] = wild.identity_recoverable(doc.spec, doc.medium)
+    return truth
+
+
+def write(doc: layouts.LayoutDoc, out: Path, reuse: bool = False) -> tuple[Path, dict[str, Any]]:
+    truth = doc_truth(doc)
     path = out / f"{doc.name}.{EXTENSIONS[doc.medium]}"
     if reuse and path.exists():
         return path, truth
@@ -66,6 +77,11 @@ def write(doc: layouts.LayoutDoc, out: Path, reuse: bool = False) -> tuple[Path,
 def score(path: Path, truth: dict[str, Any]) -> dict[str, Any]:
     vr = validate(parse_path(path))
     r = vr.result
+    if not truth.get("identity_printed", True):  # nothing names the agency: refusing is the only right answer
+        refused = r.status != "parsed" and r.error_type == "unidentified"
+        return {"document": path.name, "status": r.status, "warehouse_status": vr.status, "error": r.error_type,
+                "cells": 0, "exact": 0, "identity_ok": refused, "violations_ok": True, "unrecoverable": True,
+                "valid_but_wrong": vr.status == "valid", "layout": truth["layout"]}
     got = r.cell_values()
     counts: Counter[str] = Counter()
     for key, want in truth["cells"].items():
@@ -101,10 +117,38 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "wrong": sum(r.get("wrong", 0) for r in rows), "blank_filled": sum(r.get("blank_filled", 0) for r in rows),
         "missed": sum(r.get("missed", 0) for r in rows), "failed": sum(r["status"] != "parsed" for r in rows),
         "wrong_identity": sum(r["identity_ok"] is False for r in rows),
+        "unrecoverable_identity": sum(bool(r.get("unrecoverable")) for r in rows),
         "violations_differ": sum(not r["violations_ok"] for r in rows if r["status"] == "parsed"),
         "valid_but_wrong": sum(bool(r["valid_but_wrong"]) for r in rows),
         "media": dict(Counter(r["document"].rsplit("-", 1)[1].split(".")[0] for r in rows)),
     }
+
+
+def _medium(row: dict[str, Any]) -> str:
+    return row["document"].rsplit("-", 1)[1].split(".")[0]
+
+
+def per_dimension(rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Issue #26's dimensions: per drawn value (where the document's medium prints it), the
+    documents, those not exact (a cell, the identity or a violation wrong), cells exact %."""
+    out: dict[str, dict[str, str]] = {}
+    only = {"html_cells": ("html",), "char_spans": ("html",), "running": ("docx", "pdf"),
+            "watermark": ("docx", "pdf"), "shaded": ("html", "docx", "pdf")}
+    for name, default in layouts.WILD_DEFAULTS.items():
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            if _medium(r) not in only.get(name, ("html", "text", "docx", "pdf")):
+                continue
+            value = r["layout"].get(name, default)
+            key = "drawn" if name == "marks_seed" and value else str(value)
+            groups.setdefault(key, []).append(r)
+        out[name] = {}
+        for value, rs in sorted(groups.items()):
+            cells = sum(r["cells"] for r in rs)
+            bad = sum(r.get("exact", 0) != r["cells"] or not r["violations_ok"] or r["identity_ok"] is False for r in rs)
+            pct = f"{100 * sum(r.get('exact', 0) for r in rs) / cells:.2f}%" if cells else "-"
+            out[name][value] = f"{len(rs)} docs, {bad} not exact, cells {pct}"
+    return out
 
 
 def main() -> None:
@@ -125,9 +169,11 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({"seed": args.seed, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps({"seed": args.seed, **summary(rows)}, ensure_ascii=False))
+    for name, values in per_dimension(rows).items():
+        print(f"  {name}: " + "; ".join(f"{v} = {x}" for v, x in values.items()))
     for r in rows:
         if r.get("exact", 0) != r["cells"] or not r["violations_ok"] or r["identity_ok"] is False:
-            print("  ", json.dumps(r, ensure_ascii=False))
+            print("  ", json.dumps({k: v for k, v in r.items() if k != "layout"}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
