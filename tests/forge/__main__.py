@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from pipelines.parse.legacy import convert_with_soffice
-from tests.forge import layouts
+from tests.forge import layouts, wild
 from tests.forge.render import render_html, render_text
 from tests.forge.truths import make_truth
 from tests.forge.word import WordVariant, render_docx
@@ -127,7 +127,7 @@ def generate_layouts(out: Path, convert: bool = True) -> list[Path]:
         return path.exists() and before.get(path.name, {}).get("printed_from_docx_sha256") == hashlib.sha256(source).hexdigest()
 
     for doc in layouts.plan():
-        truth = make_truth(doc.seed, doc.fmt_name, doc.blank, doc.error)
+        truth = wild.apply_to_truth(make_truth(doc.seed, doc.fmt_name, doc.blank, doc.error), doc.spec)
         truth["layout"], truth["medium"] = doc.spec.describe(), doc.medium
         data = layouts.render_doc(truth, doc)
         path = out / f"{doc.name}.{EXTENSIONS[doc.medium]}"

@@ -684,6 +684,10 @@ NAMED: dict[str, LayoutSpec] = {
 MEDIA = ("html", "text", "docx", "pdf")
 RANDOM_SEED = 2026
 RANDOM_COUNT = 64
+# Random combinations of every dimension at once — issue #26's too (column orders, labels as printed,
+# table 4's shapes, pastes with dropped cells, tests/forge/wild.py): committed as ``layout-wild-*``.
+WILD_SEED = 2612
+WILD_COUNT = 40
 FORMATS = ("2021", "2019", "hybrid")
 BLANKS = ("zeros", "blank", "slash", "dash")
 ERRORS = (None, None, "t3_total", "t4_total")
@@ -715,6 +719,12 @@ def plan() -> list[LayoutDoc]:
         medium = rnd.choice(("pdf", "pdf", "pdf", "docx", "html", "text"))
         docs.append(LayoutDoc(f"layout-random-{i:02d}-{medium}", 1000 + i, rnd.choice(FORMATS), rnd.choice(BLANKS),
                               rnd.choice(ERRORS), spec, medium, rnd.randint(1, 20)))
+    drawn = random.Random(WILD_SEED)
+    for i, spec in enumerate(draw_specs(WILD_SEED, WILD_COUNT, column_orders=True, labels=True, t4_shapes=True,
+                                        paste_dropped=True, wild=True)):
+        medium = drawn.choice(("pdf", "pdf", "pdf", "docx", "html", "text"))
+        docs.append(LayoutDoc(f"layout-wild-{i:02d}-{medium}", 4000 + i, drawn.choice(FORMATS), drawn.choice(BLANKS),
+                              drawn.choice(ERRORS), spec, medium, drawn.randint(1, 20)))
     return docs
 
 
