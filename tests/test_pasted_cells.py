@@ -137,3 +137,20 @@ def test_forged_pastes_have_both_outcomes() -> None:
     assert placed_rows >= 5 and flagged >= 2000 and numbers >= 200, (placed_rows, flagged, numbers)
     assert {d.fmt_name for d in PASTES if d.blank == "blank"} == set(layouts.FORMATS)
     assert len(PASTES) >= 20 and len(fmt.T3_APPLICANT_COLUMNS) + 1 == len(T3_COLUMNS)
+
+
+@pytest.mark.parametrize("groups", layouts.T4_GROUP_ORDERS, ids="-".join)
+def test_a_pasted_turned_table_4_is_read_by_its_headers(groups: tuple[str, ...]) -> None:
+    """Table 4 turned (a row per result) and pasted one cell a line: its header (项目, 行政复议 /
+    行政诉讼, then 行政诉讼's two proceedings) runs on into the first result's row. The proceedings'
+    columns follow from it level by level, in whatever order they were printed — never by position
+    (the old reader put 行政复议's numbers under 复议后起诉 and the report stayed balanced)."""
+    spec = replace(layouts.draw_specs(SEED + 1, 1)[0], t4_shape="transposed", t4_groups=groups, paste_dropped=True,
+                   t4_results=("pending", "correct", "total", "other", "maintain"), t4_split=False)
+    doc = layouts.LayoutDoc(f"turned-{'-'.join(groups)}", 61_000 + len(groups[0]), "2021", "zeros", "none", spec, "text", 3)
+    truth = make_truth(doc.seed, doc.fmt_name, doc.blank, doc.error)
+    vr = validate(parse_bytes(layouts.render_doc(truth, doc), f"{doc.name}.txt"))
+    got = vr.result.cell_values()
+    assert {k: (v, got.get(k)) for k, v in truth["cells"].items() if k.startswith("4|") and got.get(k) != v} == {}
+    assert not [i for i in vr.issues if i.rule == "columns_by_position"]
+    assert len({truth["cells"][f"4|{g}.total"] for g in ("R", "LD", "LA")}) > 1  # (a permutation would show)

@@ -324,13 +324,17 @@ def _t4_long_row(st: _State, texts: list[str], values: list[tuple[GridCell, Toke
     if match is None or not values:
         return False
     one = _align(values, 1)
-    turned = colmap.t4_names_proceedings(st.t4_head.cells)
+    # a header printed one cell a line (a paste) comes as texts — held, or run on into this row before
+    # its result's label: its proceedings are read level by level
+    held = one_a_line.t4_turned_map([*st.rg_texts.get("T4", []), *texts[:-1]]) if len(texts) > 1 or \
+        st.rg_texts.get("T4") else None
+    turned = held is not None or colmap.t4_names_proceedings(st.t4_head.cells)
     if one is not None and not turned and st.t4_turned_head is None:
         variant = match.nearest.describe(texts[-1]) if match.nearest else None
         st.t4_list.row(t4_shapes.ListRow(match.code, lab.t4_single_proceeding(texts), one[0], texts[-1], variant))
         return True
     if turned:
-        st.t4_turned_head = colmap.t4_proceeding_map(st.t4_head.cells)
+        st.t4_turned_head = held or colmap.t4_proceeding_map(st.t4_head.cells)
     elif _align(values, len(t4_shapes.PROCEEDINGS)) is None:
         return False
     if match.nearest:
