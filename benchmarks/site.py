@@ -1,5 +1,8 @@
 """The explorer at 10^4 agency-years: build time and size next to the targets (< 5 min on 2 cores,
-< 500 MB), with `nianbao export` (every table as Parquet) of the same warehouse as the baseline.
+< 500 MB), with `nianbao export` (every table as Parquet) of the same warehouse as the baseline; and
+the assessment (issue #28) on the same warehouse: the explorer built without it (no scorecards, no
+assessment page) against the build with it (< 20 % more time and size), and the assessment views
+timed as benchmarks/assessment.py times them (< 5 s on 2 cores).
 
     make bench-site            # or: uv run python -m benchmarks.site [--agency-years 10000] [--pdf-share 0.5]
 
@@ -25,6 +28,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.assessment import time_views
 from pipelines.ingest import discover_local, parse_new, to_load_batch
 from pipelines.isolation import Limits
 from tests.forge.render import render_html, render_text
@@ -38,6 +42,7 @@ from warehouse.site.build import build_site
 PDFS = sorted((Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "forge").glob("*.pdf"))
 YEARS = tuple(range(2019, 2026))
 TARGET_SECONDS, TARGET_BYTES = 300, 500e6
+TARGET_ASSESSMENT_GROWTH, TARGET_ASSESSMENT_SECONDS = 0.20, 5.0
 
 
 def pool(folder: Path) -> tuple[LoadBatch, list[str], list[str]]:
@@ -133,7 +138,13 @@ def main() -> None:
         site = tmp / "site"
         cold = build_site(db, site, workers=args.workers)
         warm = build_site(db, site, workers=args.workers)  # a nightly rebuild: nothing new to render
+        # the same cold build without the assessment, after the other (warm caches favour it: the
+        # growth measured is, if anything, too high)
+        plain = build_site(db, tmp / "site-plain", workers=args.workers, assessment=False)
+        plain_archive = size_of(tmp / "site-plain", "archive")
+        shutil.rmtree(tmp / "site-plain")
         parts = {sub: size_of(site, sub) for sub in ("agency", "pages", "data", "archive", "assets")}
+        assessed, views = time_views(db, threads=args.workers)
     total, archive = cold.bytes, parts["archive"]
     table = Table(title=f"explorer build: {cold.agency_years:,} agency-years ({cold.agencies:,} agencies), "
                         f"{args.pdf_share:.0%} PDF, {args.workers} render workers")
@@ -150,9 +161,21 @@ def main() -> None:
     table.add_row("  PDF page images", f"{parts['pages'] / 1e6:.0f} MB ({cold.page_images:,} pages)", "", "")
     table.add_row("  rankings and search data", f"{parts['data'] / 1e6:.1f} MB", "", "")
     table.add_row("  archived copies (hard links to the raw archive)", f"{archive / 1e6:.0f} MB", "", "")
+    time_growth = cold.seconds / plain.seconds - 1
+    size_growth = (total - archive) / (plain.bytes - plain_archive) - 1
+    table.add_row("assessment: cold build grows by", f"{time_growth:+.1%} ({plain.seconds:.1f} s without it)",
+                  f"< {TARGET_ASSESSMENT_GROWTH:.0%}", "yes" if time_growth < TARGET_ASSESSMENT_GROWTH else "NO")
+    table.add_row("assessment: site grows by (without archived copies)",
+                  f"{size_growth:+.1%} ({(plain.bytes - plain_archive) / 1e6:.0f} MB without it)",
+                  f"< {TARGET_ASSESSMENT_GROWTH:.0%}", "yes" if size_growth < TARGET_ASSESSMENT_GROWTH else "NO")
+    slowest = max(views, key=lambda v: v[2])
+    table.add_row(f"assessment views, {assessed:,} agency-years, slowest ({slowest[0]})", f"{slowest[2]:.2f} s",
+                  f"< {TARGET_ASSESSMENT_SECONDS:.0f} s", "yes" if slowest[2] < TARGET_ASSESSMENT_SECONDS else "NO")
+    table.add_row("  each view (every column materialised)", ", ".join(
+        f"{v.removeprefix('assessment_')} {s:.2f}" for v, _, s in views), "", "")
     table.add_row("  per agency-year, without archived copies", f"{(total - archive) / cold.agency_years / 1e3:.1f} kB", "", "")
     console.print(table)
-    if cold.problems:
+    if cold.problems or plain.problems:
         console.print(f"[red]{len(cold.problems)} problems[/red]: {cold.problems[:3]}")
 
 

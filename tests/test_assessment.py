@@ -340,6 +340,29 @@ def test_the_explorer_shows_scorecards_and_the_assessment_page(assessed: Path, t
          ["unknown", "unchanged", "text", "complete", "holds", "inconsistent", "substantive", "stated"])]
 
 
+def test_the_explorer_without_the_assessment_has_no_scorecard_and_no_assessment_page(assessed: Path, tmp_path: Path) -> None:
+    """``build_site(assessment=False)`` (what ``make bench-site`` measures the assessment's cost
+    against) writes neither the assessment page nor a scorecard, and no page links to the missing
+    page; the same warehouse built with it has both."""
+    from warehouse.site.build import build_site
+    from warehouse.site.model import Agency
+
+    with duckdb.connect(str(assessed), read_only=True) as c:
+        row = c.execute("SELECT agency_key, canonical_name, adcode, province, prefecture, county, level, kind, sector, resolved_by "
+                        "FROM agencies WHERE agency_key = '320813/人民政府'").fetchone()
+    href = Agency(*row, names=[]).href
+    plain, full = tmp_path / "plain", tmp_path / "full"
+    build_site(assessed, plain, workers=1, assessment=False)
+    build_site(assessed, full, workers=1)
+    assert not (plain / "assessment.html").exists() and not (plain / "data" / "assessment.js").exists()
+    html = (plain / href).read_text(encoding="utf-8")
+    assert 'id="y2023"' in html and "scorecard" not in html and "评估 Assessment" not in html
+    assert [p.name for p in plain.rglob("*.html") if "assessment.html" in p.read_text(encoding="utf-8")] == []
+    assert (full / "assessment.html").is_file() and (full / "data" / "assessment.js").is_file()
+    card = (full / href).read_text(encoding="utf-8")
+    assert 'class="scorecard"' in card and "评估 Assessment: <b>86.97</b>" in card
+
+
 def test_a_weight_changed_in_the_yaml_reaches_the_warehouse_at_refresh(assessed: Path, tmp_path: Path) -> None:
     """The reviewed file's weight, written into the warehouse's parameter tables (what every load does),
     changes the stored views' totals as the hand computation of the case file says."""

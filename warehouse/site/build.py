@@ -123,8 +123,10 @@ def _year_blocks(page: model.AgencyPage, assets: _Assets) -> tuple[list[dict[str
 
 
 def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = BATCH,
-               archive_url: str | None = None, review: Path | None = None) -> SiteSummary:
-    """``review``: a ``nianbao catalogue build`` folder (or its review.csv): adds the 待审核 page."""
+               archive_url: str | None = None, review: Path | None = None, assessment: bool = True) -> SiteSummary:
+    """``review``: a ``nianbao catalogue build`` folder (or its review.csv): adds the 待审核 page.
+    ``assessment=False`` leaves out the assessment page and the scorecards (and does not compute the
+    assessment): what ``make bench-site`` measures the assessment's cost against."""
     start = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -139,12 +141,14 @@ def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = B
             renderer.env.globals["has_review"] = True
             renderer.review_page(pages.read_review(review))
         everyone = model.agencies(conn)
-        model.prepare_assessment(conn)
+        renderer.env.globals["has_assessment"] = assessment
+        if assessment:
+            model.prepare_assessment(conn)
         archived_pictures = dict(conn.execute(model.SQL["pictures"]).fetchall())
         assets = _Assets(out, archived_pictures, summary, archive_url)
         index = {a.key: i for i, a in enumerate(everyone)}
         for at in range(0, len(everyone), batch):
-            for page in model.agency_pages(conn, everyone[at:at + batch]):
+            for page in model.agency_pages(conn, everyone[at:at + batch], scorecards=assessment):
                 blocks, data = _year_blocks(page, assets)
                 renderer.agency(page, blocks, data)
                 summary.agencies += 1
@@ -157,8 +161,9 @@ def build_site(db: str | Path, out: str | Path, workers: int = 2, batch: int = B
             | {"catalogue_coverage": model.records_if_present(conn, "catalogue_coverage")},
             {a.key: a for a in everyone})
         renderer.rankings_page()
-        renderer.assessment_page(everyone, index, model.records(conn, "assessment_league"),
-                                 model.records(conn, "assessment_distribution"), model.records(conn, "assessment_indicators"))
+        if assessment:
+            renderer.assessment_page(everyone, index, model.records(conn, "assessment_league"), model.records(
+                conn, "assessment_distribution"), model.records(conn, "assessment_indicators"))
         renderer.search_page()
     summary.page_images = len(assets.jobs)
     summary.problems += images.render_pages(list(assets.jobs.values()), workers)

@@ -153,8 +153,9 @@ def _rows(conn: duckdb.DuckDBPyConnection, name: str) -> Iterator[dict[str, Any]
             yield dict(zip(cols, row, strict=True))
 
 
-def agency_pages(conn: duckdb.DuckDBPyConnection, batch: list[Agency]) -> list[AgencyPage]:
-    """The pages of one batch of agencies, with every report version, cell, finding and metric."""
+def agency_pages(conn: duckdb.DuckDBPyConnection, batch: list[Agency], scorecards: bool = True) -> list[AgencyPage]:
+    """The pages of one batch of agencies, with every report version, cell, finding and metric, and
+    (``scorecards``, after ``prepare_assessment``) each year's assessment."""
     conn.register("site_batch", pa.table({"agency_key": [a.key for a in batch]}))
     try:
         by_agency: dict[str, list[Report]] = defaultdict(list)
@@ -182,7 +183,7 @@ def agency_pages(conn: duckdb.DuckDBPyConnection, batch: list[Agency]) -> list[A
             metrics[m.pop("agency_key")].append({k: (float(v) if v is not None else None) if k != "year" else v
                                                  for k, v in m.items()})
         cards: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
-        for c in _rows(conn, "scorecards"):
+        for c in _rows(conn, "scorecards") if scorecards else ():
             card = cards[c["agency_key"]].setdefault(c["year"], {"total": c["total"], "rank": c["rank_in_year"],
                                                                    "of": c["agencies_in_year"], "indicators": []})
             card["indicators"].append(c)

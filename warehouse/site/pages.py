@@ -57,7 +57,7 @@ class Renderer:
         self.env.filters["rel"] = self.paths.rel  # a document's path or a message quoting one
         self.env.filters["num"] = number_text  # expected / found: 1191, never 1191.0 or 1.19e+03
         self.env.globals.update(display=display, layout=table_layout, STATUS=STATUS_LABELS, METRICS=model.METRICS,
-                                has_review=False)
+                                has_review=False, has_assessment=True)
 
     def _page(self, template: str, rel: str, **context: Any) -> None:
         root = "../" * rel.count("/")
