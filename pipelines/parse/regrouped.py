@@ -92,12 +92,12 @@ def t4_map(texts: list[str]) -> ColumnMap | None:
 def t4_turned_map(texts: list[str]) -> ColumnMap | None:
     """Table 4 turned (a row per result), its header printed one cell a line: the proceedings' columns
     read level by level — 行政复议 and 行政诉讼 (either first), then 行政诉讼's two proceedings in their
-    order; or the three proceedings on one level. None when the texts name no proceeding or name a
-    result (then the results are the columns); any other reading is ambiguous, never by position."""
+    order; or the three proceedings on one level. None unless the texts name all three proceeding
+    columns and no result (then the results are the columns); any other reading is ambiguous, never by position."""
     items = _t4_items(texts)
     procs = [x for x in items if x in ("R", "L", "LD", "LA")]
-    if not procs or any(x in RESULTS for x in items):
-        return None
+    if not {"R", "LD", "LA"} <= set(procs) or any(x in RESULTS for x in items):
+        return None  # (a list's row names one proceeding, or 行政诉讼 and one of its two, beside its result)
     if len(procs) == 4 and sorted(procs[:2]) == ["L", "R"] and sorted(procs[2:]) == ["LA", "LD"]:
         groups = ("R", *procs[2:]) if procs[0] == "R" else (*procs[2:], "R")
         return ColumnMap(groups, None, groups)
