@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from pipelines.parse.base import Grid, GridCell
+from pipelines.parse.cells import extract_cells
 from pipelines.parse.report import parse_bytes, parse_path
 from pipelines.validate import ValidatedReport, validate
 from tests.conftest import REPO
@@ -216,4 +218,35 @@ def test_turned_table_goes_on_under_a_repeated_header_that_lost_its_second_row()
     results = ("maintain", "correct", "other", "pending", "total")
     assert _t4(vr.result.cell_values()) == {f"4|{g}.{r}": row[c] for r, row in zip(results, values, strict=True)
                                             for c, g in enumerate(("R", "LA", "LD"))}
+    assert [i for i in vr.issues if i.origin == "parser" and any(c.startswith("4|") for c in i.cells)] == []
+
+
+
+def _grid(index: int, caption: str, rows: list[list[str]]) -> Grid:
+    return Grid(index, [[GridCell(t, r, c) for c, t in enumerate(row)] for r, row in enumerate(rows)], caption)
+
+
+def test_a_row_of_empty_cells_under_a_repeated_header_outranks_no_long_table() -> None:
+    """Table 4 printed long and broken over a page whose repeated header is followed by a row of
+    empty cells (what a ruled PDF's table finder yields for labels merged down from the page before):
+    the numbers are the list's or the turned rows', not that row's blanks. The list's grids are the
+    ones read from the forge's layout-wild-06-pdf (typed from its pages); values typed by hand."""
+    results = ("maintain", "correct", "other", "pending", "total")
+    head = ["案件类型", "办理结果", "数量"]
+    above = [head, ["行政复议", "尚未审结", "0"], ["结果纠正", "0"], ["其他结果", "4"], ["結果維持", "7"], ["总 计", "11"],
+             ["行政诉讼", "未经复议直接起诉", "尚 未 审 结", "0"], ["结果纠正", "0"], ["其 他 结 果", "0"], ["结果维持", "2"]]
+    below = [head, ["", "", "", ""], ["总 计", "2"], ["复议后起诉", "尚 未 审 结", "0"], ["结 果 纠 正", "0"],
+             ["其他结果", "0"], ["结 果 维 持", "0"], ["總計", "0"]]
+    out = extract_cells([_grid(0, "四、政府信息公开行政复议、行政诉讼情况", above), _grid(1, "结果维持 2", below)])
+    printed = {"R": (7, 0, 4, 0, 11), "LD": (2, 0, 0, 0, 2), "LA": (0, 0, 0, 0, 0)}
+    assert {k: v.value for k, v in out.cells.items() if k.startswith("4|")} == {
+        f"4|{g}.{r}": n for g, ns in printed.items() for r, n in zip(results, ns, strict=True)}
+    assert not [i for i in out.issues if any(c.startswith("4|") for c in i.cells)]
+    # turned: the empty row after the last result, under the header repeated on the next page
+    empty = "<tr><td></td><td></td><td></td><td></td></tr>"
+    values = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [0, 1, 0], [12, 16, 18]]
+    top = "<tr><td>项目</td><td>行政复议</td><td>行政诉讼（未经复议直接起诉）</td><td>行政诉讼（复议后起诉）</td></tr>"
+    vr = validate(parse_bytes(_report(top + _rows(values) + top + empty), "turned-broken-empty.html"))
+    assert _t4(vr.result.cell_values()) == {f"4|{g}.{r}": row[c] for r, row in zip(results, values, strict=True)
+                                            for c, g in enumerate(("R", "LD", "LA"))}
     assert [i for i in vr.issues if i.origin == "parser" and any(c.startswith("4|") for c in i.cells)] == []

@@ -706,6 +706,12 @@ def _assemble(st: _State, out: CellExtraction) -> None:
                                     f"T2 row {code} does not exist in the {out.table_formats['T2']} format; not loaded"))
     _assemble_t3(st, out, single)
     long = bool(st.t4_list or st.t4_turned)
+    # A row of empty cells held as the whole table's row (a table finder's artefact under a header
+    # repeated at a page break, the merged labels' continuation) says nothing when the table was
+    # read in another shape: it does not outrank the rows that carry the numbers.
+    empty = st.t4_row is not None and (long or bool(st.t4_parts)) and not any(t.raw.strip() for _, t in st.t4_row)
+    if empty:
+        st.t4_row = None
     if st.t4_row is not None or not (st.t4_parts or long):
         _place_t4(st, out, list(fmt.t4_cells()), st.t4_row, "4", "T4", st.t4_row_map)
     elif long and not any(t.raw.strip() for v in st.t4_parts.values() for _, t in v):
