@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -125,3 +126,16 @@ def own_dagster_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     home = tmp_path_factory.mktemp("dagster-home")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_defs_state_storage() -> Iterator[None]:
+    """Dagster 1.13's ``DagsterInstance.__exit__`` disposes the instance but never resets the context
+    variable its ``__enter__`` set to the instance's defs-state storage: a later test in the same
+    worker that loads definitions then reads a dead instance ("Attempted to resolve undefined
+    DagsterInstance weakref"). Each test starts and ends without one."""
+    from dagster._core.storage.defs_state import base as defs_state
+
+    defs_state._current_storage.set(None)
+    yield
+    defs_state._current_storage.set(None)
