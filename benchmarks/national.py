@@ -332,7 +332,15 @@ def main() -> None:
     ap.add_argument("--big-sources", type=int, default=2, help="the same documents again in this many runs")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     ap.add_argument("--render", type=Path, help="only re-render --out from a run's saved figures (the .json beside it)")
+    ap.add_argument("--only", choices=["backfill"],
+                    help="run this section alone and print its figures (docs/benchmarks.md is not rewritten)")
+    ap.add_argument("--backfill-parts", default=",".join(national_backfill.PARTS),
+                    help="with --only backfill: which of single,small,big run beside the plain baseline")
     args = ap.parse_args()
+    if args.only == "backfill":
+        parts = tuple(p for p in args.backfill_parts.split(",") if p)
+        print(json.dumps(national_backfill.measure(args.sources, args.per_source, args.big_sources, parts), indent=1))
+        return
     if args.render:
         r = json.loads(args.render.read_text(encoding="utf-8"))
         r["warehouse"] = national_warehouse.WarehouseFigures(**r["warehouse"])
