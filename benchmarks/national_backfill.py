@@ -12,6 +12,7 @@ staged unit, so run starts (a new process per run), the queue, the sensor and th
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -110,6 +111,25 @@ def settle(home: Path, env: dict, daemon: subprocess.Popen, timeout: float = 180
         raise RuntimeError(f"the daemon did not settle: {proc.stderr[-2000:]}")
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, server: subprocess.Popen, timeout: float = 180) -> None:
+    """Until the code server accepts connections (it has imported the code): a service, started before the clock."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if server.poll() is not None:
+            raise RuntimeError("the code server exited")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    raise RuntimeError(f"the code server did not listen on {port}")
+
+
 def in_run_load_start(instance: dg.DagsterInstance, run_id: str) -> float | None:
     """When a source run's load step began, if that run loaded (materialised staged_warehouse)."""
     events = instance.all_logs(run_id, of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.ASSET_MATERIALIZATION})
@@ -128,7 +148,18 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
     run_env = {**env, "DAGSTER_HOME": str(home), "NIANBAO_MODE": "national", "NIANBAO_DATA_DIR": str(data),
                "NIANBAO_DB": str(data / "w.duckdb"), "NIANBAO_CATALOG": str(catalog)}
     log = (tmp / f"daemon-{name}.log").open("wb")
-    daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")], cwd=REPO,
+    # A long-lived code server, as in production (deploy/workspace-codeserver.yaml): the daemon and
+    # `nianbao backfill` load the code from it instead of each importing it in a process of their own.
+    port = free_port()
+    workspace = tmp / f"workspace-{name}.yaml"
+    workspace.write_text(yaml.safe_dump({"load_from": [{"grpc_server": {
+        "host": "127.0.0.1", "port": port, "location_name": "pipelines.definitions"}}]}), encoding="utf-8")
+    run_env["NIANBAO_WORKSPACE"] = str(workspace)
+    server = subprocess.Popen([str(BIN / "dagster"), "code-server", "start", "-m", "pipelines.definitions",
+                               "-h", "127.0.0.1", "-p", str(port)], cwd=REPO, env=run_env, stdout=log,
+                              stderr=subprocess.STDOUT, process_group=0)
+    wait_for_port(port, server)
+    daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(workspace)], cwd=REPO,
                               env=run_env, stdout=log, stderr=subprocess.STDOUT, process_group=0)
     try:
         settle(home, env, daemon)  # the daemon up and idle before the clock starts: it is a service, not part of a backfill
@@ -187,6 +218,7 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
                     os.environ[k] = v
     finally:
         stop_group(daemon)
+        stop_group(server)
         log.close()
     with duckdb.connect(str(data / "published" / "w.duckdb"), read_only=True) as conn:
         reports = conn.execute("SELECT count(*) FROM reports").fetchall()[0][0]
