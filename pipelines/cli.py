@@ -206,7 +206,9 @@ def backfill(
     with instance:
         added = sync_partitions(instance, enabled)
     typer.echo(f"{which}; partitions added: {len(added)}", err=True)
-    workspace = Path(__file__).resolve().parents[1] / "workspace.yaml"
+    # NIANBAO_WORKSPACE: a workspace pointing at a long-lived code server (deploy/workspace-codeserver.yaml)
+    # submits without importing the code again in a code-server process of its own (docs/operations.md).
+    workspace = Path(os.environ.get("NIANBAO_WORKSPACE") or Path(__file__).resolve().parents[1] / "workspace.yaml")
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.run([str(dagster), "job", "backfill", "-w", str(workspace), "-j", "source_ingest",
                            "--partitions", ",".join(chosen), "--noprompt", "--tags", json.dumps(command_tags("backfill"))],

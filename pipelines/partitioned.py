@@ -90,30 +90,65 @@ def source_staged(context: dg.AssetExecutionContext, source_discovery: Discovere
                                  **{f"status_{k}": v for k, v in unit.statuses.items()}})
 
 
-@dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[source_staged],
+def sources_still_staging(instance: dg.DagsterInstance, run_id: str) -> int:
+    """Source runs other than ``run_id`` that are queued or going and have not staged their unit yet
+    (their source_staged not materialised in their run): each of them will reach the loader step
+    after this one, so the load is theirs to do."""
+    waiting = instance.get_runs_count(dg.RunsFilter(job_name=SOURCE_JOB, statuses=[dg.DagsterRunStatus.QUEUED,
+                                                                                   dg.DagsterRunStatus.NOT_STARTED]))
+    going = instance.get_run_records(dg.RunsFilter(job_name=SOURCE_JOB, statuses=[dg.DagsterRunStatus.STARTING,
+                                                                                  dg.DagsterRunStatus.STARTED]))
+    for record in going:
+        other = record.dagster_run.run_id
+        if other == run_id:
+            continue
+        staged = instance.get_records_for_run(other, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+        if not any(r.event_log_entry.asset_materialization.asset_key == source_staged.key for r in staged
+                   if r.event_log_entry.asset_materialization):
+            waiting += 1
+    return waiting
+
+
+@dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[source_staged], output_required=False,
           description="Every staged unit bulk-loaded into DuckDB, oldest first, one transaction each "
-                      "(the writer pool serialises it with every other writer).")
-def staged_warehouse(context: dg.AssetExecutionContext, documents: DocumentSource, duckdb: DuckDBResource) -> None:
+                      "(the writer pool serialises it with every other writer). In a source run, done by the "
+                      "last source run to stage (no loader run to start); the loader sensor catches the rest.")
+def staged_warehouse(context: dg.AssetExecutionContext, documents: DocumentSource, duckdb: DuckDBResource):
+    if context.run.job_name == SOURCE_JOB:
+        # The load at the end of a source run, in its own process: no sensor tick and no new run
+        # process to wait for (docs/decisions.md). The writer pool lets one run through this step
+        # at a time, so of the runs going, the last to stage is the one that finds none still
+        # staging, and it loads every unit; the others skip (nothing materialised, so the analyst
+        # tables and the publish below are skipped too).
+        still = sources_still_staging(context.instance, context.run.run_id)
+        if still:
+            context.log.info(f"{still} other source run(s) still to stage: the last of them loads")
+            return
+        if not ready_units(documents.data_dir):
+            context.log.info("nothing staged: loaded already")
+            return
     with duckdb.get_connection() as conn:
         loaded = load_staged(conn, documents.data_dir)
         sites = record_built_beside(conn, documents.catalog) if not documents.folder else None
         by_source = conn.execute("SELECT source, count(*) AS units, sum(reports) AS reports, sum(fact_rows) AS fact_rows "
                                  "FROM staged_loads GROUP BY 1 ORDER BY 1").df()
-    context.add_output_metadata({"units_loaded": len(loaded.units), "units_skipped": len(loaded.skipped),
-                                 "reports_loaded": loaded.reports,
-                                 **{f"loaded_{k}": v for k, v in loaded.fact_rows.items()},
-                                 "loaded_by_source": dg.MetadataValue.md(markdown_table(by_source)),
-                                 **({"catalogue_sites": sites} if sites is not None else {})})
+    yield dg.MaterializeResult(metadata={
+        "units_loaded": len(loaded.units), "units_skipped": len(loaded.skipped), "reports_loaded": loaded.reports,
+        **{f"loaded_{k}": v for k, v in loaded.fact_rows.items()},
+        "loaded_by_source": dg.MetadataValue.md(markdown_table(by_source)),
+        **({"catalogue_sites": sites} if sites is not None else {})})
 
 
 SOURCE_QUEUE_TAG = "nianbao/queue"
 SOURCE_JOB = "source_ingest"
 
 source_ingest = dg.define_asset_job(
-    SOURCE_JOB, selection=dg.AssetSelection.assets(source_discovery, source_staged),
+    SOURCE_JOB, selection=(dg.AssetSelection.assets(source_discovery, source_staged)
+                           | dg.AssetSelection.assets(staged_warehouse).downstream()),
     executor_def=dg.in_process_executor,
     tags={SOURCE_QUEUE_TAG: "sources"},  # the run queue's limit on source runs (deploy/dagster-postgres.yaml)
-    description="One catalogue source (partition): discover, parse, validate, stage for the loader.")
+    description="One catalogue source (partition): discover, parse, validate, stage; the last source run going "
+                "loads every staged unit, refreshes the analyst tables and publishes.")
 
 
 def new_partitions(instance: dg.DagsterInstance, names: list[str]) -> list[str]:

@@ -15,12 +15,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pandas as pd
+from dagster._core.events import StepMaterializationData
 from dagster._core.test_utils import create_run_for_test
 
 from pipelines.partitioned import (
     due_sources,
     source_run_limits,
     sources_nightly_schedule,
+    sources_still_staging,
     staged_load_sensor,
     sync_partitions,
 )
@@ -198,3 +200,28 @@ def test_source_runs_share_the_cores_the_queue_runs_them_on(monkeypatch) -> None
         assert source_run_limits(instance).workers == 2
         monkeypatch.setenv("NIANBAO_PARSE_WORKERS", "3")
         assert source_run_limits(instance).workers == 3
+
+
+def test_the_last_source_run_to_stage_is_the_one_that_loads() -> None:
+    """A source run's loader step defers to every other source run queued or going that has not staged
+    its unit yet (it will reach the step later, the writer pool letting one through at a time); a run
+    that has staged, a finished run, a loader run and the run itself do not count."""
+    with dg.instance_for_test() as instance:
+        me = create_run_for_test(instance, job_name="source_ingest", status=dg.DagsterRunStatus.STARTED)
+        create_run_for_test(instance, job_name="source_ingest", status=dg.DagsterRunStatus.SUCCESS)
+        create_run_for_test(instance, job_name="load_staged", status=dg.DagsterRunStatus.STARTED)
+        assert sources_still_staging(instance, me.run_id) == 0  # the last: it loads
+        staged = create_run_for_test(instance, job_name="source_ingest", status=dg.DagsterRunStatus.STARTED)
+        instance.report_runless_asset_event(dg.AssetMaterialization("unrelated"))
+        assert sources_still_staging(instance, me.run_id) == 1  # going, nothing staged yet
+        instance.event_log_storage.store_event(dg.EventLogEntry(
+            error_info=None, level="INFO", user_message="", run_id=staged.run_id, timestamp=time.time(),
+            dagster_event=dg.DagsterEvent(
+                event_type_value=dg.DagsterEventType.ASSET_MATERIALIZATION.value, job_name="source_ingest",
+                event_specific_data=StepMaterializationData(dg.AssetMaterialization(
+                    "source_staged", partition="daily")))))
+        assert sources_still_staging(instance, me.run_id) == 0  # it has staged: this run loads
+        # (a QUEUED run needs a code location's origin to be created; it is counted with NOT_STARTED)
+        for status in (dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING):
+            create_run_for_test(instance, job_name="source_ingest", status=status)
+        assert sources_still_staging(instance, me.run_id) == 2
