@@ -105,9 +105,14 @@ def header_agency(headers: list[str]) -> str | None:
     """The agency a running header or watermark names. A large watermark ("白沙市人民政府办公室" across
     the page) wraps into lines printed one under the other on every page ("白沙市人民政府办" /
     "公室"); its first line alone may read as another, shorter agency (办, 委 end agency names)
-    and then contradict the signature. So adjacent lines are read joined first, longest first."""
+    and then contradict the signature. So adjacent lines are read joined first, longest first — as a
+    wrap only: the lines after the first are its leftover, never longer than the full first line (a
+    watermark "仅供参考" over the running header "西溪区教育局" is two things printed, not one name)."""
     for start in range(len(headers)):
+        first = len(clean_text(headers[start]))
         for end in range(min(len(headers), start + _HEADER_WRAP), start, -1):
+            if any(len(clean_text(h)) > first for h in headers[start + 1:end]):
+                continue
             if name := names_agency("".join(h.strip() for h in headers[start:end])):
                 return name
     return None
