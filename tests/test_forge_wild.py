@@ -142,6 +142,14 @@ PDF_PAGE_CASES: dict[str, tuple[int, dict[str, Any]]] = {
                                       "font_pt": 10.5, "narrative_paragraphs": 0, "agency_at": "signature",
                                       "preamble": False, "year_style": "fullwidth", "period_sentence": True,
                                       "html_cells": "flex", "char_spans": True, "t4_date": True}),
+    # three-line rules, the agency as the running header of every page (and in the signature), cells with
+    # units and footnote marks, a row of "—" under the page break ("（四）无法提供 1.本机关不掌握…")
+    "three-line-running-agency": (548, {"ruling": "three_line", "running": "both", "blank_row": "—",
+                                        "marks_seed": 183365, "agency_at": "signature", "repeat_header": False,
+                                        "t4_split": True, "title_wrap": False, "font_pt": 10.0,
+                                        "narrative_paragraphs": 8, "paste_dropped": True, "preamble": False,
+                                        "year_style": "zh_ling", "html_cells": "display_table",
+                                        "char_spans": False, "watermark": ""}),
 }
 
 
