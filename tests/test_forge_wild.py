@@ -125,6 +125,46 @@ def test_wild_dimensions_in_pdf(case: str) -> None:
     _check(vr.result, vr.issues, truth, doc)
 
 
+# Layouts of forge seed 9942 that lost a report (each printed at a seed and length that puts its page
+# breaks where 9942's documents had them): (the case's index for _doc, the dimensions drawn there).
+PDF_PAGE_CASES: dict[str, tuple[int, dict[str, Any]]] = {
+    # the agency printed only in the signature block, and as a watermark of its name on every page: the
+    # name wraps in the text layer ("临江县卫生健康委" / "员会"), and its first line is no other agency
+    "wrapped-agency-watermark": (543, {"agency_at": "signature", "watermark": "agency", "watermark_text": True,
+                                       "running": "", "ruling": "full", "repeat_header": True, "valign": "center",
+                                       "t4_split": False, "font_pt": 9.0, "line_spacing": 1.0,
+                                       "narrative_paragraphs": 12, "year_style": "zh_ling", "html_cells": "table",
+                                       "marks_seed": 0}),
+    # unruled; a row of "/" at the foot of page 2, its label cut by the page break ("（三）不予公" / "1.属于国"
+    # … "开" / "家秘密" on page 3), under the running footer 第 N 页 共 M 页
+    "blank-row-at-page-break": (553, {"ruling": "none", "blank_row": "/", "running": "page_of", "watermark": "",
+                                      "watermark_text": True, "repeat_header": True, "valign": "center",
+                                      "font_pt": 10.5, "narrative_paragraphs": 0, "agency_at": "signature",
+                                      "preamble": False, "year_style": "fullwidth", "period_sentence": True,
+                                      "html_cells": "flex", "char_spans": True, "t4_date": True}),
+    # three-line rules, the agency as the running header of every page (and in the signature), cells with
+    # units and footnote marks, a row of "—" under the page break ("（四）无法提供 1.本机关不掌握…")
+    "three-line-running-agency": (548, {"ruling": "three_line", "running": "both", "blank_row": "—",
+                                        "marks_seed": 183365, "agency_at": "signature", "repeat_header": False,
+                                        "t4_split": True, "title_wrap": False, "font_pt": 10.0,
+                                        "narrative_paragraphs": 8, "paste_dropped": True, "preamble": False,
+                                        "year_style": "zh_ling", "html_cells": "display_table",
+                                        "char_spans": False, "watermark": ""}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PDF_PAGE_CASES))
+def test_page_furniture_and_page_breaks_in_pdf(case: str) -> None:
+    assert shutil.which("soffice"), "LibreOffice (soffice) is needed to print the PDFs"
+    index, overrides = PDF_PAGE_CASES[case]
+    doc = _doc(index, "pdf", overrides)
+    doc = replace(doc, spec=replace(doc.spec, labels_seed=0, t2_columns=(), t3_columns=(), t4_groups=(), t4_results=()))
+    truth = _truth(doc)
+    pdf = convert_with_soffice(layouts.render_doc(truth, doc), "docx", "pdf", doc.name)
+    vr = validate(parse_bytes(pdf, f"{doc.name}.pdf"))
+    _check(vr.result, vr.issues, truth, doc)
+
+
 def test_the_random_stream_is_its_own() -> None:
     """Drawing the issue's dimensions leaves every other dimension's draws as they were."""
     rnd = random.Random(1)

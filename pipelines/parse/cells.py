@@ -173,8 +173,10 @@ def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[
     vocab = colmap.t3_leaves() if st.table == "T3" else colmap.t4_results() if st.table == "T4" else {}
     if not (lab.has_any(texts, words) or (head.open and texts)) or any(lab.section_code(t) for t in texts):
         return False  # (a section heading names 行政复议 too)
-    # a label of a row of the format is no header ("总计" and "其他" are both)
-    if any(normalise_label(t) not in vocab and (lab.t3_row_code(t, None) or lab.t3_group_code(t) or lab.t2_row_code(t))
+    # a label of a row of the format is no header ("总计" and "其他" are both), read in the group open
+    # above: "3.其他" of blank marks under a header repeated after （六）其他处理 on the page before
+    group = st.t3_group if st.table == "T3" else None  # (table 4's header word 其他 is no 3.其他)
+    if any(normalise_label(t) not in vocab and (lab.t3_row_code(t, group) or lab.t3_group_code(t) or lab.t2_row_code(t))
            for t in texts):
         return False
     if regrouped and st.table in ("T3", "T4"):

@@ -98,6 +98,26 @@ def running_lines(page_texts: list[str]) -> list[str]:
     return [printed[c] for c, n in seen.items() if n >= need]
 
 
+_HEADER_WRAP = 3  # lines of one running header or watermark a long agency name wraps over
+
+
+def header_agency(headers: list[str]) -> str | None:
+    """The agency a running header or watermark names. A large watermark ("白沙市人民政府办公室" across
+    the page) wraps into lines printed one under the other on every page ("白沙市人民政府办" /
+    "公室"); its first line alone may read as another, shorter agency (办, 委 end agency names)
+    and then contradict the signature. So adjacent lines are read joined first, longest first — as a
+    wrap only: the lines after the first are its leftover, never longer than the full first line (a
+    watermark "仅供参考" over the running header "西溪区教育局" is two things printed, not one name)."""
+    for start in range(len(headers)):
+        first = len(clean_text(headers[start]))
+        for end in range(min(len(headers), start + _HEADER_WRAP), start, -1):
+            if any(len(clean_text(h)) > first for h in headers[start + 1:end]):
+                continue
+            if name := names_agency("".join(h.strip() for h in headers[start:end])):
+                return name
+    return None
+
+
 _TAIL = r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:年报|报告|工作报告)$"
 # "青石县统计局政府信息公开…" and "青石县人民政府信息公开…": 政府 belongs to the tail in the first and
 # to the agency in the second; the shorter reading is tried first, each kept only if it names an agency.
@@ -168,7 +188,7 @@ def resolve_identity(doc: ExtractedDocument, candidates: list[str]) -> Identity:
     if headers:
         if m := find_title(headers):
             sources.append(("identity_agency_from_page_header", f"the page header {m.title!r}", m.agency, m.year))
-        elif name := next((n for h in headers if (n := names_agency(h))), None):
+        elif name := header_agency(headers):
             sources.append(("identity_agency_from_page_header", f"the page header {name!r}", name, None))
     if name := signature_agency(lines):
         sources.append(("identity_agency_from_signature", f"the signature block at the end {name!r}", name, None))

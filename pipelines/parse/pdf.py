@@ -30,6 +30,7 @@ from pipelines.parse import ocr
 from pipelines.parse.base import ExtractedDocument, Grid, GridCell, ParseError
 from pipelines.parse.columns import header_word_start
 from pipelines.parse.identify import page_title_candidates, title_line
+from pipelines.parse.identity_sources import names_agency
 from pipelines.parse.identity_sources import running_lines as page_header_lines
 from pipelines.parse.normalize import clean_cell, normalise_label
 from pipelines.parse.pdf_line_order import page_text
@@ -189,6 +190,10 @@ class PdfParser:
         turned: dict[int, Callable[[Box], Box]] = {}
         in_table, bands, previous = False, [], -2
         running, marks = running_lines(texts), running_lines(texts, numbered=False)
+        # A running header without digits is kept in a table (a table's header repeated on every page
+        # reads the same), except one that names an agency ("白沙市人民政府办公室" atop each page): no
+        # table prints one, and over a page break it would join the label or header cut there.
+        running |= {key for key in marks if names_agency(key)}
         for i in table_pages(texts) if candidates is None else candidates:
             page, page_no = pages.page(i), i + 1
             after_gap = previous != i - 1

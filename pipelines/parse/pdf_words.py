@@ -339,6 +339,7 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
 
 
 _UNIT = re.compile(r"^(?:元|万元)$")
+MIN_MARKS_ROW = 3  # blank marks that make a row of blanks (as _plausible_row counts them)
 
 
 def _wrapped_unit(word: dict[str, Any], bands: list[tuple[float, float]], in_band: list[tuple[int, GridCell, float]]) -> bool:
@@ -360,8 +361,11 @@ def _union(words: list[dict[str, Any]]) -> tuple[float, float, float, float]:
 
 
 def _labelled_values(row: list[GridCell]) -> bool:
+    """A label with a value, or with blank marks in three columns or more (a row printed as nothing
+    but — or /: its label cut by the page break reads as no row of the format yet)."""
     tokens = [parse_token(c.text) for c in row]
-    return any(t is None for t in tokens) and any(t is not None and not t.blank for t in tokens)
+    return any(t is None for t in tokens) and (any(t is not None and not t.blank for t in tokens)
+                                               or sum(1 for t in tokens if t is not None) >= MIN_MARKS_ROW)
 
 
 def _block_bbox(block: _Block) -> tuple[float, float, float, float]:
