@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PDFS = [*sorted((REPO.parent / "shared" / "corpus" / "real").glob("*.pdf")),
                 *sorted((REPO / "tests" / "fixtures" / "forge").glob("*.pdf")),
                 *sorted(p for p in (REPO / "tests" / "fixtures" / "forge-layouts").glob("layout-*.pdf")
-                        if not p.name.startswith("layout-random-")),  # the named layout variants
+                        if not p.name.startswith(("layout-random-", "layout-wild-"))),  # the named layout variants
                 *sorted((REPO / "tests" / "fixtures" / "forge-layouts").glob("collection-*.pdf"))]  # 汇编
 
 
