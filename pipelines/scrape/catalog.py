@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.scrape.cms import FAMILY_NAMES
-from pipelines.sites.entries import read_site_code
+from pipelines.sites.entries import http_url, read_site_code
 
 USER_AGENT = "nianbao/0.1 (+https://github.com/nianbao/nianbao; government report archiver)"
 
@@ -66,11 +66,7 @@ class Source(BaseModel):
     @field_validator("start_urls")
     @classmethod
     def _http_urls(cls, urls: list[str]) -> list[str]:
-        for u in urls:
-            parts = urlsplit(u)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ValueError(f"not an http(s) URL: {u!r}")
-        return urls
+        return [http_url(u) for u in urls]
 
     @field_validator("site_code")
     @classmethod

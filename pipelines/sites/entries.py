@@ -27,6 +27,14 @@ LEVELS = ("central", "central-vertical", "province", "province-dept", "province-
           "prefecture-dept", "county", "county-dept", "county-equiv", "township")
 
 
+
+def http_url(url: str) -> str:
+    """``url`` when it is an http(s) address with a host (what a catalogue entry may name), else ValueError."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return url
+
 class SiteListError(ValueError):
     """A site-list file cannot be used; the message names the file, the entry and the field."""
 
@@ -88,10 +96,7 @@ class SiteEntry(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, url: str) -> str:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) URL: {url!r}")
-        return url
+        return http_url(url)
 
     @field_validator("site_code")
     @classmethod
