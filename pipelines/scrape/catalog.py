@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.scrape.cms import FAMILY_NAMES
-from pipelines.sites.entries import http_url, read_site_code
+from pipelines.sites.entries import http_url, read_site_code, read_yaml
 
 USER_AGENT = "nianbao/0.1 (+https://github.com/nianbao/nianbao; government report archiver)"
 
@@ -184,13 +183,7 @@ def parse_catalog(data: dict, origin: str = "catalogue") -> Catalog:
 
 def load_catalog(path: str | Path) -> Catalog:
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise CatalogError(f"{p}: cannot read the catalogue ({err.strerror or err})") from err
-    except yaml.YAMLError as err:
-        raise CatalogError(f"{p}: not valid YAML ({err})") from err
-    catalog = parse_catalog(data, str(p))
+    catalog = parse_catalog(read_yaml(p, CatalogError, "the catalogue"), str(p))
     for s in catalog.sources:  # folder paths are relative to the catalogue file
         if s.kind == "folder" and s.path and not Path(s.path).is_absolute():
             s.path = str((p.parent / s.path).resolve())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -118,14 +118,19 @@ def gov_host(url: str) -> bool:
     return host == "gov.cn" or host.endswith(".gov.cn")
 
 
+def read_yaml(path: Path, error: type[ValueError], what: str = "") -> Any:
+    """A YAML file's data, or ``error`` naming the file: unreadable (``cannot read <what>``) or not YAML."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise error(f"{path}: cannot read{' ' + what if what else ''} ({err.strerror or err})") from err
+    except yaml.YAMLError as err:
+        raise error(f"{path}: not valid YAML ({err})") from err
+
+
 def load_site_list(path: str | Path) -> SiteList:
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise SiteListError(f"{p}: cannot read ({err.strerror or err})") from err
-    except yaml.YAMLError as err:
-        raise SiteListError(f"{p}: not valid YAML ({err})") from err
+    data = read_yaml(p, SiteListError)
     try:
         return SiteList.model_validate(data)
     except ValidationError as err:
