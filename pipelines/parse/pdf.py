@@ -467,7 +467,7 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
             for i, row in enumerate(grid.rows):
                 if _has_values(row):
                     break  # the first data row: nothing above it continued the last page's row
-                pairs = _continuation_pairs(prev.rows[-1], row) if _is_continuation(row) else None
+                pairs = _continuation_pairs(prev.rows[-1], row, prev.rows[:-1]) if _is_continuation(row) else None
                 if pairs is not None and _completes(pairs) and not _never_continued(prev.rows[-1], pairs):
                     for upper, lower in pairs:
                         upper.text = upper.text + lower.text
@@ -514,8 +514,11 @@ def _is_header_row(row: list[GridCell]) -> bool:
         lab.names_format_row(t) for t in texts)
 
 
-def _continuation_pairs(upper: list[GridCell], lower: list[GridCell]) -> list[tuple[GridCell, GridCell]] | None:
-    """(upper label cell, lower cell) pairs to join, or None when the rows do not line up."""
+def _continuation_pairs(upper: list[GridCell], lower: list[GridCell],
+                        earlier: list[list[GridCell]] = ()) -> list[tuple[GridCell, GridCell]] | None:
+    """(upper label cell, lower cell) pairs to join, or None when the rows do not line up.
+    ``earlier``: the rows above ``upper`` in its table, where a label merged down over several rows
+    (（三）不予公开 over its items) has its one cell."""
     upper_labels = [c for c in upper if parse_token(c.text) is None]
     if not upper_labels:
         return None
@@ -526,7 +529,7 @@ def _continuation_pairs(upper: list[GridCell], lower: list[GridCell]) -> list[tu
         # by position: each piece of text under the label cell it continues (same column on the page)
         pairs = []
         for c in (c for c in lower if c.text):
-            above = [u for u in upper_labels if abs(u.bbox[0] - c.bbox[0]) <= 6 or u.bbox[0] - 6 <= c.bbox[0] < u.bbox[2]]
+            above = [u for u in upper_labels if _same_column(u, c)] or _merged_above(c, earlier)
             if not above:
                 break
             pairs.append((above[-1], c))
@@ -539,6 +542,24 @@ def _continuation_pairs(upper: list[GridCell], lower: list[GridCell]) -> list[tu
     if not upper_cols <= set(lower_cols) or any(c.text for col, c in lower_cols.items() if col not in upper_cols):
         return None
     return [(c, lower_cols[c.col]) for c in upper_labels if lower_cols[c.col].text]
+
+
+def _same_column(upper: GridCell, lower: GridCell) -> bool:
+    return upper.bbox is not None and lower.bbox is not None and (
+        abs(upper.bbox[0] - lower.bbox[0]) <= 6 or upper.bbox[0] - 6 <= lower.bbox[0] < upper.bbox[2])
+
+
+def _merged_above(cell: GridCell, earlier: list[list[GridCell]]) -> list[GridCell]:
+    """The label cell above ``cell`` in the nearest earlier row that has one in its column, when
+    the rows in between have nothing there (a label merged down over them): [] when none. Only
+    rows of values are looked through: a merged label spans data rows, never the header above."""
+    for row in reversed(earlier):
+        if not _has_values(row):
+            return []
+        here = [u for u in row if u.text and _same_column(u, cell)]
+        if here:
+            return [u for u in here if parse_token(u.text) is None]
+    return []
 
 
 def _first_page(grid: Grid) -> int:

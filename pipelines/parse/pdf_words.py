@@ -274,6 +274,7 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
     value_left = bands[0][0] - BAND_GAP
     value_lines = [ln for ln in lines if any(parse_token(w["text"]) is not None for w in ln.words if w["x1"] > value_left)]
     label_words = [w for ln in lines for w in ln.words if w["x1"] <= value_left]
+    value_lines, absorbed = _join_split_rows(value_lines, _label_blocks(label_words), value_left, bands)
     anchors = [(min(w["top"] for w in ln.words if w["x1"] > value_left),
                 max(w["bottom"] for w in ln.words if w["x1"] > value_left)) for ln in value_lines]
     own: dict[int, list[_Block]] = {i: [] for i in range(len(value_lines))}
@@ -324,7 +325,7 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
     # header lines: words in the value area on lines without values (a unit wrapped under its
     # number — "73802895.90" / "元" in a narrow column — goes back to its cell)
     for ln in lines:
-        if ln not in value_lines:
+        if ln not in value_lines and id(ln) not in absorbed:
             words = [w for w in ln.words if w["x1"] > value_left and not _wrapped_unit(w, bands, in_band)]
             if words:
                 ordered.append((ln.top, [GridCell(clean_cell(w["text"]), 0, 0, page=page_no, bbox=_bbox(w)) for w in words]))
@@ -336,6 +337,43 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
     # Judged after wrapped labels are joined: numbers in running text are not table rows. The last
     # row stays even unrecognised: its label may go on over the page break.
     return [row for k, row in enumerate(rows) if _plausible_row(row) or (k == len(rows) - 1 and _labelled_values(row))]
+
+
+def _bands_of(line: _Line, value_left: float, bands: list[tuple[float, float]]) -> set[int]:
+    return {k for w in line.words if w["x1"] > value_left
+            for k, (b0, b1) in enumerate(bands) if w["x0"] < b1 + BAND_GAP and w["x1"] > b0 - BAND_GAP}
+
+
+def _join_split_rows(value_lines: list[_Line], blocks: list[_Block], value_left: float,
+                     bands: list[tuple[float, float]]) -> tuple[list[_Line], set[int]]:
+    """One row's values printed at different heights beside its wrapped label (cells aligned
+    top in some columns, centred in others): value lines whose only label cell is the same wrapped
+    label, filling disjoint columns, are one row. Lines that fill a column twice stay rows of their
+    own (a merged group label spans rows that each print every column); so do lines beside
+    different leaf labels. Returns the lines and the ids of those joined into another."""
+    if len(value_lines) < 2 or not blocks:
+        return value_lines, set()
+
+    def leaf(ln: _Line) -> _Block | None:
+        mid = (ln.top + max(w["bottom"] for w in ln.words)) / 2
+        holding = [b for b in blocks if b.top - LINE_TOLERANCE <= mid <= b.bottom + LINE_TOLERANCE]
+        return max(holding, key=lambda b: b.x0) if holding else None
+
+    out: list[_Line] = []
+    absorbed: set[int] = set()
+    held: tuple[_Block, _Line, set[int]] | None = None
+    for ln in value_lines:
+        block, cols = leaf(ln), _bands_of(ln, value_left, bands)
+        if held is not None and block is not None and block is held[0] and len(block.words) > 1 \
+                and cols and not (cols & held[2]):
+            joined = _Line(held[1].top, sorted(held[1].words + ln.words, key=lambda w: w["x0"]))
+            absorbed |= {id(held[1]), id(ln)}
+            out[-1] = joined
+            held = (block, joined, held[2] | cols)
+            continue
+        out.append(ln)
+        held = (block, ln, cols) if block is not None else None
+    return out, absorbed
 
 
 _UNIT = re.compile(r"^(?:元|万元)$")
@@ -424,6 +462,17 @@ def _part_caption(line: _Line) -> bool:
     return len(line.words) == 1 and not line.values() and bool(lab.t4_parts([line.text]) - {"L"})
 
 
+def _last_part_caption(segment: list[_Line]) -> int | None:
+    """Where the segment's last proceeding caption stands, when nothing below it prints a value
+    (the lines below are its sub-table's header): None when there is none."""
+    for k in range(len(segment) - 1, -1, -1):
+        if segment[k].values():
+            return None
+        if _part_caption(segment[k]):
+            return k
+    return None
+
+
 def page_has_table_text(text: str) -> bool:
     return any(m in text for m in TABLE_MARKERS)
 
@@ -455,12 +504,12 @@ def word_grids(page: Any, page_no: int, first_index: int, carried: list[tuple[fl
             # header says which column is which
             grids.append(Grid(first_index + len(grids), [[GridCell(clean_cell(w["text"]), r, c, page=page_no, bbox=_bbox(w))
                                                           for c, w in enumerate(ln.words)] for r, ln in enumerate(segment)]))
-        elif segment and _part_caption(segment[-1]):
-            # a table-4 proceeding's caption at the foot of a page, its sub-table on the next: kept,
-            # since it says whose numbers follow
-            caption = segment[-1].words[0]
-            grids.append(Grid(first_index + len(grids), [[GridCell(clean_cell(caption["text"]), 0, 0, page=page_no,
-                                                                   bbox=_bbox(caption))]]))
+        elif (k := _last_part_caption(segment)) is not None:
+            # a table-4 proceeding's caption at the foot of a page (with its list's header line under
+            # it, 办理结果 | 数量), its rows on the next: kept, since it says whose numbers follow
+            grids.append(Grid(first_index + len(grids), [[GridCell(clean_cell(w["text"]), r, c, page=page_no, bbox=_bbox(w))
+                                                          for c, w in enumerate(ln.words)]
+                                                         for r, ln in enumerate(segment[k:])]))
         segment.clear()
 
     for ln in lines:
