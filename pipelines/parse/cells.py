@@ -606,12 +606,27 @@ def _place_short(out: CellExtraction, row: dropped.ShortRow, printed: list[fmt.C
         out.issues.append(Issue("ambiguous_placement", "error", "parser", unsure,
                                 f"{row_label}: {len(values)} values '{shown}' for {len(defs)} columns (empty cells "
                                 f"dropped); {why}: these cells are left blank with the row's printed values"))
+        _warn_unplaced_marks(out, row_label, unsure, [tok for j, (_, tok) in enumerate(values) if j not in agreed])
     else:
         blanks = [d.key for d, j in zip(defs, agreed, strict=True) if j is not None and j < 0]
         out.issues.append(Issue("cells_dropped", "warning", "parser", blanks,
                                 f"{row_label}: {len(values)} values '{shown}' for {len(defs)} columns (empty cells "
                                 f"dropped); placed where the format's identities allow only one placement, "
                                 f"{len(blanks)} cells blank"))
+
+
+def _warn_unplaced_marks(out: CellExtraction, row_label: str, unsure: list[str], tokens: list[Token]) -> None:
+    """A mark or unit printed with a value no cell could be given: said on the cells that may hold
+    it (as a placed value's is said on its cell), so a footnote is never silently lost with the row."""
+    for tok in tokens:
+        if tok.marks:
+            out.issues.append(Issue("footnote_mark", "warning", "parser", unsure,
+                                    f"{row_label}: the printed value '{tok.raw}' carries the mark '{tok.marks}'; which of "
+                                    "these cells holds it cannot be told (ambiguous_placement)"))
+        if tok.unit in COUNT_UNITS:
+            out.issues.append(Issue("unit_stripped", "warning", "parser", unsure,
+                                    f"{row_label}: the printed value '{tok.raw}' prints the unit '{tok.unit}'; which of "
+                                    "these cells holds it cannot be told (ambiguous_placement)"))
 
 
 def _t2_format(st: _State) -> str | None:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from pipelines.parse.tokens import parse_token
 from schemas import format as fmt
 
 APPLICANTS = fmt.T3_APPLICANT_COLUMNS
@@ -58,11 +59,11 @@ class ShortRow:
 
 
 def number(token: str) -> Decimal:
-    """A printed token's number for the identities; a blank or a text token ('/', '—') counts 0."""
-    try:
-        return Decimal("".join(token.split()).replace(",", ""))
-    except (InvalidOperation, ValueError):
-        return Decimal(0)
+    """A printed token's number for the identities, read as every cell is read (a unit or a
+    footnote mark after it — "4※", "5件" — is no part of it); a blank or a text token ('/', '—')
+    counts 0."""
+    parsed = parse_token(token)
+    return parsed.value if parsed is not None and parsed.value is not None else Decimal(0)
 
 
 def _vector(columns: Sequence[str], tokens: Sequence[str], codes: Sequence[str]) -> tuple[Decimal, ...]:
