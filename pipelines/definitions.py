@@ -22,8 +22,10 @@ from pipelines.checks import (
     sources_yield_reports,
 )
 from pipelines.partitioned import (
+    BY_PARTITION_IO,
     NATIONAL,
     PARTITIONED_ASSETS,
+    by_partition_io_manager,
     catalog_partitions_sensor,
     load_staged_job,
     source_ingest,
@@ -76,7 +78,8 @@ def make_resources(db_path: str = DEFAULT_DB, source: str | None = None, catalog
     if db_path != ":memory:":
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)  # DuckDB does not create folders
     options = {k: v for k, v in (("folder", source), ("catalog", catalog), ("data_dir", data_dir)) if v}
-    return {"duckdb": DuckDBResource(database=db_path), "documents": DocumentSource(**options)}
+    return {"duckdb": DuckDBResource(database=db_path), "documents": DocumentSource(**options),
+            BY_PARTITION_IO: by_partition_io_manager}
 
 
 def build_defs(db_path: str = DEFAULT_DB, source: str | None = None, catalog: str | None = None,

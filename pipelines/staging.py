@@ -83,9 +83,21 @@ class DiscoveredSource:
 
 def discover_source(catalog: Catalog, name: str, data_dir: str | Path, state: SourceState) -> DiscoveredSource:
     """Crawl one catalogue source (a partition) into the raw archive; nothing is written to DuckDB."""
-    only = catalog.only(name)
-    result: CrawlResult = crawl(only, data_dir, dict(state.known), state.previous_reports_found)
-    return DiscoveredSource(name, result.crawl_id, crawl_frames(result), result.refs(), result.lines())
+    return discover_sources(catalog, [name], data_dir, state)[name]
+
+
+def discover_sources(catalog: Catalog, names: list[str], data_dir: str | Path, state: SourceState) -> dict[str, DiscoveredSource]:
+    """Crawl a batch of catalogue sources (the partitions of one run) into the raw archive, together —
+    up to the catalogue's ``max_concurrent_sources`` at once, one fetcher and its per-host limits, as
+    the single-run night crawls — and give each source's outcome apart, to be staged as its own unit.
+    Nothing is written to DuckDB."""
+    result: CrawlResult = crawl(catalog.only(*names), data_dir, dict(state.known), state.previous_reports_found)
+    out = {}
+    for name, outcome in result.sources.items():
+        one = CrawlResult(result.crawl_id, {name: outcome}, result.previous_reports_found,
+                          {k: v for k, v in result.regions.items() if k == name})
+        out[name] = DiscoveredSource(name, result.crawl_id, crawl_frames(one), one.refs(), one.lines())
+    return out
 
 
 @dataclass
@@ -125,6 +137,30 @@ def stage_source(discovered: DiscoveredSource, state: SourceState, data_dir: str
     statuses = batch.reports["status"].value_counts().to_dict() if not batch.reports.empty else {}
     return StagedUnit(unit, len(batch.reports), len({v.result.sha256 for v in validated}),
                       {t: len(batch.facts.get(k, ())) for k, t in FACT_TABLES.items()}, statuses)
+
+
+@dataclass
+class StagedBatch:
+    """A run's sources: the unit each staged, or why it failed."""
+
+    staged: dict[str, StagedUnit] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def stage_batch(found: dict[str, DiscoveredSource], state: SourceState, data_dir: str | Path, run_id: str,
+                limits: Limits | None = None) -> StagedBatch:
+    """Stage each source of a batch as its own unit, one after another (each parses on every worker
+    the run has). A source whose staging raises is recorded with its error and the others are
+    staged: one portal's failure never costs a night's batch the rest. (Parse crashes of single
+    documents are already kept per document by ``parse_new``; this catches the rest — a full disk,
+    an unreadable archive file, a bug.)"""
+    out = StagedBatch()
+    for name, discovered in found.items():
+        try:
+            out.staged[name] = stage_source(discovered, state, data_dir, run_id, limits)
+        except Exception as err:  # noqa: BLE001 - recorded, and the batch goes on (see above)
+            out.failed[name] = f"{type(err).__name__}: {err}"
+    return out
 
 
 def batch_frames(batch: LoadBatch) -> dict[str, pd.DataFrame | None]:
@@ -207,5 +243,5 @@ def _record_crawl(conn: duckdb.DuckDBPyConnection, unit: Path) -> None:
     insert_frame(conn, "crawl_runs", _read(unit, "crawl_runs"))
 
 
-__all__ = ["DiscoveredSource", "LoadedUnits", "SourceState", "StagedUnit", "discover_source", "load_staged",
-           "read_state", "ready_units", "stage_source", "staging_root"]
+__all__ = ["DiscoveredSource", "LoadedUnits", "SourceState", "StagedUnit", "discover_source", "discover_sources", "load_staged",
+           "read_state", "ready_units", "stage_batch", "stage_source", "staging_root", "StagedBatch"]
