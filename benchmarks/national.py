@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks import national_backfill, national_crawl, national_warehouse
+from benchmarks import national_backfill, national_crawl, national_quiet, national_warehouse
 from pipelines.parse.report import parse_bytes
 from pipelines.validate import finish, prepare
 from tests.forge.render import render_html
@@ -221,6 +221,9 @@ def render(r: dict, args: argparse.Namespace) -> str:
         "",
     ]
     lines += backfill_lines(b)
+    if "quiet" in r:
+        lines += ["", "## A quiet night of portals through Dagster", ""]
+        lines += quiet_lines(r["quiet"])
     lines += [
         "",
         "## Peak memory",
@@ -330,6 +333,36 @@ def backfill_lines(b: dict) -> list[str]:
     ]
 
 
+def quiet_lines(q: dict) -> list[str]:
+    """The quiet night (#29 point 7): its wall through Dagster against 5 minutes, beside the same crawl
+    through the plain functions, in the same run."""
+    d, p = q["dagster"], q["plain"]
+    over = d["wall_s"] - p["wall_s"]
+    return [
+        f"{q['portals']:,} loopback portals (`tests/hosts.py`: robots.txt, a 年报 column of 2 listing pages, 2 report pages "
+        f"with ETags), per-host gap {q['gap']:g} s, {q['concurrency']} portals at once per crawl. A first night found every "
+        f"report ({q['first']['parsed']:,} parsed, {q['first']['wall_s']:.0f} s through the single-run night's plain functions); the quiet night "
+        "crawls every portal again — robots.txt, the listing pages, a conditional GET of each report (304) — and finds "
+        "nothing new. Dagster: storage in PostgreSQL, the daemon's queue at 2 source runs at once, runs of up to "
+        f"{q['per_run']} portals (NIANBAO_PORTALS_PER_RUN), the wall from `nianbao backfill` (the batches the nightly "
+        "schedule asks for) until the last unit is loaded and published; the daemon and the code server are up before it.",
+        "",
+        "| night | runs | wall s | requests | reports fetched with a body | answered 304 | parsed | units loaded |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| plain functions (one crawl, in this process) | – | {p['wall_s']:.1f} (crawl {p['crawl_s']:.1f}, load "
+        f"{p['load_s']:.1f}) | {p['portals']['requests']:,} | {p['portals']['fetched_with_body']} | "
+        f"{p['portals']['not_modified']:,} | {p['parsed']} | {p['units']:,} |",
+        f"| Dagster, national mode | {d['runs']} | **{d['wall_s']:.1f}** (target ≤ {q['target_s']} "
+        f"{mark(d['wall_s'] <= q['target_s'])}) | {d['portals']['requests']:,} | {d['portals']['fetched_with_body']} | "
+        f"{d['portals']['not_modified']:,} | – | {d['crawl_runs'] - q['portals']:,} crawl records |",
+        "",
+        f"Dagster's cost over the plain night: {over:.0f} s ({over / max(p['wall_s'], 1e-9):.0%}). Profile: `nianbao backfill` "
+        f"{d['submit_s']:.1f} s (submits {d['runs']} runs), submit → first launch {d['first_launch_s']:.1f} s, launch → "
+        f"executing {d['start_median_s']:.1f} s (median), a run {d['run_median_s']:.1f} s (median), the load of every unit "
+        f"and the publish {d['loader_s']:.1f} s in the last run; failed runs: {len(d['failed_runs'])}.",
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--agencies", type=int, default=256_000)
@@ -341,7 +374,7 @@ def main() -> None:
     ap.add_argument("--big-sources", type=int, default=2, help="the same documents again in this many runs")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     ap.add_argument("--render", type=Path, help="only re-render --out from a run's saved figures (the .json beside it)")
-    ap.add_argument("--only", choices=["backfill"],
+    ap.add_argument("--only", choices=["backfill", "quiet"],
                     help="run this section alone and print its figures (docs/benchmarks.md is not rewritten)")
     ap.add_argument("--backfill-parts", default=",".join(national_backfill.PARTS),
                     help="with --only backfill: which of single,small,big run beside the plain baseline")
@@ -349,6 +382,11 @@ def main() -> None:
     if args.only == "backfill":
         parts = tuple(p for p in args.backfill_parts.split(",") if p)
         print(json.dumps(national_backfill.measure(args.sources, args.per_source, args.big_sources, parts), indent=1))
+        return
+    if args.only == "quiet":
+        q = national_quiet.measure(args.hosts)
+        print(json.dumps(q, indent=1))
+        print("\n".join(quiet_lines(q)))
         return
     if args.render:
         r = json.loads(args.render.read_text(encoding="utf-8"))
@@ -379,6 +417,7 @@ def main() -> None:
         r["incremental"] = section("incremental night", lambda: national_crawl.incremental_night(22))
         r["backfill"] = section("backfill on PostgreSQL",
                                 lambda: national_backfill.measure(args.sources, args.per_source, args.big_sources))
+        r["quiet"] = section(f"quiet night of {args.hosts} portals", lambda: national_quiet.measure(args.hosts))
         r["memory"] = section("peak memory", lambda: memory(tmp / "memory"))
     r["sections"] = sections
     r["total_s"] = time.perf_counter() - start

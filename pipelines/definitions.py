@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+import pipelines.instance  # noqa: F401 - Dagster's settings for runs over many partitions (DAGSTER_SETTINGS)
 from pipelines.assets import (
     analyst_tables,
     parsed_reports,

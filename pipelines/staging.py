@@ -119,7 +119,12 @@ def stage_source(discovered: DiscoveredSource, state: SourceState, data_dir: str
                  limits: Limits | None = None) -> StagedUnit:
     """Parse and validate the source's new documents and stage the crawl record and the load batch
     as Parquet files; ``READY`` goes last, so a unit is whole or ignored."""
-    validated: list[ValidatedReport] = parse_new(discovered.refs, state.loaded, limits or Limits())
+    return write_unit(discovered, parse_new(discovered.refs, state.loaded, limits or Limits()), data_dir, run_id)
+
+
+def write_unit(discovered: DiscoveredSource, validated: list[ValidatedReport], data_dir: str | Path,
+               run_id: str) -> StagedUnit:
+    """Stage a source's crawl record and its parsed reports as a unit (``READY`` last)."""
     batch = to_load_batch(validated, run_id=run_id)
     root = staging_root(data_dir)
     unit = root / _unit_name(run_id, discovered.source)
@@ -149,15 +154,25 @@ class StagedBatch:
 
 def stage_batch(found: dict[str, DiscoveredSource], state: SourceState, data_dir: str | Path, run_id: str,
                 limits: Limits | None = None) -> StagedBatch:
-    """Stage each source of a batch as its own unit, one after another (each parses on every worker
-    the run has). A source whose staging raises is recorded with its error and the others are
-    staged: one portal's failure never costs a night's batch the rest. (Parse crashes of single
-    documents are already kept per document by ``parse_new``; this catches the rest — a full disk,
-    an unreadable archive file, a bug.)"""
+    """Parse a batch's new documents together (one pool of workers for the batch: a portal has a
+    few new documents on a night, and a pool per portal would cost more than parsing them), then
+    stage each source as its own unit. A source whose staging raises is recorded with its error and
+    the others are staged: one portal's failure never costs a night's batch the rest. (Parse crashes
+    of single documents are already kept per document by ``parse_new``; this catches the rest — a
+    full disk, an unreadable archive file, a bug.) The same bytes found by two sources of the batch
+    are parsed once and staged with the first, as in the single-run night."""
+    validated = parse_new([r for f in found.values() for r in f.refs], state.loaded, limits or Limits())
+    first: dict[str, str] = {}
+    for name, discovered in found.items():
+        for ref in discovered.refs:
+            first.setdefault(ref.sha256, name)
+    by_source: dict[str, list[ValidatedReport]] = {}
+    for v in validated:
+        by_source.setdefault(first[v.result.sha256], []).append(v)
     out = StagedBatch()
     for name, discovered in found.items():
         try:
-            out.staged[name] = stage_source(discovered, state, data_dir, run_id, limits)
+            out.staged[name] = write_unit(discovered, by_source.get(name, []), data_dir, run_id)
         except Exception as err:  # noqa: BLE001 - recorded, and the batch goes on (see above)
             out.failed[name] = f"{type(err).__name__}: {err}"
     return out
@@ -244,4 +259,4 @@ def _record_crawl(conn: duckdb.DuckDBPyConnection, unit: Path) -> None:
 
 
 __all__ = ["DiscoveredSource", "LoadedUnits", "SourceState", "StagedUnit", "discover_source", "discover_sources", "load_staged",
-           "read_state", "ready_units", "stage_batch", "stage_source", "staging_root", "StagedBatch"]
+           "read_state", "ready_units", "stage_batch", "stage_source", "staging_root", "StagedBatch", "write_unit"]

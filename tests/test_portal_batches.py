@@ -87,14 +87,14 @@ def test_a_run_over_a_range_of_sources_stages_each_as_its_own_unit(tmp_path: Pat
 
 def test_a_source_failing_in_a_batch_leaves_the_others_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NIANBAO_PARSE_WORKERS", "1")
-    real = pipelines.staging.stage_source
+    real = pipelines.staging.write_unit
 
     def disk_full_for_b(discovered, *args, **kwargs):
         if discovered.source == "b":
             raise OSError(28, "No space left on device")
         return real(discovered, *args, **kwargs)
 
-    monkeypatch.setattr(pipelines.staging, "stage_source", disk_full_for_b)
+    monkeypatch.setattr(pipelines.staging, "write_unit", disk_full_for_b)
     with dg.instance_for_test() as instance:
         result = _run_batch(tmp_path, instance)
         assert result.success  # the batch goes on
