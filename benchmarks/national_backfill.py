@@ -1,6 +1,6 @@
 """The backfill of `make bench-national`: forged documents in catalogue sources, ingested on a
-PostgreSQL-backed Dagster instance as partitioned runs through the daemon's run queue (2 at a
-time), against the same documents in one run and through the plain functions without Dagster —
+PostgreSQL-backed Dagster instance as partitioned runs (up to NIANBAO_PORTALS_PER_RUN sources a run)
+through the daemon's run queue (2 at a time), against the same documents in one run and through the plain functions without Dagster —
 all in the same run of the benchmark.
 
 Documents are the night mix of ``benchmarks.night`` (half forged PDFs, half HTML and text).
@@ -291,7 +291,8 @@ def measure(sources: int = 20, per_source: int = 100, big_sources: int = 2, part
         warm = forge_sources(tmp / "warm", 1, 6, seed=900_000)
         plain(warm, tmp / "warm")  # first-use costs of the plain side
         plain_s, parse_s, docs = plain(small, tmp / "plain")
-        out = {"documents": docs, "plain_s": plain_s, "parse_s": parse_s, "workers": Limits().workers}
+        out = {"documents": docs, "plain_s": plain_s, "parse_s": parse_s, "workers": Limits().workers,
+               "per_run": int(os.environ.get("NIANBAO_PORTALS_PER_RUN", "250")), "sources": sources}
         if "single" in parts:
             out["single_s"] = single_run(small, tmp, env)
         if "small" in parts:

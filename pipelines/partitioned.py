@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dagster as dg
-import pandas as pd
 from dagster._core.storage.fs_io_manager import PickledObjectFilesystemIOManager
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from dagster_duckdb import DuckDBResource
@@ -138,21 +137,10 @@ def source_staged(context: dg.AssetExecutionContext, source_discovery: dict[str,
         # partition says what happened to it (its history, the UI's partition page).
         context.log_event(dg.AssetObservation(source_staged.key, partition=name,
                                               metadata={"staging_failed": error, "run_id": context.run.run_id}))
-    units = list(outcomes.staged.values())
-    statuses: dict[str, int] = {}
-    for u in units:
-        for k, v in u.statuses.items():
-            statuses[k] = statuses.get(k, 0) + v
-    rows = pd.DataFrame([{"source": n, "unit": u.path.name, "parsed": u.parsed, "reports": u.reports} for n, u in
-                         outcomes.staged.items()] + [{"source": n, "unit": None, "failed": e} for n, e in outcomes.failed.items()])
-    context.add_output_metadata({
-        "sources_staged": len(units), "sources_failed": len(outcomes.failed),
-        "failed_sources": sources_named(sorted(outcomes.failed)) or "none",
-        "parsed": sum(u.parsed for u in units), "reports": sum(u.reports for u in units), "parse_workers": limits.workers,
-        **({"unit": str(units[0].path)} if len(units) == 1 else {}),
-        **{f"rows_{t}": sum(u.fact_rows.get(t, 0) for u in units) for t in (units[0].fact_rows if units else {})},
-        **{f"status_{k}": v for k, v in statuses.items()},
-        "by_source": dg.MetadataValue.md(markdown_table(rows.head(200)))})
+    units = [str(u.path) for u in outcomes.staged.values()]
+    context.add_output_metadata({**outcomes.totals(), "failed_sources": sources_named(sorted(outcomes.failed)) or "none",
+                                 "parse_workers": limits.workers, **({"unit": units[0]} if len(units) == 1 else {}),
+                                 "by_source": dg.MetadataValue.md(markdown_table(outcomes.table()))})
 
 
 def sources_still_staging(instance: dg.DagsterInstance, run_id: str) -> int:

@@ -151,6 +151,23 @@ class StagedBatch:
     staged: dict[str, StagedUnit] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
 
+    def totals(self) -> dict[str, int]:
+        """The batch's sums: sources staged and failed, documents parsed, reports, rows per fact table,
+        reports per status."""
+        out = {"sources_staged": len(self.staged), "sources_failed": len(self.failed),
+               "parsed": sum(u.parsed for u in self.staged.values()), "reports": sum(u.reports for u in self.staged.values())}
+        for u in self.staged.values():
+            for prefix, counts in (("rows_", u.fact_rows), ("status_", u.statuses)):
+                for k, v in counts.items():
+                    out[prefix + k] = out.get(prefix + k, 0) + v
+        return out
+
+    def table(self) -> pd.DataFrame:
+        """One row per source: why it failed (those first), or its unit and figures."""
+        return pd.DataFrame([{"source": n, "unit": None, "parsed": 0, "reports": 0, "failed": e} for n, e in self.failed.items()]
+                            + [{"source": n, "unit": u.path.name, "parsed": u.parsed, "reports": u.reports, "failed": None}
+                               for n, u in self.staged.items()])
+
 
 def stage_batch(found: dict[str, DiscoveredSource], state: SourceState, data_dir: str | Path, run_id: str,
                 limits: Limits | None = None) -> StagedBatch:
