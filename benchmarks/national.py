@@ -349,15 +349,16 @@ def quiet_lines(q: dict) -> list[str]:
         f"{q['per_run']} portals (NIANBAO_PORTALS_PER_RUN), the wall from `nianbao backfill` (the batches the nightly "
         "schedule asks for) until the last unit is loaded and published; the daemon and the code server are up before it.",
         "",
-        "| night | runs | wall s | requests | reports fetched with a body | answered 304 | parsed | units loaded |",
-        "|---|---|---|---|---|---|---|---|",
+        "| night | runs | wall s | requests | reports fetched with a body | answered 304 | portals' crawl records loaded |",
+        "|---|---|---|---|---|---|---|",
         f"| plain functions (one crawl, in this process) | – | {p['wall_s']:.1f} (crawl {p['crawl_s']:.1f}, load "
         f"{p['load_s']:.1f}) | {p['portals']['requests']:,} | {p['portals']['fetched_with_body']} | "
-        f"{p['portals']['not_modified']:,} | {p['parsed']} | {p['units']:,} |",
+        f"{p['portals']['not_modified']:,} | {p['crawl_runs'] - q['portals']:,} |",
         f"| Dagster, national mode | {d['runs']} | **{d['wall_s']:.1f}** (target ≤ {q['target_s']} "
         f"{mark(d['wall_s'] <= q['target_s'])}) | {d['portals']['requests']:,} | {d['portals']['fetched_with_body']} | "
-        f"{d['portals']['not_modified']:,} | – | {d['crawl_runs'] - q['portals']:,} crawl records |",
+        f"{d['portals']['not_modified']:,} | {d['crawl_runs'] - q['portals']:,} |",
         "",
+        f"Nothing was parsed (plain: {p['parsed']}; Dagster: {d.get('parsed', 0)}). "
         f"Dagster's cost over the plain night: {over:.0f} s ({over / max(p['wall_s'], 1e-9):.0%}). Profile: `nianbao backfill` "
         f"{d['submit_s']:.1f} s (submits {d['runs']} runs), submit → first launch {d['first_launch_s']:.1f} s, launch → "
         f"executing {d['start_median_s']:.1f} s (median), a run {d['run_median_s']:.1f} s (median), the load of every unit "

@@ -148,6 +148,14 @@ def in_instance(env: dict) -> Iterator[dg.DagsterInstance]:
                 os.environ[k] = v
 
 
+def staged_metadata(instance: dg.DagsterInstance, run_id: str) -> dict:
+    """The metadata of a run's source_staged (the same on every partition of its range)."""
+    for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+        if e.asset_materialization and e.asset_materialization.asset_key == dg.AssetKey("source_staged"):
+            return dict(e.asset_materialization.metadata)
+    return {}
+
+
 def in_run_load_start(instance: dg.DagsterInstance, run_id: str) -> float | None:
     """When a source run's load step began, if that run loaded (materialised staged_warehouse)."""
     events = instance.all_logs(run_id, of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.ASSET_MATERIALIZATION})
@@ -231,11 +239,9 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
                                    r.start_time - since, r.end_time - since) for r in runs)
                 # parse workers each source run chose (cores ÷ source runs going when it started)
                 # (one figure a run: a run of a range materialises every partition of it with the same metadata)
-                workers = Counter(w for w in (next((str(e.asset_materialization.metadata["parse_workers"].value)
-                                                    for e in instance.all_logs(r.dagster_run.run_id,
-                                                                               of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
-                                                    if e.asset_materialization and "parse_workers" in e.asset_materialization.metadata),
-                                                   None) for r in runs) if w is not None)
+                staged_meta = [staged_metadata(instance, r.dagster_run.run_id) for r in runs]
+                workers = Counter(str(m["parse_workers"].value) for m in staged_meta if "parse_workers" in m)
+                parsed = sum(m["parsed"].value for m in staged_meta if "parsed" in m)
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -252,7 +258,7 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
             "busiest": busiest, "run_median_s": run_s[len(run_s) // 2], "reports": reports,
             "start_median_s": start_s[len(start_s) // 2], "loader_s": loader_s, "first_launch_s": first_launch,
             "timeline": [[round(x, 1) for x in t] for t in timeline], "parse_workers": dict(workers),
-            "submit_s": submitted_s, "last_end_s": max(e for _, e in spans) - since}
+            "submit_s": submitted_s, "parsed": parsed, "last_end_s": max(e for _, e in spans) - since}
 
 
 def regroup(catalog: Path, root: Path, sources: int) -> Path:
