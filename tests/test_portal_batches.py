@@ -22,7 +22,8 @@ from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
 import pipelines.staging
 from pipelines.definitions import build_defs
-from pipelines.partitioned import due_sources, sync_partitions
+from pipelines.partitioned import due_sources, source_batches, sources_nightly_schedule, sync_partitions
+from pipelines.resources import DocumentSource
 from tests.conftest import REPO, forge_doc
 from tests.sensor_daemon import remote_job, sensor_ticks
 
@@ -140,3 +141,28 @@ def test_backfill_queues_batches_of_sources_as_runs_of_the_code_location(tmp_pat
         label = job.get_remote_origin().repository_origin.get_label()
         page = instance.get_runs(dg.RunsFilter(job_name="source_ingest", tags={REPOSITORY_LABEL_TAG: label}))
         assert sorted(r.run_id for r in page) == sorted(r.run_id for r in runs)  # Jobs › source_ingest › Runs
+
+
+def test_the_night_asks_for_runs_of_consecutive_due_sources(tmp_path: Path) -> None:
+    """Sources due tonight as runs: stretches of sources consecutive in the partitions' order (a range
+    covers every partition between its ends), at most NIANBAO_PORTALS_PER_RUN each; a source not due
+    splits a stretch, so no run covers it."""
+    assert source_batches(["a", "b", "c", "d", "e"], ["a", "b", "d", "e"], per_run=3) == [["a", "b"], ["d", "e"]]
+    assert source_batches(["a", "b", "c", "d", "e"], ["e", "a", "b", "c", "d"], per_run=2) == [["a", "b"], ["c", "d"], ["e"]]
+    assert source_batches(["a", "b", "c"], ["z"], per_run=2) == []
+    documents = DocumentSource(catalog=str(_catalog(tmp_path)), data_dir=str(tmp_path / "data"))
+    with dg.instance_for_test() as instance:
+        sync_partitions(instance, ["a", "b", "c"])
+        instance.report_runless_asset_event(dg.AssetMaterialization("source_staged", partition="b"))  # b staged today
+        in_two_days = datetime.now(UTC) + timedelta(days=2)
+        requests = sources_nightly_schedule(dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=in_two_days, resources={"documents": documents}))
+        # every_days 7: b is not due, so a and c are two runs of one source each
+        assert [(r.partition_key, r.tags) for r in requests] == [("a", {"nianbao/command": "schedule"}),
+                                                                 ("c", {"nianbao/command": "schedule"})]
+        in_eight_days = datetime.now(UTC) + timedelta(days=8)
+        requests = sources_nightly_schedule(dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=in_eight_days, resources={"documents": documents}))
+        # all three due: one run over the range a … c
+        assert [(r.run_key, r.partition_key, r.tags) for r in requests] == [
+            (f"a..c:{in_eight_days:%Y-%m-%d}", None, {"nianbao/command": "schedule", RANGE_START: "a", RANGE_END: "c"})]
