@@ -166,3 +166,7 @@ def test_the_night_asks_for_runs_of_consecutive_due_sources(tmp_path: Path) -> N
         # all three due: one run over the range a … c
         assert [(r.run_key, r.partition_key, r.tags) for r in requests] == [
             (f"a..c:{in_eight_days:%Y-%m-%d}", None, {"nianbao/command": "schedule", RANGE_START: "a", RANGE_END: "c"})]
+        # and Dagster's own evaluation of the tick (what the daemon does) accepts it as it is
+        tick = sources_nightly_schedule.evaluate_tick(dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=in_eight_days, resources={"documents": documents}))
+        assert [(r.tags[RANGE_START], r.tags[RANGE_END]) for r in tick.run_requests] == [("a", "c")]
