@@ -86,6 +86,27 @@ def test_a_run_over_a_range_of_sources_stages_each_as_its_own_unit(tmp_path: Pat
         assert conn.execute("SELECT count(DISTINCT crawl_id) FROM crawl_runs").fetchall() == [(1,)]
 
 
+def test_a_quiet_batch_records_each_source_and_parses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next night, nothing new: each source's crawl is recorded as its own (quiet) unit, nothing
+    parsed, the warehouse's reports untouched."""
+    monkeypatch.setenv("NIANBAO_PARSE_WORKERS", "1")
+    with dg.instance_for_test() as instance:
+        first = _run_batch(tmp_path, instance)
+        (tmp_path / "catalog.yaml").unlink()
+        shutil.rmtree(tmp_path / "sources")
+        second = _run_batch(tmp_path, instance)  # the same sources, the same files
+        assert first.success and second.success
+        meta = _materialised(instance, second.run_id, "source_staged")[0][1]
+        assert (meta["sources_staged"].value, meta["parsed"].value, meta["reports"].value) == (3, 0, 0)
+    with duckdb.connect(str(tmp_path / "published" / "w.duckdb"), read_only=True) as conn:
+        assert conn.execute("SELECT source, reports FROM staged_loads WHERE run_id = ? ORDER BY source",
+                            [second.run_id]).fetchall() == [("a", 0), ("b", 0), ("c", 0)]
+        assert conn.execute("SELECT source, count(*), sum(reports_found) FROM crawl_runs GROUP BY 1 ORDER BY 1").fetchall() == [
+            ("a", 2, 2), ("b", 2, 2), ("c", 2, 2)]
+        assert conn.execute("SELECT catalog_source, sha256 FROM reports ORDER BY 1").fetchall() == [
+            ("a", _sha("a")), ("b", _sha("b")), ("c", _sha("c"))]
+
+
 def test_a_source_failing_in_a_batch_leaves_the_others_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NIANBAO_PARSE_WORKERS", "1")
     real = pipelines.staging.write_unit
