@@ -163,7 +163,8 @@ def sources_still_staging(instance: dg.DagsterInstance, run_id: str) -> int:
 
 
 @dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[source_staged], output_required=False,
-          description="Every staged unit bulk-loaded into DuckDB, oldest first, one transaction each "
+          description="Every staged unit bulk-loaded into DuckDB, oldest first, one transaction each (quiet units "
+                      "of distinct sources together) "
                       "(the writer pool serialises it with every other writer). In a source run, done by the "
                       "last source run to stage (no loader run to start); the loader sensor catches the rest.")
 def staged_warehouse(context: dg.AssetExecutionContext, documents: DocumentSource, duckdb: DuckDBResource):
