@@ -1,6 +1,6 @@
 """The backfill of `make bench-national`: forged documents in catalogue sources, ingested on a
-PostgreSQL-backed Dagster instance as partitioned runs through the daemon's run queue (2 at a
-time), against the same documents in one run and through the plain functions without Dagster —
+PostgreSQL-backed Dagster instance as partitioned runs (up to NIANBAO_PORTALS_PER_RUN sources a run)
+through the daemon's run queue (2 at a time), against the same documents in one run and through the plain functions without Dagster —
 all in the same run of the benchmark.
 
 Documents are the night mix of ``benchmarks.night`` (half forged PDFs, half HTML and text).
@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -130,6 +132,30 @@ def wait_for_port(port: int, server: subprocess.Popen, timeout: float = 180) -> 
     raise RuntimeError(f"the code server did not listen on {port}")
 
 
+@contextmanager
+def in_instance(env: dict) -> Iterator[dg.DagsterInstance]:
+    """The benchmark's instance (``env``'s DAGSTER_HOME and PostgreSQL URL) in this process."""
+    saved = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "NIANBAO_DAGSTER_PG_URL")}
+    os.environ.update({"DAGSTER_HOME": env["DAGSTER_HOME"], "NIANBAO_DAGSTER_PG_URL": env["NIANBAO_DAGSTER_PG_URL"]})
+    try:
+        with dg.DagsterInstance.get() as instance:
+            yield instance
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def staged_metadata(instance: dg.DagsterInstance, run_id: str) -> dict:
+    """The metadata of a run's source_staged (the same on every partition of its range)."""
+    for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+        if e.asset_materialization and e.asset_materialization.asset_key == dg.AssetKey("source_staged"):
+            return dict(e.asset_materialization.metadata)
+    return {}
+
+
 def in_run_load_start(instance: dg.DagsterInstance, run_id: str) -> float | None:
     """When a source run's load step began, if that run loaded (materialised staged_warehouse)."""
     events = instance.all_logs(run_id, of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.ASSET_MATERIALIZATION})
@@ -140,11 +166,15 @@ def in_run_load_start(instance: dg.DagsterInstance, run_id: str) -> float | None
     return starts[0] if loaded and starts else None
 
 
-def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 2) -> dict:
-    """`nianbao backfill` of every source, executed by the daemon (queue of ``max_runs``), loaded by
-    the sensor's loader runs; the wall until nothing is staged and no run is going."""
+def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 2, data: Path | None = None,
+                before: Callable[[dict], None] | None = None) -> dict:
+    """`nianbao backfill` of every source (runs of up to NIANBAO_PORTALS_PER_RUN sources), executed by
+    the daemon (queue of ``max_runs``), loaded by the last source run to stage (or the sensor's
+    loader run); the wall until nothing is staged and no run is going. ``data``: a data directory
+    holding an earlier night's warehouse; ``before(env)``: what the service had done before the
+    night (e.g. the partitions it knew), run before the clock."""
     home = _home(tmp, f"home-{name}", max_runs)
-    data = tmp / name
+    data = data or tmp / name
     run_env = {**env, "DAGSTER_HOME": str(home), "NIANBAO_MODE": "national", "NIANBAO_DATA_DIR": str(data),
                "NIANBAO_DB": str(data / "w.duckdb"), "NIANBAO_CATALOG": str(catalog)}
     log = (tmp / f"daemon-{name}.log").open("wb")
@@ -154,7 +184,6 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
     workspace = tmp / f"workspace-{name}.yaml"
     workspace.write_text(yaml.safe_dump({"load_from": [{"grpc_server": {
         "host": "127.0.0.1", "port": port, "location_name": "pipelines.definitions"}}]}), encoding="utf-8")
-    run_env["NIANBAO_WORKSPACE"] = str(workspace)
     server = subprocess.Popen([str(BIN / "dagster"), "code-server", "start", "-m", "pipelines.definitions",
                                "-h", "127.0.0.1", "-p", str(port)], cwd=REPO, env=run_env, stdout=log,
                               stderr=subprocess.STDOUT, process_group=0)
@@ -163,17 +192,20 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
                               env=run_env, stdout=log, stderr=subprocess.STDOUT, process_group=0)
     try:
         settle(home, env, daemon)  # the daemon up and idle before the clock starts: it is a service, not part of a backfill
+        if before:
+            before(run_env)
         start, since = time.perf_counter(), time.time()
         proc = subprocess.run([str(BIN / "nianbao"), "backfill"], cwd=REPO, env=run_env, capture_output=True, text=True,
                               timeout=600)
         if proc.returncode != 0:
             raise RuntimeError(proc.stderr[-3000:])
+        submitted_s = time.perf_counter() - start
+        expected = int(proc.stdout.strip().splitlines()[-1].split()[0])  # "N run(s) queued for M source(s)"
         saved = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "NIANBAO_DAGSTER_PG_URL")}
         os.environ.update({"DAGSTER_HOME": str(home), "NIANBAO_DAGSTER_PG_URL": env["NIANBAO_DAGSTER_PG_URL"]})
         try:
             since_dt = datetime.fromtimestamp(since, UTC)
             with dg.DagsterInstance.get() as instance:
-                sources = len(yaml.safe_load(catalog.read_text(encoding="utf-8"))["sources"])
                 while True:
                     if daemon.poll() is not None:
                         raise RuntimeError(f"the daemon exited; see {tmp}/daemon-{name}.log")
@@ -183,7 +215,7 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
                     staged = [p for p in (data / "staging").iterdir() if p.is_dir()] if (data / "staging").exists() else []
                     settled = lambda rs: all(r.dagster_run.is_finished for r in rs)  # noqa: E731
                     # (the last source run loads in its own process; a loader run only if the sensor had to)
-                    if len(runs) == sources and settled(runs) and settled(loads) and not staged:
+                    if len(runs) == expected and settled(runs) and settled(loads) and not staged:
                         break
                     time.sleep(0.5)
                 wall = time.perf_counter() - start
@@ -206,10 +238,10 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
                 timeline = sorted((r.create_timestamp.timestamp() - since, launched[r.dagster_run.run_id] - since,
                                    r.start_time - since, r.end_time - since) for r in runs)
                 # parse workers each source run chose (cores ÷ source runs going when it started)
-                workers = Counter(str(e.asset_materialization.metadata["parse_workers"].value)
-                                  for r in runs for e in instance.all_logs(r.dagster_run.run_id,
-                                                                           of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
-                                  if e.asset_materialization and "parse_workers" in e.asset_materialization.metadata)
+                # (one figure a run: a run of a range materialises every partition of it with the same metadata)
+                staged_meta = [staged_metadata(instance, r.dagster_run.run_id) for r in runs]
+                workers = Counter(str(m["parse_workers"].value) for m in staged_meta if "parse_workers" in m)
+                parsed = sum(m["parsed"].value for m in staged_meta if "parsed" in m)
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -225,7 +257,8 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
     return {"wall_s": wall, "runs": len(runs), "loader_runs": len(loads), "loads_in_source_runs": loads_in_runs, "failed_runs": failed,
             "busiest": busiest, "run_median_s": run_s[len(run_s) // 2], "reports": reports,
             "start_median_s": start_s[len(start_s) // 2], "loader_s": loader_s, "first_launch_s": first_launch,
-            "timeline": [[round(x, 1) for x in t] for t in timeline], "parse_workers": dict(workers)}
+            "timeline": [[round(x, 1) for x in t] for t in timeline], "parse_workers": dict(workers),
+            "submit_s": submitted_s, "parsed": parsed, "last_end_s": max(e for _, e in spans) - since}
 
 
 def regroup(catalog: Path, root: Path, sources: int) -> Path:
@@ -264,7 +297,8 @@ def measure(sources: int = 20, per_source: int = 100, big_sources: int = 2, part
         warm = forge_sources(tmp / "warm", 1, 6, seed=900_000)
         plain(warm, tmp / "warm")  # first-use costs of the plain side
         plain_s, parse_s, docs = plain(small, tmp / "plain")
-        out = {"documents": docs, "plain_s": plain_s, "parse_s": parse_s, "workers": Limits().workers}
+        out = {"documents": docs, "plain_s": plain_s, "parse_s": parse_s, "workers": Limits().workers,
+               "per_run": int(os.environ.get("NIANBAO_PORTALS_PER_RUN", "250")), "sources": sources}
         if "single" in parts:
             out["single_s"] = single_run(small, tmp, env)
         if "small" in parts:

@@ -179,14 +179,14 @@ def backfill(
     sources: Annotated[list[str] | None, typer.Argument(help="Catalogue sources to run (default: every enabled source)")] = None,
     catalog: CatalogOpt = None,
 ) -> None:
-    """National mode: queue one `source_ingest` run per catalogue source (a Dagster backfill). The daemon
-    (`make ui`, or `dagster-daemon run`) executes them up to max_concurrent_runs at a time, and the
-    loader sensor loads what they stage. The daemon must see the same NIANBAO_* settings."""
-    import os
-    import subprocess
-
+    """National mode: queue `source_ingest` runs for the catalogue's sources, up to NIANBAO_PORTALS_PER_RUN
+    consecutive sources a run (a partition range; Dagster's backfill policy on the assets). The daemon
+    (`make ui`, or `dagster-daemon run`) executes them up to the queue's limit at a time, and the last
+    source run to stage loads. The daemon must see the same NIANBAO_* settings."""
+    from pipelines.cli_runs import submit_as_location_run
+    from pipelines.definitions import defs
     from pipelines.instance import open_instance
-    from pipelines.partitioned import sync_partitions
+    from pipelines.partitioned import SOURCE_JOB, batch_tags, catalog_sources, source_batches, sync_partitions
     from pipelines.resources import DEFAULT_CATALOG
     from pipelines.run_tags import command_tags
     from pipelines.scrape.catalog import CatalogError, load_catalog
@@ -202,18 +202,18 @@ def backfill(
         typer.echo(f"error: not enabled sources of {path}: {', '.join(unknown)}", err=True)
         raise typer.Exit(code=2)
     chosen = sources or enabled
+    # The runs are created here, under the code location's origin, and put on the run queue (no
+    # `dagster job backfill` process loading the workspace again): docs/decisions.md.
+    job = defs.resolve_job_def(SOURCE_JOB)
     instance, which = open_instance()
     with instance:
         added = sync_partitions(instance, enabled)
+        batches = source_batches(instance.get_dynamic_partitions(catalog_sources.name), chosen)
+        runs = [submit_as_location_run(job, instance, {**command_tags("backfill"), **batch_tags(b)}) for b in batches]
     typer.echo(f"{which}; partitions added: {len(added)}", err=True)
-    # NIANBAO_WORKSPACE: a workspace pointing at a long-lived code server (deploy/workspace-codeserver.yaml)
-    # submits without importing the code again in a code-server process of its own (docs/operations.md).
-    workspace = Path(os.environ.get("NIANBAO_WORKSPACE") or Path(__file__).resolve().parents[1] / "workspace.yaml")
-    dagster = Path(sys.executable).parent / "dagster"
-    proc = subprocess.run([str(dagster), "job", "backfill", "-w", str(workspace), "-j", "source_ingest",
-                           "--partitions", ",".join(chosen), "--noprompt", "--tags", json.dumps(command_tags("backfill"))],
-                          env={**os.environ, "NIANBAO_CATALOG": path}, check=False)
-    raise typer.Exit(code=proc.returncode)
+    for batch, run in zip(batches, runs, strict=True):
+        typer.echo(f"run {run.run_id} queued: {len(batch)} source(s), {batch[0]}" + (f" … {batch[-1]}" if len(batch) > 1 else ""))
+    typer.echo(f"{len(runs)} run(s) queued for {len(chosen)} source(s)")
 
 
 GONE_EXIT = 3  # `reparse` named a document whose file is gone: nothing was done for it

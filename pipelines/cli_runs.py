@@ -83,3 +83,23 @@ def execute_as_location_run(job_def: dg.JobDefinition, instance: dg.DagsterInsta
             raise_on_error=False)))
     return dg.ExecuteInProcessResult(job_def=job, event_list=events, dagster_run=instance.get_run_by_id(run.run_id),
                                      output_capture=outputs)
+
+
+def submit_as_location_run(job_def: dg.JobDefinition, instance: dg.DagsterInstance, tags: Mapping[str, str]) -> dg.DagsterRun:
+    """Create a run of ``job_def`` under the code location's origin and submit it to the instance's
+    run queue, as the daemon's backfills and schedules do: the queue daemon launches it through the
+    workspace (a new process with the code location's code), it is on the job page and the timeline,
+    and the run-status sensors see it. Nothing is launched from this process, and no code server
+    is started for it: the job is already imported here."""
+    from dagster._core.run_coordinator import QueuedRunCoordinator
+
+    if not isinstance(instance.run_coordinator, QueuedRunCoordinator):
+        raise TypeError(f"the instance's run coordinator is {type(instance.run_coordinator).__name__}: "
+                        "submitting needs the run queue (QueuedRunCoordinator, the default)")
+    remote_origin, code_origin = job_origins(job_def.name)
+    all_tags = {**job_def.run_tags, **tags}
+    plan = create_execution_plan(job_def, run_config={}, instance_ref=instance.get_ref(), tags=all_tags)
+    run = instance.create_run_for_job(job_def=job_def, run_config={}, tags=all_tags, execution_plan=plan,
+                                      remote_job_origin=remote_origin, job_code_origin=code_origin)
+    # (the queued coordinator only enqueues: it never reads the workspace the signature asks for)
+    return instance.submit_run(run.run_id, workspace=None)  # type: ignore[arg-type]

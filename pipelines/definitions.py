@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+import pipelines.instance  # noqa: F401 - Dagster's settings for runs over many partitions (DAGSTER_SETTINGS)
 from pipelines.assets import (
     analyst_tables,
     parsed_reports,
@@ -22,8 +23,10 @@ from pipelines.checks import (
     sources_yield_reports,
 )
 from pipelines.partitioned import (
+    BY_PARTITION_IO,
     NATIONAL,
     PARTITIONED_ASSETS,
+    by_partition_io_manager,
     catalog_partitions_sensor,
     load_staged_job,
     source_ingest,
@@ -76,7 +79,8 @@ def make_resources(db_path: str = DEFAULT_DB, source: str | None = None, catalog
     if db_path != ":memory:":
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)  # DuckDB does not create folders
     options = {k: v for k, v in (("folder", source), ("catalog", catalog), ("data_dir", data_dir)) if v}
-    return {"duckdb": DuckDBResource(database=db_path), "documents": DocumentSource(**options)}
+    return {"duckdb": DuckDBResource(database=db_path), "documents": DocumentSource(**options),
+            BY_PARTITION_IO: by_partition_io_manager}
 
 
 def build_defs(db_path: str = DEFAULT_DB, source: str | None = None, catalog: str | None = None,

@@ -1,8 +1,10 @@
 """Partitioned ingestion for national scale: one Dagster partition per catalogue source.
 
-``source_ingest`` (discovery → parse + validate → staged Parquet) runs once per source; a backfill
-of N sources is N runs that the instance's run queue executes up to ``max_concurrent_runs`` at a
-time (deploy/dagster*.yaml). Those runs never open the warehouse for writing. ``load_staged`` — one
+``source_ingest`` (discovery → parse + validate → staged Parquet) runs over a batch of sources — a
+range of up to ``PORTALS_PER_RUN`` partitions (the assets' backfill policy; a run of one source
+is the batch of one) — crawled together and each staged as its own unit; a backfill or a night of
+N sources is ⌈N / PORTALS_PER_RUN⌉ runs that the instance's run queue executes up to
+``max_concurrent_runs`` at a time (deploy/dagster*.yaml). Those runs never open the warehouse for writing. ``load_staged`` — one
 step in the DuckDB writer pool — bulk-loads every staged unit, refreshes the analyst tables and
 publishes; ``staged_load_sensor`` launches it when units are waiting. The nightly schedule launches
 only the sources that are due (``every_days`` in the catalogue).
@@ -13,26 +15,30 @@ Thin wrappers over ``pipelines.staging``; the single-run ``nightly_ingest`` job 
 
 
 import os
+import warnings
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import dagster as dg
+from dagster._core.storage.fs_io_manager import PickledObjectFilesystemIOManager
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import WRITER_POOL
 from pipelines.isolation import Limits
 from pipelines.markdown import markdown_table
 from pipelines.resources import DocumentSource
-from pipelines.run_tags import SCHEDULE, command_tags, tag_discovery
+from pipelines.run_tags import SCHEDULE, command_tags, sources_named, tag_discovery
 from pipelines.scrape.catalog import CatalogError
 from pipelines.sites.coverage import record_built_beside
 from pipelines.staging import (
     READY,
     DiscoveredSource,
-    discover_source,
+    discover_sources,
     load_staged,
     read_state,
     ready_units,
-    stage_source,
+    stage_batch,
 )
 
 # NIANBAO_MODE=national switches the per-source schedule and the loader sensor on by default (and
@@ -42,22 +48,62 @@ ON_IN_NATIONAL = dg.DefaultScheduleStatus.RUNNING if NATIONAL else dg.DefaultSch
 catalog_sources = dg.DynamicPartitionsDefinition(name="catalog_source")
 
 
-@dg.asset(group_name="by_source", partitions_def=catalog_sources,
-          description="Discovery of one catalogue source (a partition): its portal crawled into the raw archive, "
-                      "knowing what the published warehouse already has (conditional requests, no re-fetch).")
+# Sources per run: a night of 10^3 portals with nothing new is 10^3 conditional crawls of a few
+# seconds each, and a run's start (a process importing the code, the queue) costs as much as
+# crawling a portal; so a run takes a range of portals (docs/decisions.md, "A night of portals in
+# batches"). The UI's backfills follow the same policy.
+PORTALS_PER_RUN = int(os.environ.get("NIANBAO_PORTALS_PER_RUN", "250"))
+PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=PORTALS_PER_RUN)
+# (the policy's parameter is "beta" in dagster 1.13; the policy itself is what its backfills use)
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
+
+
+class ByPartitionIOManager(PickledObjectFilesystemIOManager):
+    """Dagster's pickling filesystem IO manager, for an output that covers a range of partitions: the
+    step returns {partition key: value} and each partition's value is stored apart (where a run of
+    that partition alone stores it), so a later run of one portal, or of another range, reads it."""
+
+    def handle_output(self, context: dg.OutputContext, obj: dict[str, Any]) -> None:
+        for key, path in self._get_paths_for_partitions(context).items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.dump_to_path(context, obj[key], path)
+
+    def load_input(self, context: dg.InputContext) -> dict[str, Any]:
+        loaded = super().load_input(context)
+        keys = context.asset_partition_keys
+        return {keys[0]: loaded} if len(keys) == 1 else dict(loaded)
+
+
+@dg.io_manager(description="source_discovery's outputs, one pickle per catalogue source (partition) whatever the run's range.")
+def by_partition_io_manager(init_context: dg.InitResourceContext) -> ByPartitionIOManager:
+    return ByPartitionIOManager(base_dir=init_context.instance.storage_directory())
+
+
+BY_PARTITION_IO = "by_partition_io_manager"
+
+
+@dg.asset(group_name="by_source", partitions_def=catalog_sources, backfill_policy=PER_RUN, io_manager_key=BY_PARTITION_IO,
+          description="Discovery of catalogue sources (a partition each; a run takes a range of them): their portals "
+                      "crawled together into the raw archive, knowing what the published warehouse already has "
+                      "(conditional requests, no re-fetch), each source's outcome kept apart.")
 def source_discovery(context: dg.AssetExecutionContext, documents: DocumentSource,
-                     duckdb: DuckDBResource) -> DiscoveredSource:
+                     duckdb: DuckDBResource) -> dict[str, DiscoveredSource]:
+    names = list(context.partition_keys)
     try:
         catalog = documents.load_catalog()
-        found = discover_source(catalog, context.partition_key, documents.data_dir, read_state(duckdb.database))
+        found = discover_sources(catalog, names, documents.data_dir, read_state(duckdb.database))
     except CatalogError as err:
         raise dg.Failure(description=str(err), allow_retries=False) from err
-    runs = found.frames["runs"]
-    tag_discovery(context, f"{documents.describe()}: {context.partition_key}", len(found.refs))
-    context.add_output_metadata({"documents": len(found.refs), "crawl_id": found.crawl_id,
-                                 "failures": len(found.frames["failures"]),
-                                 "crawl": dg.MetadataValue.md("\n".join(f"    {line}" for line in found.lines)),
-                                 **({"listing_pages": int(runs["listing_pages"].sum())} if not runs.empty else {})})
+    refs = sum(len(f.refs) for f in found.values())
+    tag_discovery(context, f"{documents.describe()}: {sources_named(names)}", refs)
+    listing = sum(int(f.frames["runs"]["listing_pages"].sum()) for f in found.values() if not f.frames["runs"].empty)
+    lines = [line for f in found.values() for line in f.lines] if len(found) <= 20 else \
+        [f"{len(found)} sources; per source: the table below"]
+    context.add_output_metadata({"sources": len(found), "documents": refs,
+                                 "crawl_id": next(iter(found.values())).crawl_id if found else "",
+                                 "failures": sum(len(f.frames["failures"]) for f in found.values()),
+                                 "crawl": dg.MetadataValue.md("\n".join(f"    {line}" for line in lines)),
+                                 "listing_pages": listing})
     return found
 
 
@@ -77,17 +123,24 @@ def source_run_limits(instance: dg.DagsterInstance) -> Limits:
     return Limits(workers=max(1, min(4, (os.cpu_count() or 1) // at_once)))
 
 
-@dg.asset(group_name="by_source", partitions_def=catalog_sources,
-          description="The source's new documents parsed and validated, staged as Parquet for the loader "
-                      "(bytes already loaded by this parser version are not parsed again).")
-def source_staged(context: dg.AssetExecutionContext, source_discovery: DiscoveredSource, documents: DocumentSource,
+@dg.asset(group_name="by_source", partitions_def=catalog_sources, backfill_policy=PER_RUN,
+          description="Each source's new documents parsed and validated, staged as Parquet for the loader, a unit per "
+                      "source (bytes already loaded by this parser version are not parsed again). A source that fails "
+                      "is recorded (an observation of its partition, the run's table) and never stops the others.")
+def source_staged(context: dg.AssetExecutionContext, source_discovery: dict[str, DiscoveredSource], documents: DocumentSource,
                   duckdb: DuckDBResource) -> None:
     limits = source_run_limits(context.instance)
-    unit = stage_source(source_discovery, read_state(duckdb.database), documents.data_dir, context.run.run_id, limits)
-    context.add_output_metadata({"unit": str(unit.path), "parsed": unit.parsed, "reports": unit.reports,
-                                 "parse_workers": limits.workers,
-                                 **{f"rows_{k}": v for k, v in unit.fact_rows.items()},
-                                 **{f"status_{k}": v for k, v in unit.statuses.items()}})
+    outcomes = stage_batch(source_discovery, read_state(duckdb.database), documents.data_dir, context.run.run_id, limits)
+    for name, error in outcomes.failed.items():
+        context.log.error(f"{name}: staging failed: {error}")
+        # Dagster records a range run's materialisation for every key in it; the failed source's own
+        # partition says what happened to it (its history, the UI's partition page).
+        context.log_event(dg.AssetObservation(source_staged.key, partition=name,
+                                              metadata={"staging_failed": error, "run_id": context.run.run_id}))
+    units = [str(u.path) for u in outcomes.staged.values()]
+    context.add_output_metadata({**outcomes.totals(), "failed_sources": sources_named(sorted(outcomes.failed)) or "none",
+                                 "parse_workers": limits.workers, **({"unit": units[0]} if len(units) == 1 else {}),
+                                 "by_source": dg.MetadataValue.md(markdown_table(outcomes.table()))})
 
 
 def sources_still_staging(instance: dg.DagsterInstance, run_id: str) -> int:
@@ -110,7 +163,8 @@ def sources_still_staging(instance: dg.DagsterInstance, run_id: str) -> int:
 
 
 @dg.asset(group_name="warehouse", pool=WRITER_POOL, deps=[source_staged], output_required=False,
-          description="Every staged unit bulk-loaded into DuckDB, oldest first, one transaction each "
+          description="Every staged unit bulk-loaded into DuckDB, oldest first, one transaction each (quiet units "
+                      "of distinct sources together) "
                       "(the writer pool serialises it with every other writer). In a source run, done by the "
                       "last source run to stage (no loader run to start); the loader sensor catches the rest.")
 def staged_warehouse(context: dg.AssetExecutionContext, documents: DocumentSource, duckdb: DuckDBResource):
@@ -167,16 +221,54 @@ def sync_partitions(instance: dg.DagsterInstance, names: list[str]) -> list[str]
 
 
 def due_sources(instance: dg.DagsterInstance, every_days: dict[str, int], now: datetime) -> list[str]:
-    """Sources whose last staged run is older than their interval (or that never ran)."""
+    """Sources whose last staged run is older than their interval (or that never ran), and sources
+    whose staging failed in their last batch (a range run records its materialisation for every
+    key; the failed source's observation says it was not staged)."""
     due = []
     for name, days in every_days.items():
         records = instance.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=source_staged.key, asset_partitions=[name]), limit=1).records
         last = datetime.fromtimestamp(records[0].timestamp, UTC) if records else None
         # (an hour's slack: a run that staged at 02:10 yesterday is due at 02:00 today)
-        if last is None or now - last >= timedelta(days=days) - timedelta(hours=1):
+        overdue = last is None or now - last >= timedelta(days=days) - timedelta(hours=1)
+        if overdue or (days > 1 and _failed_since(instance, name, records[0].timestamp)):
             due.append(name)
     return due
+
+
+def _failed_since(instance: dg.DagsterInstance, name: str, materialised_at: float) -> bool:
+    seen = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=source_staged.key, asset_partitions=[name]),
+                                       limit=1).records
+    return bool(seen) and seen[0].timestamp >= materialised_at - 1 and "staging_failed" in (
+        seen[0].asset_observation.metadata if seen[0].asset_observation else {})
+
+
+def source_batches(ordered: list[str], chosen: list[str], per_run: int = PORTALS_PER_RUN) -> list[list[str]]:
+    """The chosen sources as runs: stretches of sources consecutive in the partitions' order (a
+    range run covers every partition between its ends, in the order they were added), at most
+    ``per_run`` each. Every source due is a range of its own neighbours on most nights (every_days
+    is 1 unless the catalogue says otherwise); a source not due between two due ones starts a new run."""
+    wanted = set(chosen)
+    batches: list[list[str]] = []
+    current: list[str] = []
+    for key in ordered:
+        if key in wanted:
+            current.append(key)
+            if len(current) == per_run:
+                batches.append(current)
+                current = []
+        elif current:
+            batches.append(current)
+            current = []
+    return batches + ([current] if current else [])
+
+
+def batch_tags(batch: list[str]) -> dict[str, str]:
+    """The tags that make a run of ``source_ingest`` a run of these partitions: Dagster's own, as its
+    backfills set them (one partition, or the range's ends)."""
+    if len(batch) == 1:
+        return {"dagster/partition": batch[0]}
+    return {ASSET_PARTITION_RANGE_START_TAG: batch[0], ASSET_PARTITION_RANGE_END_TAG: batch[-1]}
 
 
 def _every_days(documents: DocumentSource) -> dict[str, int]:
@@ -185,8 +277,9 @@ def _every_days(documents: DocumentSource) -> dict[str, int]:
 
 @dg.schedule(name="sources_nightly_schedule", job=source_ingest, cron_schedule="0 2 * * *",
              execution_timezone="Asia/Shanghai", default_status=ON_IN_NATIONAL,
-             description="National mode: each night, one run per catalogue source that is due (its every_days); "
-                         "the run queue executes them up to max_concurrent_runs, the loader sensor loads them.")
+             description="National mode: each night, the catalogue sources that are due (their every_days), in runs of "
+                         "up to NIANBAO_PORTALS_PER_RUN consecutive sources; the run queue executes them up to "
+                         "max_concurrent_runs, the last to stage loads.")
 def sources_nightly_schedule(context: dg.ScheduleEvaluationContext, documents: DocumentSource):
     every = _every_days(documents)
     sync_partitions(context.instance, list(every))
@@ -194,7 +287,10 @@ def sources_nightly_schedule(context: dg.ScheduleEvaluationContext, documents: D
     due = due_sources(context.instance, every, context.scheduled_execution_time.astimezone(UTC))
     if not due:
         return dg.SkipReason(f"no source is due ({len(every)} in the catalogue)")
-    return [dg.RunRequest(run_key=f"{name}:{day}", partition_key=name, tags=command_tags(SCHEDULE)) for name in due]
+    batches = source_batches(context.instance.get_dynamic_partitions(catalog_sources.name), due)
+    return [dg.RunRequest(run_key=f"{b[0]}:{day}", partition_key=b[0], tags=command_tags(SCHEDULE)) if len(b) == 1 else
+            dg.RunRequest(run_key=f"{b[0]}..{b[-1]}:{day}", tags={**command_tags(SCHEDULE), **batch_tags(b)})
+            for b in batches]
 
 
 @dg.sensor(name="catalog_partitions_sensor", job=source_ingest, minimum_interval_seconds=300,

@@ -83,9 +83,21 @@ class DiscoveredSource:
 
 def discover_source(catalog: Catalog, name: str, data_dir: str | Path, state: SourceState) -> DiscoveredSource:
     """Crawl one catalogue source (a partition) into the raw archive; nothing is written to DuckDB."""
-    only = catalog.only(name)
-    result: CrawlResult = crawl(only, data_dir, dict(state.known), state.previous_reports_found)
-    return DiscoveredSource(name, result.crawl_id, crawl_frames(result), result.refs(), result.lines())
+    return discover_sources(catalog, [name], data_dir, state)[name]
+
+
+def discover_sources(catalog: Catalog, names: list[str], data_dir: str | Path, state: SourceState) -> dict[str, DiscoveredSource]:
+    """Crawl a batch of catalogue sources (the partitions of one run) into the raw archive, together —
+    up to the catalogue's ``max_concurrent_sources`` at once, one fetcher and its per-host limits, as
+    the single-run night crawls — and give each source's outcome apart, to be staged as its own unit.
+    Nothing is written to DuckDB."""
+    result: CrawlResult = crawl(catalog.only(*names), data_dir, dict(state.known), state.previous_reports_found)
+    out = {}
+    for name, outcome in result.sources.items():
+        one = CrawlResult(result.crawl_id, {name: outcome}, result.previous_reports_found,
+                          {k: v for k, v in result.regions.items() if k == name})
+        out[name] = DiscoveredSource(name, result.crawl_id, crawl_frames(one), one.refs(), one.lines())
+    return out
 
 
 @dataclass
@@ -107,7 +119,12 @@ def stage_source(discovered: DiscoveredSource, state: SourceState, data_dir: str
                  limits: Limits | None = None) -> StagedUnit:
     """Parse and validate the source's new documents and stage the crawl record and the load batch
     as Parquet files; ``READY`` goes last, so a unit is whole or ignored."""
-    validated: list[ValidatedReport] = parse_new(discovered.refs, state.loaded, limits or Limits())
+    return write_unit(discovered, parse_new(discovered.refs, state.loaded, limits or Limits()), data_dir, run_id)
+
+
+def write_unit(discovered: DiscoveredSource, validated: list[ValidatedReport], data_dir: str | Path,
+               run_id: str) -> StagedUnit:
+    """Stage a source's crawl record and its parsed reports as a unit (``READY`` last)."""
     batch = to_load_batch(validated, run_id=run_id)
     root = staging_root(data_dir)
     unit = root / _unit_name(run_id, discovered.source)
@@ -125,6 +142,57 @@ def stage_source(discovered: DiscoveredSource, state: SourceState, data_dir: str
     statuses = batch.reports["status"].value_counts().to_dict() if not batch.reports.empty else {}
     return StagedUnit(unit, len(batch.reports), len({v.result.sha256 for v in validated}),
                       {t: len(batch.facts.get(k, ())) for k, t in FACT_TABLES.items()}, statuses)
+
+
+@dataclass
+class StagedBatch:
+    """A run's sources: the unit each staged, or why it failed."""
+
+    staged: dict[str, StagedUnit] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def totals(self) -> dict[str, int]:
+        """The batch's sums: sources staged and failed, documents parsed, reports, rows per fact table,
+        reports per status."""
+        out = {"sources_staged": len(self.staged), "sources_failed": len(self.failed),
+               "parsed": sum(u.parsed for u in self.staged.values()), "reports": sum(u.reports for u in self.staged.values())}
+        for u in self.staged.values():
+            for prefix, counts in (("rows_", u.fact_rows), ("status_", u.statuses)):
+                for k, v in counts.items():
+                    out[prefix + k] = out.get(prefix + k, 0) + v
+        return out
+
+    def table(self) -> pd.DataFrame:
+        """One row per source: why it failed (those first), or its unit and figures."""
+        return pd.DataFrame([{"source": n, "unit": None, "parsed": 0, "reports": 0, "failed": e} for n, e in self.failed.items()]
+                            + [{"source": n, "unit": u.path.name, "parsed": u.parsed, "reports": u.reports, "failed": None}
+                               for n, u in self.staged.items()])
+
+
+def stage_batch(found: dict[str, DiscoveredSource], state: SourceState, data_dir: str | Path, run_id: str,
+                limits: Limits | None = None) -> StagedBatch:
+    """Parse a batch's new documents together (one pool of workers for the batch: a portal has a
+    few new documents on a night, and a pool per portal would cost more than parsing them), then
+    stage each source as its own unit. A source whose staging raises is recorded with its error and
+    the others are staged: one portal's failure never costs a night's batch the rest. (Parse crashes
+    of single documents are already kept per document by ``parse_new``; this catches the rest — a
+    full disk, an unreadable archive file, a bug.) The same bytes found by two sources of the batch
+    are parsed once and staged with the first, as in the single-run night."""
+    validated = parse_new([r for f in found.values() for r in f.refs], state.loaded, limits or Limits())
+    first: dict[str, str] = {}
+    for name, discovered in found.items():
+        for ref in discovered.refs:
+            first.setdefault(ref.sha256, name)
+    by_source: dict[str, list[ValidatedReport]] = {}
+    for v in validated:
+        by_source.setdefault(first[v.result.sha256], []).append(v)
+    out = StagedBatch()
+    for name, discovered in found.items():
+        try:
+            out.staged[name] = write_unit(discovered, by_source.get(name, []), data_dir, run_id)
+        except Exception as err:  # noqa: BLE001 - recorded, and the batch goes on (see above)
+            out.failed[name] = f"{type(err).__name__}: {err}"
+    return out
 
 
 def batch_frames(batch: LoadBatch) -> dict[str, pd.DataFrame | None]:
@@ -159,53 +227,96 @@ class LoadedUnits:
     fact_rows: dict[str, int] = field(default_factory=dict)
 
 
+QUIET_GROUP = 500  # quiet units loaded in one transaction at most (see load_staged)
+
+
+def _quiet(manifest: dict) -> bool:
+    """A unit that holds nothing but the crawl record of a source that found nothing new: no new
+    document version, no report (a quiet night's portal)."""
+    rows = manifest.get("rows", {})  # (a manifest that does not say is not taken as quiet)
+    return rows.get("crawl_documents") == 0 and rows.get("reports") == 0
+
+
 def load_staged(conn: duckdb.DuckDBPyConnection, data_dir: str | Path) -> LoadedUnits:
     """Load every READY unit, oldest first, each in one transaction (crawl record, load batch and
-    the ``staged_loads`` row together), then delete the unit's files."""
+    the ``staged_loads`` row together), then delete the unit's files. Quiet units of distinct
+    sources in a row are loaded together, up to QUIET_GROUP in one transaction (each unit still
+    marked in it: the group is loaded whole or not at all): a night of 10^3 unchanged portals is
+    10^3 such units, and a transaction each cost more than their rows."""
     ensure_schema(conn)
     ensure_documents_schema(conn)
     out = LoadedUnits()
+    quiet: list[tuple[Path, dict]] = []
     for unit in ready_units(data_dir):
         manifest = json.loads((unit / READY).read_text(encoding="utf-8"))
         if conn.execute(SQL["unit_loaded"], [unit.name]).fetchall()[0][0]:
             out.skipped.append(unit.name)
-        else:
-            batch = read_batch(unit)
-            with transaction(conn):
-                _record_crawl(conn, unit)
-                summary = load_batch_in_transaction(conn, batch)
-                conn.execute(SQL["mark_unit_loaded"], [unit.name, manifest["source"], manifest["run_id"],
-                                                       summary.reports, sum(summary.fact_rows.values())])
-            out.units.append(unit.name)
-            out.reports += summary.reports
-            for table, n in summary.fact_rows.items():
-                out.fact_rows[table] = out.fact_rows.get(table, 0) + n
+            shutil.rmtree(unit)
+            continue
+        if _quiet(manifest):
+            if len(quiet) >= QUIET_GROUP or manifest["source"] in {m["source"] for _, m in quiet}:
+                _load_quiet(conn, quiet, out)
+            quiet.append((unit, manifest))
+            continue
+        _load_quiet(conn, quiet, out)  # (in the order staged)
+        batch = read_batch(unit)
+        with transaction(conn):
+            _record_crawl(conn, *(_read(unit, f"crawl_{k}") for k in ("documents", "seen", "failures", "skipped", "runs")))
+            summary = load_batch_in_transaction(conn, batch)
+            conn.execute(SQL["mark_unit_loaded"], [unit.name, manifest["source"], manifest["run_id"],
+                                                   summary.reports, sum(summary.fact_rows.values())])
+        out.units.append(unit.name)
+        out.reports += summary.reports
+        for table, n in summary.fact_rows.items():
+            out.fact_rows[table] = out.fact_rows.get(table, 0) + n
         shutil.rmtree(unit)
+    _load_quiet(conn, quiet, out)
     return out
 
 
-def _record_crawl(conn: duckdb.DuckDBPyConnection, unit: Path) -> None:
+def _load_quiet(conn: duckdb.DuckDBPyConnection, group: list[tuple[Path, dict]], out: LoadedUnits) -> None:
+    """Quiet units of distinct sources in one transaction: their crawl records together, a
+    ``staged_loads`` row each. Empties ``group``."""
+    if not group:
+        return
+
+    def together(key: str) -> pd.DataFrame:
+        frames = [f for f in (_read(unit, f"crawl_{key}") for unit, _ in group) if not f.empty]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    with transaction(conn):
+        _record_crawl(conn, pd.DataFrame(), together("seen"), together("failures"), together("skipped"), together("runs"))
+        for unit, manifest in group:
+            conn.execute(SQL["mark_unit_loaded"], [unit.name, manifest["source"], manifest["run_id"], 0, 0])
+    for unit, _ in group:
+        out.units.append(unit.name)
+        shutil.rmtree(unit)
+    group.clear()
+
+
+def _record_crawl(conn: duckdb.DuckDBPyConnection, documents: pd.DataFrame, seen: pd.DataFrame, failures: pd.DataFrame,
+                  skipped: pd.DataFrame, runs: pd.DataFrame) -> None:
     """A unit's crawl record. Its versions were numbered against the published copy; a version
     another unit loaded first (the same source staged twice before a load) is kept once per
     bytes and renumbered after the newest (``staging.sql``)."""
-    documents = _read(unit, "crawl_documents")
     if not documents.empty:
         conn.register("staged_documents", documents)
         try:
             conn.execute(SQL["insert_staged_documents"])
         finally:
             conn.unregister("staged_documents")
-    seen = _read(unit, "crawl_seen")
     if not seen.empty:
-        conn.register("seen_documents", seen)
+        # (one row a version: two sources of a group may have re-seen the same page; the later wins,
+        # as when their units were loaded one after the other)
+        conn.register("seen_documents", seen.drop_duplicates(["url", "version"], keep="last"))
         try:
             conn.execute(sql_named("load.sql")["touch_seen_documents"])
         finally:
             conn.unregister("seen_documents")
-    insert_frame(conn, "fetch_failures", _read(unit, "crawl_failures"))
-    insert_frame(conn, "skipped_files", _read(unit, "crawl_skipped"))
-    insert_frame(conn, "crawl_runs", _read(unit, "crawl_runs"))
+    insert_frame(conn, "fetch_failures", failures)
+    insert_frame(conn, "skipped_files", skipped)
+    insert_frame(conn, "crawl_runs", runs)
 
 
-__all__ = ["DiscoveredSource", "LoadedUnits", "SourceState", "StagedUnit", "discover_source", "load_staged",
-           "read_state", "ready_units", "stage_source", "staging_root"]
+__all__ = ["DiscoveredSource", "LoadedUnits", "SourceState", "StagedUnit", "discover_source", "discover_sources", "load_staged",
+           "read_state", "ready_units", "stage_batch", "stage_source", "staging_root", "StagedBatch", "write_unit"]

@@ -117,9 +117,12 @@ def _serve(conn: Any, plan: HostPlan) -> None:
     conn.send(where)
 
     async def wait_stop() -> None:
-        while not conn.poll():
-            await asyncio.sleep(0.05)
-        conn.recv()
+        while True:
+            while not conn.poll():
+                await asyncio.sleep(0.05)
+            if conn.recv() != "log":
+                return
+            conn.send(list(log))  # the requests so far (a benchmark's phase), the server going on
 
     loop.run_until_complete(wait_stop())
     for s in servers:
@@ -156,6 +159,11 @@ class ManyHosts:
         self._proc.join(30)
         if self._proc.is_alive():
             self._proc.kill()
+
+    def log_so_far(self) -> list[tuple[int, str, float, int]]:
+        """Every request the server has seen until now, without stopping it."""
+        self._conn.send("log")
+        return self._conn.recv()
 
     def catalog(self, gap: float, concurrency: int, read_timeout: float = 10.0) -> dict:
         """A catalogue with one portal source per host (TRS-less static columns, loopback allowed)."""

@@ -103,7 +103,9 @@ def test_backfill_of_sources_as_concurrent_runs_on_postgres_equals_one_run(tmp_p
 
         # 2. National mode: a backfill of the three sources, run by the daemon's queue (2 at a time).
         home = _home(tmp_path, "home-national", url, 2)
-        national = {**env, "DAGSTER_HOME": str(home), "NIANBAO_MODE": "national",
+        # (one source a run, so three runs go through the queue two at a time; runs of many sources:
+        # tests/test_portal_batches.py)
+        national = {**env, "DAGSTER_HOME": str(home), "NIANBAO_MODE": "national", "NIANBAO_PORTALS_PER_RUN": "1",
                     "NIANBAO_DATA_DIR": str(tmp_path / "national"), "NIANBAO_DB": str(tmp_path / "national" / "w.duckdb")}
         log = (tmp_path / "daemon.log").open("wb")
         daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")], cwd=REPO,

@@ -149,11 +149,14 @@ class Catalog(BaseModel):
     def enabled(self) -> list[Source]:
         return [s for s in self.sources if s.enabled]
 
-    def only(self, name: str) -> Catalog:
-        """The same settings with one source (a partitioned run's)."""
-        chosen = [s for s in self.sources if s.name == name]
-        if not chosen:
-            raise CatalogError(f"no source named {name!r} in the catalogue (known: {', '.join(s.name for s in self.sources)})")
+    def only(self, *names: str) -> Catalog:
+        """The same settings with these sources only (a partitioned run's: one, or a batch of portals)."""
+        wanted = set(names)
+        chosen = [s for s in self.sources if s.name in wanted]
+        missing = sorted(wanted - {s.name for s in chosen})
+        if missing:
+            raise CatalogError(f"no source named {', '.join(map(repr, missing))} in the catalogue "
+                               f"(known: {', '.join(s.name for s in self.sources)})")
         return self.model_copy(update={"sources": chosen})
 
 
