@@ -28,10 +28,10 @@ import duckdb
 import yaml
 
 from benchmarks.night import forge_night
+from pipelines.defs.instance import DEPLOY
+from pipelines.defs.ui import stop_group
 from pipelines.ingest import discover_local, parse_new, to_load_batch
-from pipelines.instance import DEPLOY
 from pipelines.isolation import Limits
-from pipelines.ui import stop_group
 from tests.postgres import postgres_server
 from warehouse.db import ensure_schema
 from warehouse.load import load_batch

@@ -68,7 +68,7 @@ def crawl(catalog: Annotated[Path, typer.Option(help="Source catalogue YAML")], 
     """Discover and fetch reports from the catalogue's sources into the raw archive; print a summary."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    from pipelines.resources import DEFAULT_DATA_DIR, DEFAULT_DB
+    from pipelines.defs.resources import DEFAULT_DATA_DIR, DEFAULT_DB
     from pipelines.scrape.catalog import CatalogError, load_catalog
     from pipelines.scrape.crawl import crawl_into
     from warehouse.db import connect
@@ -116,7 +116,7 @@ def ingest(
 ) -> None:
     """Run the nightly_ingest Dagster job in-process: discover (crawl or folder), parse, validate, load."""
     from pipelines import arguments
-    from pipelines.resources import DEFAULT_CATALOG, DEFAULT_FOLDER
+    from pipelines.defs.resources import DEFAULT_CATALOG, DEFAULT_FOLDER
 
     _refuse_bad(arguments.ingest_inputs, str(source) if source else DEFAULT_FOLDER, str(catalog or DEFAULT_CATALOG))
     _run_job("nightly_ingest", str(db or _default_db()), str(source) if source else None,
@@ -138,11 +138,11 @@ def _refuse_bad(check: Callable[..., T], *args: object) -> T:
 def _run_job(job: str, db_path: str, source: str | None, catalog: str | None, data_dir: str | None,
              ops: dict | None = None, *, command: str) -> None:
     """Run a job in this process, recorded in the persistent Dagster instance (visible in the UI)."""
-    from pipelines.cli_runs import execute_as_location_run
     from pipelines.definitions import build_defs
+    from pipelines.defs.cli_runs import execute_as_location_run
+    from pipelines.defs.instance import open_instance, process_tags, reap_dead_runs
+    from pipelines.defs.run_tags import command_tags
     from pipelines.ingest import failing_now, summarize
-    from pipelines.instance import open_instance, process_tags, reap_dead_runs
-    from pipelines.run_tags import command_tags
     from warehouse.publish import published_path_for
 
     defs = build_defs(db_path, source, catalog, data_dir)
@@ -183,12 +183,18 @@ def backfill(
     consecutive sources a run (a partition range; Dagster's backfill policy on the assets). The daemon
     (`make ui`, or `dagster-daemon run`) executes them up to the queue's limit at a time, and the last
     source run to stage loads. The daemon must see the same NIANBAO_* settings."""
-    from pipelines.cli_runs import submit_as_location_run
     from pipelines.definitions import defs
-    from pipelines.instance import open_instance
-    from pipelines.partitioned import SOURCE_JOB, batch_tags, catalog_sources, source_batches, sync_partitions
-    from pipelines.resources import DEFAULT_CATALOG
-    from pipelines.run_tags import command_tags
+    from pipelines.defs.cli_runs import submit_as_location_run
+    from pipelines.defs.instance import open_instance
+    from pipelines.defs.partitions import (
+        SOURCE_JOB,
+        batch_tags,
+        catalog_sources,
+        source_batches,
+        sync_partitions,
+    )
+    from pipelines.defs.resources import DEFAULT_CATALOG
+    from pipelines.defs.run_tags import command_tags
     from pipelines.scrape.catalog import CatalogError, load_catalog
 
     path = str(catalog or DEFAULT_CATALOG)
@@ -307,8 +313,8 @@ def retire(
 def ui(host: Annotated[str, typer.Option(help="Address to serve on")] = "127.0.0.1",
        port: Annotated[int, typer.Option(help="Port")] = 3000) -> None:
     """The Dagster UI (webserver + daemon) on the instance in $DAGSTER_HOME; Ctrl-C or SIGTERM stops all of it."""
-    from pipelines.instance import open_instance
-    from pipelines.ui import serve
+    from pipelines.defs.instance import open_instance
+    from pipelines.defs.ui import serve
 
     instance, which = open_instance()  # the same instance the command line records its runs in
     instance.dispose()
@@ -607,7 +613,7 @@ def _utc(when: datetime) -> str:
 
 
 def _default_db() -> str:
-    from pipelines.resources import DEFAULT_DB
+    from pipelines.defs.resources import DEFAULT_DB
 
     return DEFAULT_DB
 

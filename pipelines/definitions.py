@@ -6,8 +6,8 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-import pipelines.instance  # noqa: F401 - Dagster's settings for runs over many partitions (DAGSTER_SETTINGS)
-from pipelines.assets import (
+import pipelines.defs.instance  # noqa: F401 - Dagster's settings for runs over many partitions (DAGSTER_SETTINGS)
+from pipelines.defs.assets import (
     analyst_tables,
     parsed_reports,
     published_warehouse,
@@ -15,14 +15,14 @@ from pipelines.assets import (
     validated_facts,
     warehouse_tables,
 )
-from pipelines.checks import (
+from pipelines.defs.checks import (
     freshness_checks,
     freshness_sensor,
     no_failed_parses,
     publisher_consistency,
     sources_yield_reports,
 )
-from pipelines.partitioned import (
+from pipelines.defs.partitions import (
     BY_PARTITION_IO,
     NATIONAL,
     PARTITIONED_ASSETS,
@@ -33,9 +33,9 @@ from pipelines.partitioned import (
     sources_nightly_schedule,
     staged_load_sensor,
 )
-from pipelines.resources import DEFAULT_DB, DocumentSource
-from pipelines.run_tags import SCHEDULE, command_tags
-from pipelines.sensors import alert_on_new_failures, alert_on_run_failure
+from pipelines.defs.resources import DEFAULT_DB, DocumentSource
+from pipelines.defs.run_tags import SCHEDULE, command_tags
+from pipelines.defs.sensors import alert_on_new_failures, alert_on_run_failure
 
 INGEST_ASSETS = [source_documents, parsed_reports, validated_facts, warehouse_tables, analyst_tables, published_warehouse]
 
@@ -61,7 +61,7 @@ reparse_failed = dg.define_asset_job(
 
 # Two ways to run the night, chosen by config: one run for the whole catalogue (the default, zero
 # set-up), or NIANBAO_MODE=national — a run per due source on the run queue, then the staged loader
-# (pipelines/partitioned.py; docs/operations.md). The mode only decides which schedule and sensor
+# (pipelines/defs/partitions.py; docs/operations.md). The mode only decides which schedule and sensor
 # start switched on; both can be switched in the UI.
 
 nightly_schedule = dg.ScheduleDefinition(

@@ -10,7 +10,7 @@ pool's only step) loads every READY unit in the order staged, one transaction ea
 it. A unit is recorded in ``staged_loads`` in the same transaction as its facts, so a loader killed
 half-way loads nothing twice and loses nothing.
 
-No Dagster imports here: the assets in ``pipelines.partitioned`` are thin wrappers.
+No Dagster imports here: the assets in ``pipelines.defs.partitions`` are thin wrappers.
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def night(tmp_path: Path, sources: dict[str, str | None], files: dict[str, bytes
 
 
 def ingest(catalog, data: Path, db: Path) -> None:
-    """One nightly run in process: crawl, parse what is new, one load batch (pipelines/assets.py)."""
+    """One nightly run in process: crawl, parse what is new, one load batch (pipelines/defs/assets.py)."""
     with connect(db) as conn:
         result = crawl(catalog, data)
         record(conn, result)

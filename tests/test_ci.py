@@ -85,7 +85,7 @@ def test_a_test_writes_its_dagster_instance_and_default_warehouse_outside_the_re
     assert os.environ["DAGSTER_HOME"] == str(own_dagster_home) and own_dagster_home.is_dir()
     for var in ("DAGSTER_HOME", "NIANBAO_DATA_DIR", "NIANBAO_DB"):
         assert not Path(os.environ[var]).resolve().is_relative_to(REPO), var
-    from pipelines import resources
+    from pipelines.defs import resources
 
     assert not Path(resources.DEFAULT_DB).resolve().is_relative_to(REPO)
     assert not Path(resources.DEFAULT_DATA_DIR).resolve().is_relative_to(REPO)

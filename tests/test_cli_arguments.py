@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.instance import open_instance
+from pipelines.defs.instance import open_instance
 from tests.conftest import REPO
 from warehouse.db import connect
 

@@ -47,8 +47,8 @@ def test_checks_report_failed_and_inconsistent_documents(tmp_path: Path) -> None
 
 
 def test_assets_materialize_in_process(tmp_path: Path) -> None:
-    from pipelines.assets import parsed_reports, source_documents, validated_facts, warehouse_tables
     from pipelines.definitions import make_resources
+    from pipelines.defs.assets import parsed_reports, source_documents, validated_facts, warehouse_tables
 
     src = tmp_path / "src"
     src.mkdir()

@@ -14,11 +14,11 @@ import duckdb
 import pytest
 from dagster._core.test_utils import freeze_time
 
-from pipelines.checks import freshness_checks
 from pipelines.definitions import build_defs
+from pipelines.defs.checks import freshness_checks
+from pipelines.defs.sensors import new_failures_alert
 from pipelines.parse import report
 from pipelines.parse.report import parse_bytes
-from pipelines.sensors import new_failures_alert
 from tests.conftest import FORGE, forge_doc
 from tests.doubles import failing_on_marker
 

@@ -15,9 +15,9 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.instance import DEPLOY
+from pipelines.defs.instance import DEPLOY
+from pipelines.defs.ui import group_alive, stop_group
 from pipelines.parse.report import PARSER_VERSION
-from pipelines.ui import group_alive, stop_group
 from tests.conftest import forge_doc
 from tests.postgres import postgres_server
 

@@ -77,7 +77,7 @@ def test_one_broken_and_one_inconsistent_document_show_exactly_with_evidence(tmp
 def test_failure_sensor_is_running_by_default_and_records_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sensor = defs.get_sensor_def("alert_on_run_failure")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
-    from pipelines.sensors import notify
+    from pipelines.defs.sensors import notify
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     notify({"run_id": "r1", "job": "nightly_ingest", "message": "boom"})
@@ -160,7 +160,7 @@ def test_alerts_are_posted_to_the_webhook_and_a_dead_webhook_fails_nothing(tmp_p
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
-    from pipelines.sensors import notify
+    from pipelines.defs.sensors import notify
 
     received: list[tuple[str, dict]] = []
 

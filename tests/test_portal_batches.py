@@ -22,8 +22,8 @@ from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
 import pipelines.staging
 from pipelines.definitions import build_defs
-from pipelines.partitioned import due_sources, source_batches, sources_nightly_schedule, sync_partitions
-from pipelines.resources import DocumentSource
+from pipelines.defs.partitions import due_sources, source_batches, sources_nightly_schedule, sync_partitions
+from pipelines.defs.resources import DocumentSource
 from tests.conftest import REPO, forge_doc
 from tests.sensor_daemon import remote_job, sensor_ticks
 

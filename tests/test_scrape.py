@@ -13,9 +13,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.assets import source_documents
-from pipelines.checks import sources_yield_reports
 from pipelines.definitions import make_resources
+from pipelines.defs.assets import source_documents
+from pipelines.defs.checks import sources_yield_reports
 from pipelines.parse.report import parse_bytes
 from pipelines.scrape.catalog import CatalogError, load_catalog, parse_catalog
 from pipelines.scrape.crawl import crawl_into

@@ -18,7 +18,7 @@ import pandas as pd
 from dagster._core.events import StepMaterializationData
 from dagster._core.test_utils import create_run_for_test
 
-from pipelines.partitioned import (
+from pipelines.defs.partitions import (
     due_sources,
     source_run_limits,
     sources_nightly_schedule,
@@ -26,7 +26,7 @@ from pipelines.partitioned import (
     staged_load_sensor,
     sync_partitions,
 )
-from pipelines.resources import DocumentSource
+from pipelines.defs.resources import DocumentSource
 from pipelines.scrape.catalog import parse_catalog
 from pipelines.staging import READY, SourceState, discover_source, load_staged, ready_units, stage_source
 from tests.conftest import FORGE, forge_doc

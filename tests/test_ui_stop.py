@@ -15,7 +15,7 @@ import httpx
 import psutil
 import pytest
 
-from pipelines.ui import group_members
+from pipelines.defs.ui import group_members
 from tests.conftest import REPO
 
 

@@ -12,7 +12,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets import analyst_tables, source_documents, warehouse_tables
+from pipelines.defs.assets import analyst_tables, source_documents, warehouse_tables
 from pipelines.markdown import markdown_table
 from schemas.numbers import number_text
 from warehouse import health

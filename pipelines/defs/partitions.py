@@ -24,11 +24,11 @@ from dagster._core.storage.fs_io_manager import PickledObjectFilesystemIOManager
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets import WRITER_POOL
+from pipelines.defs.assets import WRITER_POOL
+from pipelines.defs.resources import DocumentSource
+from pipelines.defs.run_tags import SCHEDULE, command_tags, sources_named, tag_discovery
 from pipelines.isolation import Limits
 from pipelines.markdown import markdown_table
-from pipelines.resources import DocumentSource
-from pipelines.run_tags import SCHEDULE, command_tags, sources_named, tag_discovery
 from pipelines.scrape.catalog import CatalogError
 from pipelines.sites.coverage import record_built_beside
 from pipelines.staging import (

@@ -7,6 +7,8 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.resources import DocumentSource
+from pipelines.defs.run_tags import sources_named, tag_discovery
 from pipelines.ingest import (
     DocumentRef,
     document_refs,
@@ -19,8 +21,6 @@ from pipelines.ingest import (
 from pipelines.isolation import Limits
 from pipelines.markdown import markdown_table
 from pipelines.parse.report import PARSER_VERSION
-from pipelines.resources import DocumentSource
-from pipelines.run_tags import sources_named, tag_discovery
 from pipelines.scrape.catalog import CatalogError
 from pipelines.scrape.crawl import CrawlResult, crawl, record
 from pipelines.sites.coverage import record_built_beside

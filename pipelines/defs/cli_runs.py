@@ -39,7 +39,7 @@ from dagster._core.remote_origin import (
 from dagster._core.workspace.autodiscovery import loadable_targets_from_python_module
 from dagster._core.workspace.load import location_origins_from_yaml_paths
 
-WORKSPACE = Path(__file__).resolve().parents[1] / "workspace.yaml"
+WORKSPACE = Path(__file__).resolve().parents[2] / "workspace.yaml"
 LOCATION = "pipelines.definitions"  # the code location workspace.yaml loads (named after its module)
 
 

@@ -30,7 +30,7 @@ DEFAULT_HOME = ".dagster_home"
 DAGSTER_SETTINGS = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1", "DAGSTER_EVENT_BATCH_SIZE": "1000"}
 for _key, _value in DAGSTER_SETTINGS.items():
     os.environ.setdefault(_key, _value)
-DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 INSTANCE_CONFIG = DEPLOY / "dagster.yaml"
 
 

@@ -12,7 +12,7 @@ from pipelines.scrape.catalog import Catalog, Source, load_catalog
 DEFAULT_DB = os.environ.get("NIANBAO_DB", str(Path("data") / "warehouse.duckdb"))
 DEFAULT_DATA_DIR = os.environ.get("NIANBAO_DATA_DIR", "data")
 # The embedded default: the demo catalogue, one folder source holding the bundled forged documents.
-DEFAULT_CATALOG = os.environ.get("NIANBAO_CATALOG", str(Path(__file__).parent / "catalog" / "demo.yaml"))
+DEFAULT_CATALOG = os.environ.get("NIANBAO_CATALOG", str(Path(__file__).parents[1] / "catalog" / "demo.yaml"))
 DEFAULT_FOLDER = os.environ.get("NIANBAO_SOURCE")  # a plain folder instead of a catalogue
 
 
