@@ -78,6 +78,17 @@ def test_scans_carry_their_ocr_provenance_and_arithmetic_breaks_are_parser_issue
     assert rules["T3.row_total"].origin == "parser" and rules["T3.row_total"].message.startswith("read by OCR from a scan")
 
 
+def test_the_engine_runs_one_thread_and_recognises_one_line_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings that halve OCR time with the same readings (docs/decisions.md, "OCR speed"): one
+    inference thread per engine (one parse worker per core), lines recognised singly (no padded batches)."""
+    engine = ocr._engine()
+    assert engine.text_rec.rec_batch_num == 1
+    for session in (engine.text_det.infer.session, engine.text_rec.session.session):
+        assert session.get_session_options().intra_op_num_threads == 1
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "2")
+    assert ocr.engine_options()["intra_op_num_threads"] == 2
+
+
 def test_without_the_engine_a_scan_still_fails_needs_ocr() -> None:
     env = {**os.environ, "NIANBAO_OCR": "off"}
     proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "parse", str(SCANNED[0])], capture_output=True, text=True,

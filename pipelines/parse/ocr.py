@@ -48,7 +48,21 @@ def _engine() -> Any | None:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
         return None
-    return RapidOCR()
+    return RapidOCR(**engine_options())
+
+
+def engine_options() -> dict[str, Any]:
+    """RapidOCR's settings for this machine's way of working (measured: docs/decisions.md, "OCR speed").
+
+    - One inference thread (``NIANBAO_OCR_THREADS``): documents are parsed by one worker per core
+      (and tests by one xdist worker per core), so each engine has a core to itself at best; two
+      spinning ONNX threads per engine fought the other workers for the cores (≈ 1.5× slower).
+    - Text lines recognised one at a time: in batches of 6 every line is padded to the widest of
+      its batch, and a batch of long lines (a page of prose) needs buffers that ONNX Runtime, with
+      its arena off, maps and unmaps on every call — 2–3× slower there, the same readings.
+    """
+    threads = int(os.environ.get("NIANBAO_OCR_THREADS", "1"))
+    return {"intra_op_num_threads": threads, "rec_batch_num": 1}
 
 
 class Tesseract:
