@@ -1,6 +1,7 @@
 """What a scan carries besides its ink, taken away before OCR (pipelines/parse/ocr_cleanup.py), and
-the engine's predictable misreadings put right after it — on drawn images and strings whose every
-pixel and character is known, so no engine runs here."""
+the engine's predictable misreadings put right after it (a year's 〇, a thin dash, a box over several
+headers, a misread table-4 header) — on drawn images and strings whose every pixel and character is
+known, so no engine runs here."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from pipelines.parse.columns import t4_result_header
+from pipelines.parse.ocr import split_glued
 from pipelines.parse.ocr_cleanup import PALE_LEVEL, circles_in_years, flat_bar, without_pale_marks
 
 
@@ -84,3 +87,23 @@ def _bar(w: int, h: int, gaps: int = 0) -> np.ndarray:
 ])
 def test_a_thin_dash_is_a_blank_mark(ink: np.ndarray, is_bar: bool) -> None:
     assert flat_bar(ink, 200) is is_bar
+
+
+@pytest.mark.parametrize(("box", "cells"), [
+    ("商业企法律服其他", ["商业企", "法律服", "其他"]),  # one box over three narrow columns' headers
+    ("自然人总计", ["自然人", "总计"]),
+    ("社会公益组", ["社会公益组"]),  # one header's first line: one cell
+    ("其他法律行", ["其他法律行"]),  # a row label, not headers
+])
+def test_a_box_over_wrapped_headers_splits_into_their_first_lines(box: str, cells: list[str]) -> None:
+    assert split_glued(box) == cells
+
+
+@pytest.mark.parametrize(("header", "result"), [
+    ("尚未蜜结", "pending"),  # 审 misread: one edit, no other result near
+    ("尚未审结", "pending"), ("结果维持", "maintain"),
+    ("结果维", None), ("总汁", None),  # too short for an edit
+    ("结果纠持", None),  # as near to 结果维持 as to 结果纠正: never a guess
+])
+def test_a_misread_table4_result_header_is_the_result_it_clearly_means(header: str, result: str | None) -> None:
+    assert t4_result_header(header) == result
