@@ -27,7 +27,7 @@ from tests.forge.scan import SCANS, SOURCES, build
 from tests.ocr_sets import assert_accuracy, assert_no_silent_misread, wrong_cells
 
 # The first test to use ``read`` also OCRs all 20 scans (≈ 20 s each: docs/ocr.md) within its time limit
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = pytest.mark.timeout(1800)
 
 FOLDER = REPO / "tests" / "fixtures" / SCANS
 SCANNED = sorted(FOLDER.glob("scan-*.pdf"))
