@@ -46,8 +46,10 @@ def problems(truth: dict[str, Any], spec: Any, medium: str, result: Any, issues:
     error, docs/ocr.md), that the blanks in a broken identity may be said suspect, and that a number
     read right with low confidence may be flagged for a person to check (the cell must still be
     exact: a flag says "look", never what to read)."""
+    to_check = False  # (a low-confidence number in no holding identity: an error for a person, so not valid)
     if medium == "scan":
         medium = "pdf"
+        to_check = any(i.rule == "ocr_low_confidence" and i.severity == "error" for i in issues)
         broken = oracle.violations(truth["cells"], truth["table_formats"])
         issues = [replace(i, origin="publisher") if _identity_rule(i.rule) and i.origin == "parser" else i
                   for i in issues if i.rule != "ocr_low_confidence" and not (i.rule == "ocr_blank_suspect" and broken)]
@@ -81,7 +83,7 @@ def problems(truth: dict[str, Any], spec: Any, medium: str, result: Any, issues:
     warned = {k for i in issues if i.origin == "parser" and i.severity == "warning" for k in i.cells}
     if unwarned := set(wild.marked_cells(truth, spec)) - warned:
         out["marks_unwarned"] = sorted(unwarned)
-    errors = any(i.severity == "error" for i in issues if i.origin == "parser")
+    errors = to_check or any(i.severity == "error" for i in issues if i.origin == "parser")
     want = "invalid" if found or errors else "valid"
     if warehouse_status != want:
         out["status"] = (want, warehouse_status)
