@@ -58,6 +58,17 @@ def t4_results() -> dict[str, str]:
     return {normalise_label(c.label): c.code.split(".", 1)[1] for c in fmt.t4_columns() if c.code.startswith("R.")}
 
 
+def t4_result_header(text: str) -> str | None:
+    """The result a table-4 header names: as printed, else the one it clearly means by the row
+    labels' nearest-label rule (one edit in a four-character result, two edits nearer than any
+    other: 尚未蜜结, a glyph OCR misread). A header only places a column, so no warning is owed."""
+    exact = t4_results().get(text)
+    if exact is not None:
+        return exact
+    near = lab.nearest_t4_result(text)
+    return near.code if near else None
+
+
 @cache
 def _vocabulary(table: str) -> tuple[str, ...]:
     """The header words of a table (fragments join only into these; "其他" is whole in table 3,
@@ -231,7 +242,7 @@ def t4_map(cells: list[GridCell]) -> ColumnMap:
     labelled by proceeding: result codes only)."""
     pieces = header_pieces(cells, "T4")
     unboxed = None if all(p.boxed for p in pieces) else pieces
-    results = t4_results()
+    results = {p.text: r for p in pieces if (r := t4_result_header(p.text))}
     leaves = sorted((p.x, results[p.text]) for p in pieces if p.text in results)
     if len(leaves) <= len(T4_RESULT_ORDER) and len({r for _, r in leaves}) == len(leaves):
         return _decide(leaves, T4_RESULT_ORDER, unboxed and [p for p in unboxed if p.text in results])  # one proceeding's five

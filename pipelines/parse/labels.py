@@ -207,6 +207,12 @@ def _nearest(printed_core: str, candidates: tuple[tuple[str, str, str], ...]) ->
 
 
 @lru_cache(maxsize=LABEL_CACHE)
+def nearest_t4_result(label: str) -> Nearest | None:
+    """The table-4 result a printed header clearly means when it is none as printed."""
+    return _nearest(core(label), _t4_result_cores())
+
+
+@lru_cache(maxsize=LABEL_CACHE)
 def nearest_t3_row(label: str) -> Nearest | None:
     """The table-3 row a printed label clearly means when no pattern recognises it."""
     return _nearest(core(label), _t3_leaf_cores())

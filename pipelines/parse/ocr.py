@@ -29,8 +29,9 @@ from typing import Any
 import numpy as np
 import pypdfium2 as pdfium
 
+from pipelines.parse.ocr_cleanup import circles_in_years, flat_bar, ink_runs, lone_mark, without_pale_marks
 from pipelines.parse.pdf_pages import PdfiumPage
-from pipelines.parse.pdf_words import HEADER_SET
+from pipelines.parse.pdf_words import COLUMN_HEADERS, HEADER_SET
 from pipelines.parse.tokens import UNREADABLE
 
 RENDER_DPI = 200
@@ -208,8 +209,15 @@ MIN_INK_PIXELS = 25  # ... and a cell with fewer such pixels is blank
 UNREAD = UNREADABLE  # ink the engine cannot read  # the space put between the pieces of a split box (more than word extraction's tolerance)
 
 
+def _header_piece(text: str) -> bool:
+    """A header word, or the first line (3 characters or more) of a column header wrapped in its
+    narrow column (商业企 / 业, 法律服 / 务机构): what a line of a header row holds."""
+    return text in HEADER_SET or (len(text) >= 3 and any(h.startswith(text) for h in COLUMN_HEADERS))
+
+
 def _header_words(text: str) -> list[str] | None:
-    """``text`` as two or more of the format's header words, if it is exactly that."""
+    """``text`` as two or more of the format's header words (or their first lines, one box over
+    the wrapped headers of neighbouring columns: 商业企法律服其他), if it is exactly that."""
     if text in HEADER_SET:
         return None
     best: dict[int, list[str]] = {0: []}
@@ -217,7 +225,7 @@ def _header_words(text: str) -> list[str] | None:
         if i not in best:
             continue
         for j in range(i + 2, len(text) + 1):
-            if text[i:j] in HEADER_SET and j not in best:
+            if _header_piece(text[i:j]) and j not in best:
                 best[j] = [*best[i], text[i:j]]
     found = best.get(len(text))
     return found if found and len(found) >= 2 else None
@@ -338,7 +346,7 @@ class OcrPage(PdfiumPage):
         self.width, self.height = width_pt, height_pt
         self.bbox = (0.0, 0.0, width_pt, height_pt)
         self.supported, self.rotated, self._directions = True, 0, []
-        upright, self.skew = deskew(grey)
+        upright, self.skew = deskew(without_pale_marks(grey))
         self.image = upright
         self.lines = ruling_lines(upright, RENDER_DPI, shortest_line_in)
         # vertical lines from rule to rule: walls between cells (not the stroke of a big glyph)
@@ -349,7 +357,7 @@ class OcrPage(PdfiumPage):
         self.scale = width_pt / upright.shape[1]
         started = time.perf_counter()
         result, _ = _engine()(_rgb(upright), use_cls=False)  # type: ignore[misc]  # (deskewed: upright)
-        result = [self._slash_or_digit(r) for box in result or [] for r in self._split_at_gaps(box)]
+        result = [self._number_before_mark(self._slash_or_digit(r)) for box in result or [] for r in self._split_at_gaps(box)]
         STATS.pages += 1
         STATS.seconds += time.perf_counter() - started
         self.chars = _align_lines(self._chars(result + _as_detected(self._read_uncovered_ink(result), result)))
@@ -407,6 +415,27 @@ class OcrPage(PdfiumPage):
         patch = self.clean[max(min(ys), 0): max(ys) + 1, max(min(xs), 0): max(xs) + 1]
         return [quad, *_read_glyph(patch, text.strip(), _conf)]
 
+    def _number_before_mark(self, box: list) -> list:
+        """A box read as a footnote mark or unit alone ("①" where "0①" is printed) whose ink is
+        several glyphs apart: the glyphs before the last (the mark) read again one by one; when
+        they are digits the box is the number and its mark, else it stays as it was (a mark alone
+        is no number: the cell stays unread). Its confidence is the lowest of the readings."""
+        quad, text, conf = box
+        if not lone_mark(text):
+            return box
+        xs, ys = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
+        x0, y0 = max(min(xs), 0), max(min(ys), 0)
+        patch = self.clean[y0: max(ys) + 1, x0: max(xs) + 1]
+        runs = ink_runs((patch < INK_LEVEL).any(axis=0), min_gap=3)
+        if len(runs) < 2:
+            return box
+        # the last piece is the mark the box was read as (a circled digit alone reads as nothing much)
+        read = [_recognise(patch[:, max(a - 3, 0): b + 3]) for a, b in runs[:-1]]
+        number = "".join(t for t, _c in read)
+        if not re.fullmatch(r"\d+", number):
+            return box
+        return [quad, number + text.strip(), min([conf, *(c for _t, c in read)])]
+
     def _read_uncovered_ink(self, result: list) -> list:
         """Ink the text detector left out (it misses lone digits: a "0" alone in a cell), each
         patch read on its own by the recogniser; a patch it cannot read becomes ``UNREAD`` — a
@@ -422,6 +451,9 @@ class OcrPage(PdfiumPage):
         count, _labels, boxes, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
         extra = []
         for x, y, bw, bh, _area in boxes[1:count]:
+            if bh < 8 and flat_bar(ink[y: y + bh, x: x + bw].astype(bool), RENDER_DPI):
+                extra.append(([[x, y], [x + bw, y], [x + bw, y + bh], [x, y + bh]], "—", 0.9))  # (a shape, as blank_glyph)
+                continue
             if bh < 8 or bw < 4 or int(ink[y: y + bh, x: x + bw].sum()) < MIN_INK_PIXELS or bh > h // 8:
                 continue  # specks, and no text line is that tall
             patch = self.clean[max(y - 6, 0): y + bh + 6, max(x - 6, 0): x + bw + 6]
@@ -436,7 +468,7 @@ class OcrPage(PdfiumPage):
         chars: list[dict[str, Any]] = []
         s = self.scale
         for quad, text, conf in result:
-            text = "".join(text.split())
+            text = circles_in_years("".join(text.split()))
             if not text:
                 continue
             if _DASH_ALONE.match(text):

@@ -53,12 +53,11 @@ def t3_map(texts: list[str]) -> ColumnMap:
 
 def _t4_items(texts: list[str]) -> list[str]:
     """Header words as result codes (maintain …) or proceedings (R, L, LD, LA), in reading order."""
-    results = colmap.t4_results()
     out = []
     for t in texts:
         n = normalise_label(t)
-        if n in results:
-            out.append(results[n])
+        if (result := colmap.t4_result_header(n)) is not None:
+            out.append(result)
         elif len(parts := lab.t4_parts([t])) == 1:
             out.append(next(iter(parts)))
     return out

@@ -56,6 +56,11 @@ SOURCES = [
     ("forge-28-2021-noborder-portrait", 2801), ("forge-29-hybrid-noborder-portrait-t4err", 2901),
     ("forge-30-2021-blank", 3001), ("layout-frame-pdf", 3101), ("layout-threeline-pdf", 3201),
     ("layout-rephead-ruled-pdf", 3301), ("layout-wrap-middle-pdf", 3401),
+    # issue #26's every-dimension layouts (tests/forge/wild.py): watermarks (WordArt and text),
+    # running headers and footers, shaded cells, a row of blank marks, years in 〇/○ numerals, the
+    # agency only in the page header, table 4 as a list and turned, marks and units
+    ("layout-wild-01-pdf", 4011), ("layout-wild-08-pdf", 4081), ("layout-wild-16-pdf", 4161),
+    ("layout-wild-24-pdf", 4241),
 ]
 SCANS = "forge-scans"
 
