@@ -467,8 +467,13 @@ def join_rows_split_by_page_break(grids: list[Grid]) -> list[Grid]:
             for i, row in enumerate(grid.rows):
                 if _has_values(row):
                     break  # the first data row: nothing above it continued the last page's row
-                pairs = _continuation_pairs(prev.rows[-1], row, prev.rows[:-1]) if _is_continuation(row) else None
-                if pairs is not None and _completes(pairs) and not _never_continued(prev.rows[-1], pairs):
+                # (the rows above are looked through for a label merged down over them only when the
+                # last row alone does not place the rest: as first read, it stays as it was)
+                tries = (_continuation_pairs(prev.rows[-1], row), _continuation_pairs(prev.rows[-1], row, prev.rows[:-1])) \
+                    if _is_continuation(row) else ()
+                pairs = next((p for p in tries if p is not None and _completes(p)
+                              and not _never_continued(prev.rows[-1], p)), None)
+                if pairs is not None:
                     for upper, lower in pairs:
                         upper.text = upper.text + lower.text
                     del grid.rows[i]
