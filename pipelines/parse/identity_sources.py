@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pipelines.parse import labels as lab
 from pipelines.parse.base import ExtractedDocument
 from pipelines.parse.cells import Issue
 from pipelines.parse.identify import AGENCY_SUFFIX, NOT_AN_AGENCY, clean_text, find_title, generic_title
@@ -113,9 +114,16 @@ def header_agency(headers: list[str]) -> str | None:
         for end in range(min(len(headers), start + _HEADER_WRAP), start, -1):
             if any(len(clean_text(h)) > first for h in headers[start + 1:end]):
                 continue
+            if end - start > 1 and any(_format_text(h) for h in headers[start:end]):
+                continue  # a table's caption atop a page (第二十条第（六）项) over a watermark is no part of a name
             if name := names_agency("".join(h.strip() for h in headers[start:end])):
                 return name
     return None
+
+
+def _format_text(line: str) -> bool:
+    """A line the format prints (a section heading, a table-2 caption): never a piece of an agency's name."""
+    return bool(lab.section_code(line) or lab.t2_caption_block(line))
 
 
 _TAIL = r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:年报|报告|工作报告)$"

@@ -216,7 +216,9 @@ def _identity_candidates(doc: ExtractedDocument) -> list[str]:
     titles = doc.title_candidates
     if doc.media_type == "html":
         titles = [x for c in titles for x in (c, "")]
-    return [c for c in titles + doc.text.splitlines()[:80] if c.strip() not in running or title_line(c)]
+    # (a blank between the candidates and the text: the candidates' last line — a caption at the foot of
+    # the list, "第二十条第（六）项" — is no first line of a title wrapped into the text's first lines)
+    return [c for c in [*titles, "", *doc.text.splitlines()[:80]] if c.strip() not in running or title_line(c)]
 
 
 def _collection(doc: ExtractedDocument, name: str, sha: str, split: Split) -> ParseResult:

@@ -105,6 +105,10 @@ def identity_recoverable(spec: Any, medium: str) -> bool:
         return True
     if medium in ("docx", "pdf") and header_agency(spec):
         return True
+    if medium == "pdf" and spec.watermark == "agency" and spec.agency_at != "nowhere" and spec.watermark_text:
+        # the name as a text watermark over every page is printed in the PDF's text layer, and read as a
+        # page header is (docs/decisions.md); a WordArt watermark is drawn as shapes, not text
+        return True
     return medium == "html" and spec.agency_at in ("meta_article", "meta_site")
 
 
