@@ -213,11 +213,14 @@ def test_div_cells_span_as_the_page_declares() -> None:
 # - 9931-012 (text): a paste with empty cells dropped and footnote marks on values ("4※"): a marked value
 #   counted 0 in the placement identities, so no placement fitted and the whole table was left ambiguous;
 # - 9931-065 (text): a marked value ("0①") in a row left ambiguous: its mark went unsaid;
+# - 9986-072: a PDF turned on its pages, table 2's section heading and first caption at the foot of page 1
+#   where no table was read: its header row (本年废止件数 | 本年制发件数 | 现行有效件数, printed in another order
+#   than the format's) came before anything said "table 2", so the values were read by position (wrong);
 # - 9986-090: the title candidates' last line (a caption, 第二十条第（六）项) was read as the first line of a
 #   title wrapped into the text's first lines: the report was loaded under "第二十条第（六）项临江县…";
 # - 9986-034: the agency's name printed only as a text watermark over every page (and in the page's
 #   metadata, which a PDF does not carry): read from the watermark, said as a page header.
-FRESH_SEED_CASES = {"9986-090": (9986, 90, "pdf"), "9986-034": (9986, 34, "pdf"), "9953-018": (9953, 18, "pdf"), "9964-073": (9964, 73, "pdf"), "9931-053": (9931, 53, "pdf"),
+FRESH_SEED_CASES = {"9986-072": (9986, 72, "pdf"), "9986-090": (9986, 90, "pdf"), "9986-034": (9986, 34, "pdf"), "9953-018": (9953, 18, "pdf"), "9964-073": (9964, 73, "pdf"), "9931-053": (9931, 53, "pdf"),
                     "9931-012": (9931, 12, "text"), "9931-065": (9931, 65, "text")}
 
 

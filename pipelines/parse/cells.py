@@ -143,6 +143,10 @@ def _update_context(st: _State, texts: list[str]) -> None:
             st.t3_group = group if group != "3.3" else st.t3_group
     if lab.has_any(texts, L.T3_HEADER_WORDS):
         st.table = "T3"
+    elif sum(lab.has_any(texts, (w,)) for w in T2_COLUMN_WORDS) >= 2:
+        # a table-2 block's column headers (本年制发件数 | 本年废止件数 …) whose caption and section heading
+        # were printed where no table was read (the foot of the page before): the columns are table 2's
+        st.table = "T2"
     if sum(lab.has_any(texts, (w,)) for w in L.T4_HEADER_WORDS) >= 2:
         st.table = "T4"
     # A section heading names 行政复议 too: it stands for the first sub-table only when nothing else
@@ -155,6 +159,7 @@ def _update_context(st: _State, texts: list[str]) -> None:
 
 
 T2_HEADER_WORDS = L.T2_HEADERS_ANY + L.T2_HEADERS_2019 + L.T2_HEADERS_2021
+T2_COLUMN_WORDS = tuple(w for w in T2_HEADER_WORDS if w != "信息内容")  # (信息内容 heads a label column)
 
 
 def _header_row(st: _State, row: list[GridCell], texts: list[str], values: list[tuple[GridCell, Token]],
