@@ -47,9 +47,9 @@ def test_make_ui_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         assert "dagster_webserver" in names and "dagster._daemon" in names, names  # all of it was running
         os.kill(make.pid, signal.SIGTERM)
         stopped = time.monotonic()
-        while time.monotonic() - stopped < 10 and any(group_members(g) for g in groups):
+        while time.monotonic() - stopped < 30 and any(group_members(g) for g in groups):  # (~7 s idle; a loaded CI machine is slower)
             time.sleep(0.2)
-        make.wait(timeout=1)
+        make.wait(timeout=5)
         left = {g: group_members(g) for g in groups if group_members(g)}
         assert left == {}, f"still alive {time.monotonic() - stopped:.1f} s after SIGTERM: {left}"
     finally:
