@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-import pipelines.defs.instance  # noqa: F401 - Dagster's settings for runs over many partitions (DAGSTER_SETTINGS)
+import pipelines.defs.dagster_settings  # noqa: F401 - Dagster's settings for runs over many partitions
 from pipelines.defs.assets import (
     analyst_tables,
     parsed_reports,

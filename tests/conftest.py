@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,6 +127,19 @@ def own_dagster_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     home = tmp_path_factory.mktemp("dagster-home")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def sigterm_as_it_was() -> Iterator[None]:
+    """A test that runs a job in-process (``materialize``, ``execute_in_process``) leaves SIGTERM set to
+    SIGINT's handler — ignored, when the run started in the background (CI) — and every process a
+    later test of the worker started inherited that: `make ui` ignored the SIGTERM test_ui_stop sent.
+    Each test ends with the worker's SIGTERM as it found it (the product's own guard:
+    pipelines.defs.cli_runs.sigterm_kept)."""
+    before = signal.getsignal(signal.SIGTERM)
+    yield
+    if before is not None:
+        signal.signal(signal.SIGTERM, before)
 
 
 @pytest.fixture(autouse=True)

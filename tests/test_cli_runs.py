@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,28 @@ def test_every_run_says_what_it_did(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     # a scheduled night says so too
     (request,) = nightly_schedule.evaluate_tick(dg.build_schedule_context()).run_requests
     assert request.tags == {"nianbao/command": "schedule", "dagster/schedule_name": "nightly_ingest_schedule"}
+
+
+def test_a_cli_run_started_in_the_background_can_still_be_terminated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A non-interactive shell starts a background job (`nianbao ingest &`, cron scripts, CI) with SIGINT
+    ignored. Dagster's in-process execution sets SIGTERM to SIGINT's handler when it finishes, so after
+    one run SIGTERM was ignored by the command and by everything it started (`make ui` then never
+    stopped). The process's SIGTERM, and what a child it starts inherits, stay as they were."""
+    _home(tmp_path, monkeypatch)
+    src = tmp_path / "night"
+    src.mkdir()
+    shutil.copy(SAMPLES / "forge-01-2021.html", src)
+    script = ("import signal, subprocess\n"
+              "from pipelines.cli import app\n"
+              f"app(['ingest', '--source', {str(src)!r}, '--db', {str(tmp_path / 'w.duckdb')!r}], standalone_mode=False)\n"
+              "print('parent', int(signal.getsignal(signal.SIGTERM)))\n"
+              "print('child', subprocess.run(['sh', '-c', 'grep SigIgn /proc/$$/status'], capture_output=True,"
+              " text=True).stdout.split()[1])\n")
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=dict(os.environ), capture_output=True, text=True,
+                         check=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)).stdout
+    assert "run " in out and "of nightly_ingest recorded" in out, out  # a run was made in this process
+    lines = dict(line.split(" ", 1) for line in out.splitlines() if line.startswith(("parent ", "child ")))
+    assert lines["parent"] == str(int(signal.SIG_DFL)), out
+    ignored = int(lines["child"], 16)
+    assert ignored & (1 << (signal.SIGTERM - 1)) == 0, f"a child of the command ignores SIGTERM: SigIgn {lines['child']}"
+    assert ignored & (1 << (signal.SIGINT - 1)), "(the shell's ignored SIGINT is kept: it is the caller's to set)"

@@ -11,7 +11,9 @@ server: the module is already imported here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import signal
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,21 @@ def job_origins(job_name: str) -> tuple[RemoteJobOrigin, JobPythonOrigin]:
     return RemoteJobOrigin(repository, job_name), recon.get_reconstructable_job(job_name).get_python_origin()
 
 
+@contextmanager
+def sigterm_kept() -> Iterator[None]:
+    """SIGTERM's disposition as it was before, whatever the run left. Dagster's in-process execution
+    points SIGTERM at SIGINT's handler around every step and, when it puts SIGINT back, SIGTERM too. A
+    process a non-interactive shell starts in the background (`nianbao ingest &`, cron scripts, CI)
+    has SIGINT ignored, so after one run SIGTERM was ignored for good — by this process and by every
+    process it started (a `make ui` started from such a process could not be stopped)."""
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        yield
+    finally:
+        if before is not None:  # (None: a handler not set from Python, which cannot be put back)
+            signal.signal(signal.SIGTERM, before)
+
+
 def execute_as_location_run(job_def: dg.JobDefinition, instance: dg.DagsterInstance, run_config: Mapping[str, Any],
                             tags: Mapping[str, str]) -> dg.ExecuteInProcessResult:
     """``job_def.execute_in_process(instance=…, raise_on_error=False)``, with the run created under the
@@ -75,12 +92,13 @@ def execute_as_location_run(job_def: dg.JobDefinition, instance: dg.DagsterInsta
     run = instance.create_run_for_job(job_def=job, run_config=run_config, tags={**job_def.run_tags, **tags},
                                       execution_plan=plan, remote_job_origin=remote_origin, job_code_origin=code_origin)
     outputs: dict = {}
-    events = list(ExecuteRunWithPlanIterable(
-        execution_plan=plan, iterator=job_execution_iterator,
-        execution_context_manager=PlanOrchestrationContextManager(
-            context_event_generator=orchestration_context_event_generator, job=recon_job, execution_plan=plan,
-            dagster_run=run, instance=instance, run_config=run_config, executor_defs=None, output_capture=outputs,
-            raise_on_error=False)))
+    with sigterm_kept():
+        events = list(ExecuteRunWithPlanIterable(
+            execution_plan=plan, iterator=job_execution_iterator,
+            execution_context_manager=PlanOrchestrationContextManager(
+                context_event_generator=orchestration_context_event_generator, job=recon_job, execution_plan=plan,
+                dagster_run=run, instance=instance, run_config=run_config, executor_defs=None, output_capture=outputs,
+                raise_on_error=False)))
     return dg.ExecuteInProcessResult(job_def=job, event_list=events, dagster_run=instance.get_run_by_id(run.run_id),
                                      output_capture=outputs)
 

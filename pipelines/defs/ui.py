@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psutil
 
-import pipelines.defs.instance  # noqa: F401 - its DAGSTER_SETTINGS, inherited by the daemon and the webserver
+import pipelines.defs.dagster_settings  # noqa: F401 - in os.environ, inherited by the daemon and the webserver
 
 GRACE_SECONDS = 2.5  # per step: SIGINT, then SIGTERM, then SIGKILL — all gone within ~6 s
 
