@@ -220,7 +220,14 @@ def test_div_cells_span_as_the_page_declares() -> None:
 #   title wrapped into the text's first lines: the report was loaded under "第二十条第（六）项临江县…";
 # - 9986-034: the agency's name printed only as a text watermark over every page (and in the page's
 #   metadata, which a PDF does not carry): read from the watermark, said as a page header.
-FRESH_SEED_CASES = {"9986-072": (9986, 72, "pdf"), "9986-090": (9986, 90, "pdf"), "9986-034": (9986, 34, "pdf"), "9953-018": (9953, 18, "pdf"), "9964-073": (9964, 73, "pdf"), "9931-053": (9931, 53, "pdf"),
+# Session 14:
+# - 9975-051: a PDF turned on its pages, the agency only in the signature ("2023" / "青石县交通运输局" /
+#   "年 1 月 11 日": the writer drew the date's year as a run of its own, and a bare "2023" line was
+#   dropped as a page number): refused unidentified;
+# - 9975-097: an unruled table 3 turned on its page: the turned glyphs' boxes were the ink across the
+#   line ("一" a sliver, "、" a corner), so "一、" and its label fell apart and the labels of 一 and 二
+#   read as one cell (28 cells not found).
+FRESH_SEED_CASES = {"9975-051": (9975, 51, "pdf"), "9975-097": (9975, 97, "pdf"), "9986-072": (9986, 72, "pdf"), "9986-090": (9986, 90, "pdf"), "9986-034": (9986, 34, "pdf"), "9953-018": (9953, 18, "pdf"), "9964-073": (9964, 73, "pdf"), "9931-053": (9931, 53, "pdf"),
                     "9931-012": (9931, 12, "text"), "9931-065": (9931, 65, "text")}
 
 

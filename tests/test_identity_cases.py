@@ -75,6 +75,18 @@ def test_generic_title_agency_from_the_signature_block_text() -> None:
     assert vr.status == "valid" and r.cell_values() == _truth()["cells"]
 
 
+def test_signature_date_whose_year_came_out_as_a_line_of_its_own() -> None:
+    """A PDF writer drew the date's year digits as a run of their own: "2024" / agency / "年1月15日"
+    (seen on a page printed turned, 9975-051). The bare year is the date's year, not a page number."""
+    data = _text([GENERIC], ending=["", "2024", AGENCY, "年 1 月 15 日"])
+    r = parse_bytes(data, "nb.txt")
+    assert (r.status, r.agency, r.year) == ("parsed", AGENCY, 2023)
+    assert _rules(r) == [("identity_agency_from_signature", "warning", "parser")]
+    # a date without its year and no year line near it signs nothing
+    r = parse_bytes(_text([GENERIC], ending=["", AGENCY, "年 1 月 15 日"]), "nb.txt")
+    assert (r.status, r.agency) == ("failed", None)
+
+
 def test_generic_title_agency_from_the_signature_block_of_a_web_page_before_its_chrome() -> None:
     """Signed with a date in Chinese numerals; the portal's footer (主办单位, 版权所有) follows."""
     ending = (f'<p style="text-align:right">{AGENCY}</p><p style="text-align:right">二〇二四年一月十五日</p>'

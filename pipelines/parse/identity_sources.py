@@ -40,6 +40,8 @@ _ZH_NUMBER = "一二三四五六七八九十"
 _MONTH = rf"(?:0?[1-9]|1[0-2]|[{_ZH_NUMBER}]{{1,2}})"
 _DAY = rf"(?:0?[1-9]|[12]\d|3[01]|[{_ZH_NUMBER}]{{1,3}})"
 _DATE_LINE = re.compile(rf"^(?:19|20)\d{{2}}年{_MONTH}月(?:{_DAY}日)?$")
+_YEARLESS_DATE = re.compile(rf"^年{_MONTH}月(?:{_DAY}日)?$")
+_BARE_YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _LAST_SECTION = re.compile(r"^六[、.．]?其他需要报告的事项")
 _SIGNATURE_WINDOW = 20  # lines from the end searched when the last section heading is not found
 
@@ -47,17 +49,22 @@ _SIGNATURE_WINDOW = 20  # lines from the end searched when the last section head
 def signature_agency(lines: list[str]) -> str | None:
     """The agency of the signature block at the end of the report: a line that is an agency name
     next to a line that is a date ("青石县统计局" / "2024年1月15日", or both on one line), after the
-    last section heading (六、其他需要报告的事项) — portal chrome may follow it on a web page."""
+    last section heading (六、其他需要报告的事项) — portal chrome may follow it on a web page. A PDF
+    writer may draw the date's year digits as a run of their own, which comes out as a line of its
+    own ("2023" / "青石县统计局" / "年1月11日"): a bare year within two lines of a date without one is
+    its year, and no neighbour of it."""
     rows = [ln.strip() for ln in lines if ln.strip()]
     cleaned = [clean_text(ln) for ln in rows]
     start = max((i for i, c in enumerate(cleaned) if _LAST_SECTION.match(c)), default=max(0, len(rows) - _SIGNATURE_WINDOW))
+    years = {i for i in range(start, len(rows)) if _BARE_YEAR.match(cleaned[i])}
+    kept = [i for i in range(start, len(rows)) if i not in years]  # (neighbours are read past a year's own line)
     found = None
-    for i in range(start, len(rows)):
+    for k, i in enumerate(kept):
         parts = rows[i].split()
         if len(parts) >= 2 and _DATE_LINE.match(clean_text(parts[-1])) and (name := names_agency("".join(parts[:-1]))):
             found = name  # "青石县统计局　2024年1月15日" on one line
-        elif _DATE_LINE.match(cleaned[i]):
-            near = [j for j in (i - 1, i + 1) if start <= j < len(rows)]
+        elif _DATE_LINE.match(cleaned[i]) or (_YEARLESS_DATE.match(cleaned[i]) and years & {i - 2, i - 1, i + 1}):
+            near = [kept[n] for n in (k - 1, k + 1) if 0 <= n < len(kept)]
             name = next((n for j in near if (n := names_agency(rows[j]))), None)
             found = name or found
     return found

@@ -65,6 +65,9 @@ def drop_oversized(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [ch for ch in chars if ch["size"] <= limit]
 
 
+ASCENT = 0.88  # of the em above the baseline: a CJK font's ideographic em box, 0.88 / 0.12
+
+
 class PdfiumPage:
     """The slice of ``pdfplumber.page.Page`` that table finding and word extraction use."""
 
@@ -133,6 +136,15 @@ class PdfiumPage:
             else:
                 continue  # a slanted baseline: a diagonal watermark (仅供参考) drawn over the page, never table text
             size = pdfium_c.FPDFText_GetFontSize(raw, i) * abs(m.a * m.d - m.b * m.c) ** 0.5
+            if self._directions[-1] and pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(left), ctypes.byref(bottom)):
+                # A glyph of text running up or down the page: PDFium's loose box spans its advance
+                # along the line but only the ink across it ("一" a sliver, "、" a corner), so the
+                # glyphs of one printed line get different tops once turned upright and its words
+                # fall apart. Across the line the box is the em from the baseline (ascent above,
+                # descent below), as for upright text.
+                ox = left.value - self._left
+                up, down = ASCENT * size, (1 - ASCENT) * size
+                x0, x1 = (ox - up, ox + down) if self._directions[-1] == 90 else (ox - down, ox + up)
             if x1 - x0 > 1.5 * size + 1 or y1 - y0 > 1.5 * size + 1:
                 # PDFium's loose box (font ascent/descent and advance) comes out unscaled for text
                 # drawn with a scaled-down text matrix; one em around the tight glyph box is what

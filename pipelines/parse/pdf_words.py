@@ -23,7 +23,9 @@ from pipelines.parse.tokens import parse_token
 from schemas import format as fmt
 from schemas import labels as L
 
-PAGE_FOOTER = re.compile(r"^[-—–\s]*\d+[-—–\s]*$")
+# A page number: one to three digits. A bare year ("2023", a signature date's digits drawn as a run of
+# their own) or a four-digit value on a line is no page number.
+PAGE_FOOTER = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$")
 # Page furniture printed on every page, never a table row: "第 2 页 共 5 页", "共5页 第2页". (Not "2/5":
 # with its spaces gone a row of values and blank marks — "0 / 0 0" — reads the same.)
 RUNNING_FOOTER = re.compile(r"^(?:第\d+页(?:[,，/]?共\d+页)?|共\d+页[,，]?第\d+页)$")
