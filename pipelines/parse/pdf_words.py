@@ -276,7 +276,9 @@ def _segment_to_rows(lines: list[_Line], page_no: int, bands: list[tuple[float, 
     value_left = bands[0][0] - BAND_GAP
     value_lines = [ln for ln in lines if any(parse_token(w["text"]) is not None for w in ln.words if w["x1"] > value_left)]
     label_words = [w for ln in lines for w in ln.words if w["x1"] <= value_left]
+    value_lines, lifted = _lift_wrapped_numbers(value_lines, value_left, bands)
     value_lines, absorbed = _join_split_rows(value_lines, _label_blocks(label_words), value_left, bands)
+    absorbed |= lifted
     anchors = [(min(w["top"] for w in ln.words if w["x1"] > value_left),
                 max(w["bottom"] for w in ln.words if w["x1"] > value_left)) for ln in value_lines]
     own: dict[int, list[_Block]] = {i: [] for i in range(len(value_lines))}
@@ -379,14 +381,52 @@ def _join_split_rows(value_lines: list[_Line], blocks: list[_Block], value_left:
 
 
 _UNIT = re.compile(r"^(?:元|万元)$")
+
+
+def _tail_only(text: str) -> bool:
+    """A cell's tail printed apart from its number: a footnote mark (注, ※, ①) or a unit (个, 元) alone."""
+    if parse_token(text) is not None:
+        return False
+    tok = parse_token("0" + text)
+    return tok is not None and bool(tok.marks or tok.unit)
+
+
+def _band_of(word: dict[str, Any], bands: list[tuple[float, float]]) -> int | None:
+    return next((k for k, (b0, b1) in enumerate(bands) if word["x0"] < b1 + BAND_GAP and word["x1"] > b0 - BAND_GAP), None)
+
+
+def _lift_wrapped_numbers(value_lines: list[_Line], value_left: float,
+                          bands: list[tuple[float, float]]) -> tuple[list[_Line], set[int]]:
+    """A narrow cell aligned to the bottom whose number and mark wrapped ("8" / "注"): the number sits a
+    line above its row, the mark on the row's line with the other cells. A line of nothing but numbers,
+    each right above a mark or unit alone in the same column of the next line, is that row's. Returns
+    the lines and the ids of those joined."""
+    out: list[_Line] = []
+    joined: set[int] = set()
+    for ln in value_lines:
+        above = out[-1] if out else None
+        if above is not None and all(w["x1"] > value_left and parse_token(w["text"]) is not None for w in above.words):
+            tails = {_band_of(w, bands) for w in ln.words if w["x1"] > value_left and _tail_only(w["text"])}
+            numbers = [_band_of(w, bands) for w in above.words]
+            height = max(w["bottom"] - w["top"] for w in above.words)
+            gap = ln.top - max(w["bottom"] for w in above.words)
+            if None not in numbers and len(set(numbers)) == len(numbers) and set(numbers) <= tails and -1 < gap < height:
+                words = sorted(above.words + ln.words, key=lambda w: (w["x1"] > value_left, _band_of(w, bands) or 0,
+                                                                       w["top"], w["x0"]))
+                joined |= {id(above), id(ln)}
+                out[-1] = _Line(ln.top, words)
+                continue
+        out.append(ln)
+    return out, joined
 MIN_MARKS_ROW = 3  # blank marks that make a row of blanks (as _plausible_row counts them)
 
 
 def _wrapped_unit(word: dict[str, Any], bands: list[tuple[float, float]], in_band: list[tuple[int, GridCell, float]]) -> bool:
-    """Append a unit printed on the line under its number (same column, right below) to that cell."""
-    if not _UNIT.match(word["text"]):
+    """Append a unit or footnote mark printed on the line under its number (same column, right below)
+    to that cell."""
+    if not _tail_only(word["text"]):
         return False
-    band = next((k for k, (b0, b1) in enumerate(bands) if word["x0"] < b1 + BAND_GAP and word["x1"] > b0 - BAND_GAP), None)
+    band = _band_of(word, bands)
     height = word["bottom"] - word["top"]
     above = [(bottom, cell) for k, cell, bottom in in_band if k == band and 0 <= word["top"] - bottom < height * 1.2]
     if not above:
