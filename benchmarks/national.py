@@ -388,7 +388,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.only == "backfill":
         parts = tuple(p for p in args.backfill_parts.split(",") if p)
-        print(json.dumps(national_backfill.measure(args.sources, args.per_source, args.big_sources, parts), indent=1))
+        print(json.dumps(national_backfill.measure(args.sources, args.per_source, args.big_sources, parts, plain_after=True),
+                         indent=1))
         return
     if args.only == "quiet":
         q = national_quiet.measure(args.hosts)
