@@ -7,7 +7,7 @@ claims — and each new connection is a PostgreSQL backend forked, authenticated
 benchmark's 2 cores, 2,000 documents parsed in one run cost PostgreSQL 6.7 s of CPU beside the parse
 workers (docs/decisions.md, "Backfill overhead, session 14"). This storage applies Dagster's own
 ``optimize_for_webserver`` to its three storages when it is built: one connection kept per storage
-(pool of 1, short-lived extra ones for concurrent threads), recycled hourly, no statement timeout (a
+(pool of 1, up to 20 short-lived extra ones for threads querying at once), recycled hourly, no statement timeout (a
 run's writes must not be cut off as a page's query is). A process holds at most 3 idle connections.
 
 Configured in deploy/dagster-postgres.yaml as ``storage: custom:``; it takes the ``postgres:`` config.
@@ -22,7 +22,7 @@ from dagster_postgres import DagsterPostgresStorage
 from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
 
 POOL_RECYCLE_SECONDS = 3600
-MAX_OVERFLOW = 10  # (the daemon's threads at once; extra connections close when given back)
+MAX_OVERFLOW = 20  # (as the webserver's default: threads querying at once; extra connections close when given back)
 
 
 class PooledPostgresStorage(DagsterPostgresStorage):
