@@ -272,7 +272,7 @@ def _per_run_cost(b: dict, per_doc: float, overhead_s: float) -> list[str]:
         return []
     needed = overhead_s / (runs * 0.10 * per_doc)  # overhead_s / (runs × n) ≤ 10 % of per_doc
     return [f"That overhead — {overhead_s:.0f} s of wall for {runs} runs of {per_run:,} documents — is paid per backfill "
-            f"and per run (submission, a run's start in a new process, the loader), not per document: a run parses "
+            f"and per run (submission, a run's start, the loader), not per document: a run parses "
             f"for {per_doc * per_run:.0f} s on one core. The same cost would be 10 % of the parse time from about "
             f"{needed:,.0f} documents a run. The profile below shows where the seconds go.", ""]
 
@@ -326,16 +326,17 @@ def backfill_lines(b: dict) -> list[str]:
         f"{len(p['failed_runs']) + len(big['failed_runs'])}; reports loaded: {p['reports']} and {big['reports']}.",
         "",
         "Profile of a partitioned run (median): "
-        + "; ".join(f"{label}: submit → first launch {x['first_launch_s']:.1f} s, launch → executing (a new process "
-                    f"importing the code) {x['start_median_s']:.1f} s, executing {x['run_median_s']:.1f} s, loading "
+        + "; ".join(f"{label}: submit → first launch {x['first_launch_s']:.1f} s, launch → executing (a fork of the "
+                    f"code server's fork server) {x['start_median_s']:.1f} s, executing {x['run_median_s']:.1f} s, loading "
                     f"{x['loader_s']:.1f} s in all" for label, x in ((f"{docs // max(1, p['runs'])} a run", p),
                                                                      (f"{docs // max(1, big['runs'])} a run", big)))
         + ". Submit → first launch is once per backfill: `nianbao backfill` starts Python, imports the code location and "
         "puts runs of up to NIANBAO_PORTALS_PER_RUN sources (a partition range) on the run queue itself, under the "
         "code location's origin; the queue daemon launches them within a second. Loading is done by the last source "
         "run to stage, in its own process (a loader run only if the sensor had to). Launch → executing is once "
-        "per run: the code server spawns a new process, which imports dagster, pandas, pandera and the parsers "
-        "(from the bytecode `make env` compiles) and opens the PostgreSQL storage.",
+        "per run: the code server (`python -m pipelines.defs.code_server`) forks the run from a fork server that "
+        "imported dagster, pandas, pandera and the parsers when the server started; the run opens the PostgreSQL "
+        "storage, whose connections every process keeps open (pipelines/defs/pg_storage.py).",
     ]
 
 
@@ -388,7 +389,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.only == "backfill":
         parts = tuple(p for p in args.backfill_parts.split(",") if p)
-        print(json.dumps(national_backfill.measure(args.sources, args.per_source, args.big_sources, parts), indent=1))
+        print(json.dumps(national_backfill.measure(args.sources, args.per_source, args.big_sources, parts, plain_after=True),
+                         indent=1))
         return
     if args.only == "quiet":
         q = national_quiet.measure(args.hosts)

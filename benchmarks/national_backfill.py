@@ -32,6 +32,7 @@ from pipelines.defs.instance import DEPLOY
 from pipelines.defs.ui import stop_group
 from pipelines.ingest import discover_local, parse_new, to_load_batch
 from pipelines.isolation import Limits
+from pipelines.staging import cpu_seconds
 from tests.postgres import postgres_server
 from warehouse.db import ensure_schema
 from warehouse.load import load_batch
@@ -54,14 +55,19 @@ def forge_sources(root: Path, sources: int, per_source: int, seed: int = 0) -> P
     return path
 
 
+PLAIN_PARSE_CPU: dict[str, float] = {}  # the last plain run's parse: CPU of this process and of its workers
+
+
 def plain(catalog: Path, tmp: Path) -> tuple[float, float, int]:
     """The plain functions, no Dagster: (wall s, parse + validate wall s, documents)."""
     folders = [s["path"] for s in yaml.safe_load(catalog.read_text(encoding="utf-8"))["sources"]]
     start = time.perf_counter()
     refs = [r for f in folders for r in discover_local(f)]
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_seconds()
     reports = parse_new(refs, set(), Limits())
     parse_s = time.perf_counter() - t0
+    cpu1 = cpu_seconds()
+    PLAIN_PARSE_CPU.update(parse_cpu_seconds=cpu1[0] - cpu0[0], parse_workers_cpu_seconds=cpu1[1] - cpu0[1])
     tmp.mkdir(parents=True, exist_ok=True)
     db = tmp / "plain.duckdb"
     with duckdb.connect(str(db)) as conn:
@@ -166,6 +172,50 @@ def in_run_load_start(instance: dg.DagsterInstance, run_id: str) -> float | None
     return starts[0] if loaded and starts else None
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds of a process and of its children it has reaped (a code server's run processes,
+    their parse workers), from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu(url: str) -> float:
+    """CPU seconds of the benchmark's PostgreSQL server: its postmaster with the backends it has
+    reaped, and the backends alive now (found by the port in ``url``)."""
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and f"-p {port}" in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode():
+                total += process_cpu(int(proc.name))
+                children = Path(f"/proc/{proc.name}/task/{proc.name}/children").read_text().split()
+                total += sum(process_cpu(int(c)) for c in children)
+        except OSError:  # (a process that ended meanwhile)
+            continue
+    return total
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process and of its reaped children (the plain side's parse workers)."""
+    import resource
+
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def step_spans(instance: dg.DagsterInstance, run_id: str, start: float) -> dict[str, list[float]]:
+    """Each step of a run: [began, ended] in s after ``start`` (the run's own events), and the
+    run's events in all."""
+    out: dict[str, list[float]] = {}
+    events = instance.all_logs(run_id)
+    for e in events:
+        if e.step_key and e.dagster_event_type in (dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
+                                                   dg.DagsterEventType.STEP_FAILURE):
+            out.setdefault(e.step_key, []).append(round(e.timestamp - start, 2))
+    out["events"] = [len(events)]
+    return out
+
+
 def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 2, data: Path | None = None,
                 before: Callable[[dict], None] | None = None) -> dict:
     """`nianbao backfill` of every source (runs of up to NIANBAO_PORTALS_PER_RUN sources), executed by
@@ -184,7 +234,8 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
     workspace = tmp / f"workspace-{name}.yaml"
     workspace.write_text(yaml.safe_dump({"load_from": [{"grpc_server": {
         "host": "127.0.0.1", "port": port, "location_name": "pipelines.definitions"}}]}), encoding="utf-8")
-    server = subprocess.Popen([str(BIN / "dagster"), "code-server", "start", "-m", "pipelines.definitions",
+    # Its runs start as forks of a process that has imported the code (pipelines/defs/code_server.py).
+    server = subprocess.Popen([sys.executable, "-m", "pipelines.defs.code_server", "-m", "pipelines.definitions",
                                "-h", "127.0.0.1", "-p", str(port)], cwd=REPO, env=run_env, stdout=log,
                               stderr=subprocess.STDOUT, process_group=0)
     wait_for_port(port, server)
@@ -194,6 +245,8 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
         settle(home, env, daemon)  # the daemon up and idle before the clock starts: it is a service, not part of a backfill
         if before:
             before(run_env)
+        cpu_before = process_cpu(server.pid) + process_cpu(daemon.pid)
+        pg_before, poller_before = postgres_cpu(env["NIANBAO_DAGSTER_PG_URL"]), own_cpu()
         start, since = time.perf_counter(), time.time()
         proc = subprocess.run([str(BIN / "nianbao"), "backfill"], cwd=REPO, env=run_env, capture_output=True, text=True,
                               timeout=600)
@@ -219,6 +272,12 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
                         break
                     time.sleep(0.5)
                 wall = time.perf_counter() - start
+                pg_cpu, poller_cpu = postgres_cpu(env["NIANBAO_DAGSTER_PG_URL"]) - pg_before, own_cpu() - poller_before
+                # CPU the Dagster side used meanwhile: the code server with the runs it launched (and
+                # their workers) once reaped, the daemon; `nianbao backfill`; not PostgreSQL
+                time.sleep(2)  # (the code server reaps a finished run process within a second)
+                service_cpu = process_cpu(server.pid) + process_cpu(daemon.pid) - cpu_before
+                steps = {r.dagster_run.run_id[:8]: step_spans(instance, r.dagster_run.run_id, since) for r in runs + loads}
                 failed = [r.dagster_run.run_id for r in runs + loads if r.dagster_run.status != dg.DagsterRunStatus.SUCCESS]
                 spans = sorted((r.start_time, r.end_time) for r in runs)
                 busiest = max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
@@ -242,6 +301,8 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
                 staged_meta = [staged_metadata(instance, r.dagster_run.run_id) for r in runs]
                 workers = Counter(str(m["parse_workers"].value) for m in staged_meta if "parse_workers" in m)
                 parsed = sum(m["parsed"].value for m in staged_meta if "parsed" in m)
+                in_run = {k: [m[k].value for m in staged_meta if k in m] for k in
+                          ("parse_seconds", "parse_cpu_seconds", "parse_workers_cpu_seconds", "staging_seconds")}
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -258,7 +319,9 @@ def partitioned(catalog: Path, tmp: Path, env: dict, name: str, max_runs: int = 
             "busiest": busiest, "run_median_s": run_s[len(run_s) // 2], "reports": reports,
             "start_median_s": start_s[len(start_s) // 2], "loader_s": loader_s, "first_launch_s": first_launch,
             "timeline": [[round(x, 1) for x in t] for t in timeline], "parse_workers": dict(workers),
-            "submit_s": submitted_s, "parsed": parsed, "last_end_s": max(e for _, e in spans) - since}
+            "submit_s": submitted_s, "parsed": parsed, "last_end_s": max(e for _, e in spans) - since,
+            "service_cpu_s": service_cpu, "postgres_cpu_s": pg_cpu, "poller_cpu_s": poller_cpu, "steps": steps,
+            "in_run": in_run}
 
 
 def regroup(catalog: Path, root: Path, sources: int) -> Path:
@@ -283,7 +346,8 @@ def regroup(catalog: Path, root: Path, sources: int) -> Path:
 PARTS = ("single", "small", "big")
 
 
-def measure(sources: int = 20, per_source: int = 100, big_sources: int = 2, parts: tuple[str, ...] = PARTS) -> dict:
+def measure(sources: int = 20, per_source: int = 100, big_sources: int = 2, parts: tuple[str, ...] = PARTS,
+            plain_after: bool = False) -> dict:
     """Plain functions, one run and ``sources`` partitioned runs over the same documents, then the
     same documents again as ``big_sources`` partitioned runs (1,000 a run by default). ``parts``
     picks which of them run beside the plain baseline (the big backfill alone: a lever's effect
@@ -296,15 +360,20 @@ def measure(sources: int = 20, per_source: int = 100, big_sources: int = 2, part
         big = regroup(small, tmp / "big", big_sources)
         warm = forge_sources(tmp / "warm", 1, 6, seed=900_000)
         plain(warm, tmp / "warm")  # first-use costs of the plain side
+        cpu = own_cpu()
         plain_s, parse_s, docs = plain(small, tmp / "plain")
+        plain_cpu = own_cpu() - cpu
         out = {"documents": docs, "plain_s": plain_s, "parse_s": parse_s, "workers": Limits().workers,
-               "per_run": int(os.environ.get("NIANBAO_PORTALS_PER_RUN", "250")), "sources": sources}
+               "per_run": int(os.environ.get("NIANBAO_PORTALS_PER_RUN", "250")), "sources": sources,
+               "plain_cpu_s": plain_cpu, **{f"plain_{k}": v for k, v in PLAIN_PARSE_CPU.items()}}
         if "single" in parts:
             out["single_s"] = single_run(small, tmp, env)
         if "small" in parts:
             out["partitioned"] = partitioned(small, tmp, env, "partitioned")
         if "big" in parts:
             out["big"] = {"sources": big_sources, "partitioned": partitioned(big, tmp, env, "partitioned-big")}
+        if plain_after:  # the baseline again after the Dagster parts: how much the shared machine drifted
+            out["plain_after_s"], out["parse_after_s"], _ = plain(small, tmp / "plain-after")
         return out
 
 

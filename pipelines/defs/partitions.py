@@ -139,7 +139,7 @@ def source_staged(context: dg.AssetExecutionContext, source_discovery: dict[str,
                                               metadata={"staging_failed": error, "run_id": context.run.run_id}))
     units = [str(u.path) for u in outcomes.staged.values()]
     context.add_output_metadata({**outcomes.totals(), "failed_sources": sources_named(sorted(outcomes.failed)) or "none",
-                                 "parse_workers": limits.workers, **({"unit": units[0]} if len(units) == 1 else {}),
+                                 "parse_workers": limits.workers, **outcomes.seconds, **({"unit": units[0]} if len(units) == 1 else {}),
                                  "by_source": dg.MetadataValue.md(markdown_table(outcomes.table()))})
 
 
