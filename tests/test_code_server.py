@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -117,3 +118,25 @@ def test_runs_launched_through_the_code_server_are_forks_of_its_fork_server(tmp_
                 stop_group(service)
                 assert not group_alive(service.pid)
         log.close()
+
+
+@pytest.mark.timeout(300)
+def test_the_code_server_started_in_the_background_stops_on_sigterm(tmp_path: Path) -> None:
+    """A script's `python -m pipelines.defs.code_server … &` has SIGINT ignored, and Dagster maps SIGTERM
+    to what SIGINT does: the server then ignored SIGTERM (only SIGKILL stopped it)."""
+    port = _free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "PYTHONPATH": str(REPO)}
+    server = subprocess.Popen([sys.executable, "-m", "pipelines.defs.code_server", "-m", "pipelines.definitions",
+                               "-h", "127.0.0.1", "-p", str(port)], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, process_group=0,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        end = time.monotonic() + 180
+        while not _listening(port):
+            assert server.poll() is None and time.monotonic() < end, "the code server did not start"
+            time.sleep(0.5)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)  # (TimeoutExpired: SIGTERM ignored)
+    finally:
+        if group_alive(server.pid):
+            stop_group(server)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib.util
 import multiprocessing
 import multiprocessing.forkserver
+import signal
 import sys
 
 # What a run process imports before its first step: Dagster's run entry point, the code location and
@@ -54,6 +55,10 @@ def install() -> None:
 
 
 def main() -> None:
+    # Dagster maps SIGTERM to whatever SIGINT does; a service a script starts in the background has
+    # SIGINT ignored (non-interactive shells do that to `cmd &`), and then nothing but SIGKILL stopped it
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     install()
     from dagster._cli import main as dagster_main
 
