@@ -2,7 +2,8 @@
 
 A page without a usable text layer is rendered (PDFium), deskewed (the angle whose row profile is
 sharpest, within ±3°), and read by RapidOCR (ONNX models shipped inside the
-``rapidocr-onnxruntime`` wheel: nothing is downloaded at run time). The page's ruling lines come
+``rapidocr-onnxruntime`` wheel: nothing is downloaded at run time; its recogniser's model run by
+OpenVINO, ``on_openvino``). The page's ruling lines come
 from the image (morphological opening with long thin kernels). ``OcrPage`` then offers exactly what
 ``PdfiumPage`` offers pdfplumber — characters with boxes, ruling lines — in PDF points, so tables
 are found and cells placed by the same code as for every other PDF, and the grid → cells step is
