@@ -1,7 +1,7 @@
 """PDF parse speed: ours per report next to plain pdfplumber ``extract_tables()`` over all pages
 and pypdfium2 text extraction, measured in the same run on the same files.
 
-    make bench            # or: uv run python -m benchmarks.pdf_parse [--repeat N] [--scans N] [PDF ...]
+    make bench            # or: uv run python -m benchmarks.pdf_parse [--repeat N] [--scans N] [--ocr-only] [PDF ...]
 
 Prints one row per PDF (median of N runs) and the ratio ours / plain pdfplumber; the target is
 ≤ 0.5. Defaults to the real PDFs in ../shared/corpus/real, the forged PDFs and the named layout
@@ -69,7 +69,13 @@ def main() -> None:
     ap.add_argument("pdfs", nargs="*", type=Path)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--scans", type=int, default=16, help="scanned documents to OCR (0: none)")
+    ap.add_argument("--ocr-only", action="store_true", help="only the scans and pictures (no text-layer table)")
     args = ap.parse_args()
+    if args.ocr_only:
+        console = Console()
+        bench_scans(console, args.scans)
+        bench_pictures(console)
+        return
     pdfs = args.pdfs or DEFAULT_PDFS
     table = Table(title=f"PDF parse time per report (median of {args.repeat})")
     for col in ("document", "pages", "ours ms", "pdfplumber extract_tables ms", "pypdfium2 text ms", "ours / pdfplumber"):
