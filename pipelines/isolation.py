@@ -39,7 +39,8 @@ class Limits:
     timeout_seconds: float = float(os.environ.get("NIANBAO_PARSE_TIMEOUT", "120"))
     # A scan read by OCR (~5 s a page) gets its own, larger deadline once the worker says it is one
     ocr_timeout_seconds: float = float(os.environ.get("NIANBAO_OCR_TIMEOUT", "600"))
-    memory_mb: int = int(os.environ.get("NIANBAO_PARSE_MEMORY_MB", "2048"))
+    # (address space a worker may add: OCR on OpenVINO maps ~2.3 GB for a scanned A4 page, docs/decisions.md)
+    memory_mb: int = int(os.environ.get("NIANBAO_PARSE_MEMORY_MB", "3072"))
     workers: int = int(os.environ.get("NIANBAO_PARSE_WORKERS", str(max(1, min(4, os.cpu_count() or 1)))))
 
 

@@ -228,8 +228,10 @@ def test_div_cells_span_as_the_page_declares() -> None:
 #   line ("一" a sliver, "、" a corner), so "一、" and its label fell apart and the labels of 一 and 二
 #   read as one cell (28 cells not found);
 # - 10030-075: a framed table 4 in narrow columns aligned to the bottom: one cell's "8注" wrapped, its "8" a
-#   line above the row, "注" on the row's line — the row was read twice over, table 4 not found.
-FRESH_SEED_CASES = {"10030-075": (10030, 75, "pdf"), "9975-051": (9975, 51, "pdf"), "9975-097": (9975, 97, "pdf"), "9986-072": (9986, 72, "pdf"), "9986-090": (9986, 90, "pdf"), "9986-034": (9986, 34, "pdf"), "9953-018": (9953, 18, "pdf"), "9964-073": (9964, 73, "pdf"), "9931-053": (9931, 53, "pdf"),
+#   line above the row, "注" on the row's line — the row was read twice over, table 4 not found;
+# - 10041-067: a three-line table 3 whose header sits at a page's foot and its rows on the next, one
+#   column blank in every row: the next page's columns came from its values alone, six for seven.
+FRESH_SEED_CASES = {"10041-067": (10041, 67, "pdf"), "10030-075": (10030, 75, "pdf"), "9975-051": (9975, 51, "pdf"), "9975-097": (9975, 97, "pdf"), "9986-072": (9986, 72, "pdf"), "9986-090": (9986, 90, "pdf"), "9986-034": (9986, 34, "pdf"), "9953-018": (9953, 18, "pdf"), "9964-073": (9964, 73, "pdf"), "9931-053": (9931, 53, "pdf"),
                     "9931-012": (9931, 12, "text"), "9931-065": (9931, 65, "text")}
 
 

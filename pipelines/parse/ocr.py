@@ -104,13 +104,15 @@ def _one_malloc_arena() -> None:
 
 
 def on_openvino(engine: Any) -> None:
-    """The recogniser of ``engine`` run by OpenVINO instead of ONNX Runtime: the same model file
-    (shipped in the RapidOCR wheel), 0.75× its time — OpenVINO folds the model's scalar scale/shift
-    and hard-swish chains (8 element-wise passes after each convolution, a third of ONNX Runtime's
-    time) into the convolutions. The same readings on every scan and picture; confidences move in
-    the 4th decimal. The detector stays on ONNX Runtime: OpenVINO keeps a whole page's activations
-    (~0.35 GB a page more), past the parse worker's address-space cap (docs/decisions.md,
-    "OCR speed, session 14"). Without OpenVINO installed the engine stays as it was."""
+    """The detector and the recogniser of ``engine`` run by OpenVINO instead of ONNX Runtime: the
+    same model files (shipped in the RapidOCR wheel). The recogniser takes 0.75× its time — OpenVINO
+    folds the model's scalar scale/shift and hard-swish chains (8 element-wise passes after each
+    convolution, a third of ONNX Runtime's time) into the convolutions — and the detector about half.
+    The same readings on every scan and picture; confidences move in the 4th decimal. The detector
+    keeps a whole page's activations (~0.35 GB of address space more), which the parse worker's cap
+    allows since session 14 (``NIANBAO_PARSE_MEMORY_MB`` 3072; docs/decisions.md, "OCR speed, session
+    14"). ``NIANBAO_OCR_DETECTOR=onnxruntime`` keeps the detector on ONNX Runtime (a tighter memory
+    cap). Without OpenVINO installed the engine stays as it was."""
     try:
         import openvino  # noqa: F401
     except ImportError:
@@ -118,8 +120,10 @@ def on_openvino(engine: Any) -> None:
     from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, read_yaml
 
     _one_malloc_arena()
-    model = DEFAULT_CFG_PATH.parent / read_yaml(DEFAULT_CFG_PATH)["Rec"]["model_path"]
-    engine.text_rec.session = OpenVinoSession(str(model), engine_options()["intra_op_num_threads"])
+    config, threads = read_yaml(DEFAULT_CFG_PATH), engine_options()["intra_op_num_threads"]
+    engine.text_rec.session = OpenVinoSession(str(DEFAULT_CFG_PATH.parent / config["Rec"]["model_path"]), threads)
+    if os.environ.get("NIANBAO_OCR_DETECTOR", "openvino") == "openvino":
+        engine.text_det.infer = OpenVinoSession(str(DEFAULT_CFG_PATH.parent / config["Det"]["model_path"]), threads)
 
 
 class Tesseract:

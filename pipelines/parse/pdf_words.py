@@ -543,7 +543,10 @@ def word_grids(page: Any, page_no: int, first_index: int, carried: list[tuple[fl
                                               for c, w in enumerate(ln.words)] for r, ln in enumerate(segment)]))
         elif _header_only(segment):
             # a table's header rows at the foot of a page, its numbers on the next: kept, since the
-            # header says which column is which
+            # header says which column is which; its columns go on to the next page, where a column
+            # blank in every row has no value to place it
+            if found and len(found) > 1:
+                bands = found
             grids.append(Grid(first_index + len(grids), [[GridCell(clean_cell(w["text"]), r, c, page=page_no, bbox=_bbox(w))
                                                           for c, w in enumerate(ln.words)] for r, ln in enumerate(segment)]))
         elif (k := _last_part_caption(segment)) is not None:
