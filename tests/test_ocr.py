@@ -205,3 +205,42 @@ def test_a_long_scan_ocrs_the_title_page_and_the_table_pages(tmp_path: Path) -> 
     assert (vr.result.status, vr.result.agency, vr.result.year) == ("parsed", truth["agency"], truth["year"]), vr.result.error
     assert vr.result.ocr_pages == 4  # pages 1–3 and the page after the last table page
     assert wrong_cells(vr.result, truth) == {}
+
+
+def test_an_empty_openvino_answer_is_a_memory_error_not_lines_read_as_nothing() -> None:
+    """OpenVINO answers an allocation it could not make under the parse worker's address-space cap with
+    an empty output (measured: shape (0, 0, 6625) for a 48×3200 line), not an error. RapidOCR would then
+    leave every line of the batch unread, silently; the session raises MemoryError (→ too_large)."""
+    import numpy as np
+
+    class Request:
+        def __init__(self, out: np.ndarray) -> None:
+            self.out = out
+
+        def infer(self, _inputs: dict) -> list[np.ndarray]:
+            return [self.out]
+
+    session = ocr.OpenVinoSession.__new__(ocr.OpenVinoSession)
+    batch = np.zeros((1, 3, 48, 3200), dtype=np.float32)
+    session.request = Request(np.zeros((0, 0, 6625), dtype=np.float32))
+    with pytest.raises(MemoryError):
+        session(batch)
+    session.request = Request(np.ones((1, 400, 6625), dtype=np.float32))
+    assert session(batch)[0].shape == (1, 400, 6625)
+
+
+def test_openvino_that_cannot_compile_leaves_onnx_runtime_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any failure of the optional runtime (a CPU it does not support) is said and the engine keeps
+    ONNX Runtime: it is never every PDF's parser_crash (ocr.available() builds the engine for each)."""
+    def broken(*_args: object) -> None:
+        raise RuntimeError("Exception from src/inference/src/cpp/core.cpp: unsupported CPU")
+
+    monkeypatch.setattr(ocr, "OpenVinoSession", broken)
+    ocr._engine.cache_clear()  # (the engine is built once a process)
+    try:
+        with pytest.warns(RuntimeWarning, match="OpenVINO unavailable"):
+            engine = ocr._engine()
+        assert type(engine.text_rec.session).__name__ == "OrtInferSession"
+        assert type(engine.text_det.infer).__name__ == "OrtInferSession"
+    finally:
+        ocr._engine.cache_clear()  # (later tests build the engine as configured)

@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import time
 import unicodedata
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -88,7 +89,12 @@ class OpenVinoSession:
         self.request = core.compile_model(core.read_model(model), "CPU", config).create_infer_request()
 
     def __call__(self, batch: np.ndarray) -> list[np.ndarray]:
-        return [self.request.infer({0: batch})[0]]
+        out = self.request.infer({0: batch})[0]
+        if out.size == 0 or out.shape[0] != batch.shape[0]:
+            # OpenVINO answers an allocation it could not make (the parse worker's address-space cap)
+            # with an empty output, not an error: RapidOCR would read every line of it as nothing
+            raise MemoryError(f"OpenVINO inference gave no output for an input of shape {batch.shape}")
+        return [out]
 
 
 M_ARENA_MAX = -8  # glibc malloc.h
@@ -121,9 +127,17 @@ def on_openvino(engine: Any) -> None:
 
     _one_malloc_arena()
     config, threads = read_yaml(DEFAULT_CFG_PATH), engine_options()["intra_op_num_threads"]
-    engine.text_rec.session = OpenVinoSession(str(DEFAULT_CFG_PATH.parent / config["Rec"]["model_path"]), threads)
-    if os.environ.get("NIANBAO_OCR_DETECTOR", "openvino") == "openvino":
-        engine.text_det.infer = OpenVinoSession(str(DEFAULT_CFG_PATH.parent / config["Det"]["model_path"]), threads)
+    try:  # (OpenVINO that cannot compile here — a CPU it does not support — leaves ONNX Runtime in place)
+        rec = OpenVinoSession(str(DEFAULT_CFG_PATH.parent / config["Rec"]["model_path"]), threads)
+        det = (OpenVinoSession(str(DEFAULT_CFG_PATH.parent / config["Det"]["model_path"]), threads)
+               if os.environ.get("NIANBAO_OCR_DETECTOR", "openvino") == "openvino" else None)
+    except Exception as err:  # noqa: BLE001 - any failure of the optional runtime; the engine stays as it was
+        warnings.warn(f"OCR: OpenVINO unavailable ({type(err).__name__}: {err}); ONNX Runtime runs the models",
+                      RuntimeWarning, stacklevel=2)
+        return
+    engine.text_rec.session = rec
+    if det is not None:
+        engine.text_det.infer = det
 
 
 class Tesseract:

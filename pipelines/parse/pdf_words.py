@@ -178,7 +178,13 @@ def _bands(lines: list[_Line], carried: list[tuple[float, float]]) -> list[tuple
         else:
             bands.append([x0, x1])
     found = [(a, b) for a, b in bands]
-    if carried and found and all(any(a < cb + BAND_GAP and b > ca - BAND_GAP for ca, cb in carried) for a, b in found):
+
+    def overlaps(a: float, b: float, ca: float, cb: float) -> bool:
+        return a < cb + BAND_GAP and b > ca - BAND_GAP
+
+    # (one to one: two columns of this page inside one carried column would be read as one cell)
+    if carried and found and all(any(overlaps(a, b, ca, cb) for ca, cb in carried) for a, b in found) \
+            and all(sum(overlaps(a, b, ca, cb) for a, b in found) <= 1 for ca, cb in carried):
         return carried
     return found
 
@@ -411,8 +417,10 @@ def _lift_wrapped_numbers(value_lines: list[_Line], value_left: float,
             height = max(w["bottom"] - w["top"] for w in above.words)
             gap = ln.top - max(w["bottom"] for w in above.words)
             if None not in numbers and len(set(numbers)) == len(numbers) and set(numbers) <= tails and -1 < gap < height:
+                # (in a column the number above first, then its line's own words left to right)
+                lifted = {id(w) for w in above.words}
                 words = sorted(above.words + ln.words, key=lambda w: (w["x1"] > value_left, _band_of(w, bands) or 0,
-                                                                       w["top"], w["x0"]))
+                                                                       id(w) not in lifted, w["x0"]))
                 joined |= {id(above), id(ln)}
                 out[-1] = _Line(ln.top, words)
                 continue
