@@ -90,6 +90,7 @@ def night(tmp_path: Path) -> Iterator[tuple[str, Operator, Path]]:
 def test_three_nights_in_the_ui(night: tuple[str, Operator, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     import dagster as dg
     from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from tests.sensor_daemon import sensor_ticks
 
@@ -133,8 +134,20 @@ def test_three_nights_in_the_ui(night: tuple[str, Operator, Path], monkeypatch: 
         page.goto(f"{ui}/overview/activity/timeline", wait_until="networkidle")
         row = page.locator("[class*='RunTimeline_timelineRowContainer']",
                            has=page.locator("a[href='/locations/pipelines.definitions/jobs/nightly_ingest']"))
-        row.locator(".chunk-popover-target").last.hover()
-        page.locator(f"a[href*='/runs/{night1}']").first.wait_for(timeout=30_000)
+        # The row's chunks: the run, and in the hour before 02:00 Asia/Shanghai (18:00 UTC) the schedule's
+        # next tick too, drawn after it — so each chunk is hovered until one's popover links to the run.
+        link = page.locator(f"a[href*='/runs/{night1}']").first
+        chunks = row.locator(".chunk-popover-target")
+        chunks.first.wait_for(timeout=30_000)
+        for i in range(chunks.count()):
+            chunks.nth(i).hover()
+            try:
+                link.wait_for(timeout=5_000)
+                break
+            except PlaywrightTimeout:
+                page.mouse.move(0, 0)
+        else:
+            raise AssertionError(f"no chunk of the nightly_ingest row on the timeline links to run {night1}")
         page.screenshot(path=str(ARTIFACTS / "night1-timeline.png"), full_page=True)
 
         # the run-status sensor alerted on the CLI night's new failure, like on a scheduled night's
