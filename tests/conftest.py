@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -42,6 +43,20 @@ def forge_doc(name: str) -> Path:
         if (folder / name).exists():
             return folder / name
     raise FileNotFoundError(name)
+
+
+def folder_catalog(tmp: Path, sources: dict[str, list[str]]) -> Path:
+    """A catalogue of folder sources under ``tmp``, each holding its forged documents."""
+    entries = []
+    for name, docs in sources.items():
+        folder = tmp / "sources" / name
+        folder.mkdir(parents=True)
+        for doc in docs:
+            (folder / doc).write_bytes(forge_doc(doc).read_bytes())
+        entries.append({"name": name, "kind": "folder", "path": str(folder)})
+    path = tmp / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")
+    return path
 
 
 def corpus_or_skip() -> Path:

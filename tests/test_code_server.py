@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from pipelines.defs.ui import group_alive, stop_group
-from tests.conftest import forge_doc
+from tests.conftest import folder_catalog
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -41,15 +41,7 @@ def _listening(port: int) -> bool:
 
 @pytest.mark.timeout(600)
 def test_runs_launched_through_the_code_server_are_forks_of_its_fork_server(tmp_path: Path) -> None:
-    entries = []
-    for name, docs in DOCS.items():
-        folder = tmp_path / "sources" / name
-        folder.mkdir(parents=True)
-        for doc in docs:
-            (folder / doc).write_bytes(forge_doc(doc).read_bytes())
-        entries.append({"name": name, "kind": "folder", "path": str(folder)})
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")
+    catalog = folder_catalog(tmp_path, DOCS)
     home = tmp_path / "home"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")

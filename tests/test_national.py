@@ -18,7 +18,7 @@ import yaml
 from pipelines.defs.instance import DEPLOY
 from pipelines.defs.ui import group_alive, stop_group
 from pipelines.parse.report import PARSER_VERSION
-from tests.conftest import forge_doc
+from tests.conftest import folder_catalog
 from tests.postgres import postgres_server
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,19 +36,6 @@ VOLATILE = {"run_id", "ingested_at", "first_seen_at", "parsed_at", "failing_sinc
 COMPARED = ["reports", "fact_applications", "fact_proactive_disclosure", "fact_review_litigation", "validation_issues",
             "cell_provenance", "report_sections", "agencies", "agency_aliases", "cross_year_checks", "metric_application_volume",
             "metric_outcome_shares", "roster", "publisher_issues"]
-
-
-def _catalog(tmp: Path) -> Path:
-    entries = []
-    for name, docs in SOURCES.items():
-        folder = tmp / "sources" / name
-        folder.mkdir(parents=True)
-        for doc in docs:
-            (folder / doc).write_bytes(forge_doc(doc).read_bytes())
-        entries.append({"name": name, "kind": "folder", "path": str(folder)})
-    path = tmp / "catalog.yaml"
-    path.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")
-    return path
 
 
 def _home(tmp: Path, name: str, url: str, max_runs: int) -> Path:
@@ -87,7 +74,7 @@ def _busiest(spans: list[tuple[float, float]]) -> int:
 
 @pytest.mark.timeout(1200)  # its two ingests have 600 s and 300 s limits of their own, which say more
 def test_backfill_of_sources_as_concurrent_runs_on_postgres_equals_one_run(tmp_path: Path) -> None:
-    catalog = _catalog(tmp_path)
+    catalog = folder_catalog(tmp_path, SOURCES)
     with postgres_server() as url:
         env = {**os.environ, "NIANBAO_DAGSTER_PG_URL": url, "NIANBAO_CATALOG": str(catalog),
                "NIANBAO_PARSE_WORKERS": "1", "PYTHONPATH": str(REPO)}
